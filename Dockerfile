@@ -1,0 +1,17 @@
+# One image for both services; compose.yaml picks the service with the command.
+FROM node:20-bookworm-slim
+WORKDIR /app
+RUN npm install --global pnpm@12.4.2
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.json ./
+COPY db/package.json db/
+COPY shared/package.json shared/
+COPY pe/package.json pe/
+COPY origination/package.json origination/
+RUN pnpm install --frozen-lockfile
+COPY db db
+COPY shared shared
+COPY pe pe
+COPY origination origination
+ENV NODE_ENV=production
+USER node
+CMD ["pnpm", "start:pe"]

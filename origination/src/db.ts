@@ -1,0 +1,44 @@
+import type { ColumnType } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Numeric = ColumnType<string, string, string>;
+
+export interface OutboxTable {
+  id: ColumnType<string, never, never>;
+  aggregate_id: string;
+  topic: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  delivered_at: Date | null;
+  dead_at: Date | null;
+}
+
+export type ApplicationStatus = "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
+
+export interface ApplicationsTable {
+  agreement_id: string;
+  client_id: string;
+  status: ColumnType<ApplicationStatus, ApplicationStatus | undefined, ApplicationStatus>;
+  product_code: string;
+  birth_date: string;
+  monthly_income: Numeric;
+  principal: Numeric;
+  term_months: number;
+  interest_rate: Numeric;
+  monthly_payment: Numeric;
+  last_due_date: string;
+  payload_hash: string;
+  decision_result: "APPROVED" | "REJECTED" | null;
+  decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
+  decided_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OriginationDB {
+  outbox: OutboxTable;
+  applications: ApplicationsTable;
+}

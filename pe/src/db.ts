@@ -1,0 +1,95 @@
+import type { ColumnType, Generated } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** numeric columns come back as strings and are written as strings: money never passes through a float. */
+type Numeric = ColumnType<string, string, string>;
+
+export interface OutboxTable {
+  id: ColumnType<string, never, never>;
+  aggregate_id: string;
+  topic: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  delivered_at: Date | null;
+  dead_at: Date | null;
+}
+
+export interface ProductsTable {
+  code: string;
+  name: string;
+  amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
+  min_term_months: number;
+  max_term_months: number;
+  min_principal: Numeric;
+  max_principal: Numeric;
+  min_interest_rate: Numeric;
+  max_interest_rate: Numeric;
+  min_origination_fee: Numeric;
+  max_origination_fee: Numeric;
+  created_at: Timestamp;
+}
+
+export interface ClientsTable {
+  id: Generated<string>;
+  passport_number: string;
+  first_name: string;
+  last_name: string;
+  middle_name: string | null;
+  birth_date: string;
+  email: string;
+  phone: string;
+  monthly_income: Numeric;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type AgreementStatus = "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+
+export interface AgreementsTable {
+  id: Generated<string>;
+  client_id: string;
+  product_code: string;
+  status: ColumnType<AgreementStatus, AgreementStatus | undefined, AgreementStatus>;
+  disbursement_amount: Numeric;
+  origination_fee: Numeric;
+  principal: Numeric;
+  term_months: number;
+  interest_rate: Numeric;
+  monthly_payment: Numeric;
+  decision_result: "APPROVED" | "REJECTED" | null;
+  decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
+  decided_at: Date | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgreementStatusHistoryTable {
+  agreement_id: string;
+  status: AgreementStatus;
+  at: Timestamp;
+}
+
+export interface SchedulePaymentsTable {
+  agreement_id: string;
+  period: number;
+  due_date: string;
+  payment: Numeric;
+  principal: Numeric;
+  interest: Numeric;
+  balance: Numeric;
+  status: ColumnType<string, string | undefined, string>;
+}
+
+export interface PeDB {
+  outbox: OutboxTable;
+  products: ProductsTable;
+  clients: ClientsTable;
+  agreements: AgreementsTable;
+  agreement_status_history: AgreementStatusHistoryTable;
+  schedule_payments: SchedulePaymentsTable;
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * Parses the environment once, at boot, into a frozen value. Every bad key is named in one error,
+ * so an operator fixes them all in one go.
+ */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): Readonly<z.output<S>> {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return Object.freeze(r.data);
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const url = () => z.url({ protocol: /^https?$/ });
+export const databaseUrl = () => z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export const csv = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ? s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [],
+    );
+
+export const DEV_SERVICE_SECRET = "dev-service-secret-change-me";
+
+/** Settings both services read, with the production guards the contract asks for. */
+export const commonEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SERVICE_SECRET: z.string().min(16).default(DEV_SERVICE_SECRET),
+  API_KEYS: csv(),
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.RefinementCtx): void {
+  if (c.NODE_ENV !== "production") return;
+  if (c.SERVICE_SECRET === DEV_SERVICE_SECRET)
+    ctx.addIssue({
+      code: "custom",
+      path: ["SERVICE_SECRET"],
+      message: "the development default is refused in production",
+    });
+  if (c.API_KEYS.length === 0) ctx.addIssue({ code: "custom", path: ["API_KEYS"], message: "required in production" });
+  if (!c.ADMIN_TOKEN) ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: "required in production" });
+}

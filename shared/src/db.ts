@@ -1,0 +1,41 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+
+const DATE_OID = 1082;
+
+// `date` columns stay 'YYYY-MM-DD' strings: turning them into a JS Date at local midnight shifts days.
+// numeric and int8 already arrive as strings, which is what money needs.
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface DatabaseHandle<DB> {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, types, connectionTimeoutMillis: 5_000 });
+  // An idle client whose server went away emits here; without a listener the process would die.
+  // The pool drops that client and the next query opens a fresh connection.
+  pool.on("error", () => {});
+  return pool;
+}
+
+export function createDatabase<DB>(connectionString: string, max = 10): DatabaseHandle<DB> {
+  const pool = createPool(connectionString, max);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool, close: () => db.destroy() };
+}
+
+/** Answers whether the database takes a query now; for `/ready` and for the start-up check. */
+export async function ping(pool: pg.Pool, timeoutMs = 2_000): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query({ text: `set local statement_timeout = ${Math.trunc(timeoutMs)}; select 1` });
+  } finally {
+    client.release();
+  }
+}

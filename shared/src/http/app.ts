@@ -1,0 +1,44 @@
+import Koa from "koa";
+import type pg from "pg";
+import type { Logger } from "../log.ts";
+import { parseJson, rawBody } from "./body.ts";
+import { errorMiddleware } from "./errors.ts";
+import { healthRoutes } from "./health.ts";
+import { serviceAuth } from "./service-auth.ts";
+
+export interface BaseAppOptions {
+  service: string;
+  pool: pg.Pool;
+  log: Logger;
+  /** Signs and verifies service-to-service calls under /internal/. */
+  serviceSecret: string;
+  /** Largest public request body; service batches under /internal/ may be larger. */
+  bodyLimit?: number;
+  internalBodyLimit?: number;
+}
+
+/**
+ * A Koa app with what every service needs first: the error renderer, the body read under a limit,
+ * signed service calls checked before their body is parsed, health and readiness.
+ */
+export function createBaseApp(opts: BaseAppOptions): Koa {
+  const app = new Koa();
+  // Errors are rendered by errorMiddleware; koa's own default handler would log them a second time.
+  app.silent = true;
+  app.use(
+    errorMiddleware((err, ctx) =>
+      opts.log.error("request failed", {
+        method: ctx.method,
+        path: ctx.path,
+        err: String((err as Error)?.stack ?? err),
+      }),
+    ),
+  );
+  const publicBody = rawBody({ limit: opts.bodyLimit ?? 64 * 1024 });
+  const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });
+  app.use((ctx, next) => (ctx.path.startsWith("/internal/") ? internalBody(ctx, next) : publicBody(ctx, next)));
+  app.use(serviceAuth(opts.serviceSecret));
+  app.use(parseJson({ maxDepth: 16 }));
+  app.use(healthRoutes({ service: opts.service, pool: opts.pool }).routes());
+  return app;
+}

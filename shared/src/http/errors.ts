@@ -1,0 +1,93 @@
+import type { Context, Next } from "koa";
+
+/** The closed set of error codes the APIs answer with, each bound to its HTTP status. */
+export const ERROR_STATUS = {
+  MALFORMED_JSON: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  CLIENT_MISMATCH: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  PRODUCT_EXISTS: 409,
+  INVALID_TRANSITION: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNKNOWN_PRODUCT: 422,
+  OUT_OF_BOUNDS: 422,
+  BUSINESS_RULE: 422,
+  NOT_READY: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  /** Where the problem is: a dotted path into the body, or a header or parameter name. */
+  path?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
+
+/**
+ * The first middleware: renders every error as `{ error: { code, message, details } }`.
+ * Errors we did not raise ourselves become a 500 that says nothing of the internals; koa's own
+ * client errors (`expose`) keep their status.
+ */
+export function errorMiddleware(log: (err: unknown, ctx: Context) => void = defaultLog) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound(`route ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405 && ctx.body === undefined)
+        throw new AppError("METHOD_NOT_ALLOWED", `method ${ctx.method} is not allowed on ${ctx.path}`);
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.status >= 500) log(err, ctx);
+      ctx.status = e.status;
+      ctx.body = { error: { code: e.code, message: e.message, details: e.details } };
+    }
+  };
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { status?: number; expose?: boolean; message?: string };
+  if (e?.expose && typeof e.status === "number") {
+    if (e.status === 413) return new AppError("PAYLOAD_TOO_LARGE", e.message ?? "request body too large");
+    if (e.status === 415) return new AppError("UNSUPPORTED_MEDIA_TYPE", e.message ?? "unsupported media type");
+    if (e.status === 405) return new AppError("METHOD_NOT_ALLOWED", e.message ?? "method not allowed");
+    if (e.status === 404) return new AppError("NOT_FOUND", e.message ?? "not found");
+    if (e.status === 401) return new AppError("UNAUTHORIZED", e.message ?? "unauthorized");
+    if (e.status >= 400 && e.status < 500) return new AppError("VALIDATION_FAILED", e.message ?? "bad request");
+  }
+  return new AppError("INTERNAL", "internal error");
+}
+
+function defaultLog(err: unknown, ctx: Context) {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "request failed",
+      method: ctx.method,
+      path: ctx.path,
+      err: String((err as Error)?.stack ?? err),
+    }),
+  );
+}

@@ -1,0 +1,21 @@
+import { sql, type Transaction } from "kysely";
+import type { OutboxMessage } from "./types.ts";
+
+/** The LISTEN/NOTIFY channel relays wake up on; one per database. */
+export const OUTBOX_CHANNEL = "outbox";
+
+/**
+ * Adds messages to the outbox inside the caller's transaction: they exist if and only if it commits.
+ * The notification is transactional too: PostgreSQL delivers it on commit, to every listening relay.
+ */
+export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | OutboxMessage[]): Promise<void> {
+  const list = Array.isArray(messages) ? messages : [messages];
+  if (list.length === 0) return;
+  await sql`
+    insert into outbox (aggregate_id, topic, payload)
+    select * from unnest(
+      ${list.map((m) => m.aggregateId)}::text[],
+      ${list.map((m) => m.topic)}::text[],
+      ${list.map((m) => JSON.stringify(m.payload))}::jsonb[])`.execute(trx);
+  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+}

@@ -1,0 +1,83 @@
+import type { Context } from "koa";
+import type { Kysely, Transaction } from "kysely";
+import { z } from "zod";
+import { AppError } from "../http/errors.ts";
+import { parseInput } from "../http/validate.ts";
+import type { BatchResponse, ItemOutcome, WireMessage } from "./types.ts";
+
+export interface TopicHandler<DB, P> {
+  payload: z.ZodType<P>;
+  /**
+   * Applies one message and says what the sender should record. Must be idempotent: a repeat of a
+   * message already applied answers as the first time did (by natural key and monotonic status).
+   * Throwing an AppError refuses the item; any other error asks the sender to retry it.
+   */
+  handle(trx: Transaction<DB>, message: WireMessage<P>): Promise<ItemOutcome>;
+}
+
+const envelope = z.object({
+  messages: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(64),
+        topic: z.string().min(1).max(100),
+        aggregateId: z.string().min(1).max(200),
+        payload: z.unknown(),
+        createdAt: z.string().max(64),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+
+/**
+ * A batch endpoint for messages from a peer's outbox. The batch runs in one transaction, each item in
+ * its own savepoint: one refused or failing item is answered on its own and does not undo the others.
+ * Handler errors that are not ours (a deadlock, a lost connection) become `retry` for that item.
+ */
+export function batchEndpoint<DB>(db: Kysely<DB>, topics: Record<string, TopicHandler<DB, unknown>>) {
+  return async (ctx: Context) => {
+    const { messages } = parseInput(envelope, ctx.request.body, "batch");
+    const results: BatchResponse["results"] = [];
+    const trx = await db.startTransaction().execute();
+    try {
+      for (const [i, m] of messages.entries()) {
+        results.push({ id: m.id, ...(await handleOne(trx, topics, m as WireMessage, `item_${i}`)) });
+      }
+      await trx.commit().execute();
+    } catch (err) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw err;
+    }
+    ctx.body = { results } satisfies BatchResponse;
+  };
+}
+
+async function handleOne<DB>(
+  trx: Awaited<ReturnType<ReturnType<Kysely<DB>["startTransaction"]>["execute"]>>,
+  topics: Record<string, TopicHandler<DB, unknown>>,
+  m: WireMessage,
+  savepoint: string,
+): Promise<ItemOutcome> {
+  const handler = topics[m.topic];
+  if (!handler)
+    return { outcome: "rejected", error: { code: "UNKNOWN_TOPIC", message: `no handler for topic ${m.topic}` } };
+  const parsed = handler.payload.safeParse(m.payload);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    return { outcome: "rejected", error: { code: "VALIDATION_FAILED", message } };
+  }
+  const sp = await trx.savepoint(savepoint).execute();
+  try {
+    const outcome = await handler.handle(sp as unknown as Transaction<DB>, { ...m, payload: parsed.data });
+    await sp.releaseSavepoint(savepoint).execute();
+    return outcome;
+  } catch (err) {
+    await sp.rollbackToSavepoint(savepoint).execute();
+    if (err instanceof AppError) return { outcome: "rejected", error: { code: err.code, message: err.message } };
+    return { outcome: "retry", error: { code: "RETRY", message: (err as Error).message ?? String(err) } };
+  }
+}
