@@ -65,7 +65,7 @@ create index agreements_created on agreements (created_at desc, id desc);
 -- One row per status an agreement has entered; the key makes a repeated transition impossible.
 create table agreement_status_history (
   agreement_id uuid        not null references agreements (id),
-  status       text        not null,
+  status       text        not null check (status in ('NEW', 'IN_PROGRESS', 'APPROVED', 'REJECTED', 'WITHDRAWN')),
   at           timestamptz not null default clock_timestamp(),
   primary key (agreement_id, status)
 );

@@ -1,8 +1,12 @@
+import Router from "@koa/router";
 import { createBaseApp, type Logger } from "@loans/shared";
+import { openApiDocument } from "@loans/shared/http/openapi";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
+import { applicationRouteDocs } from "./applications/applications.openapi.ts";
+import { applicationRoutes } from "./applications/applications.routes.ts";
 import type { OriginationConfig } from "./config.ts";
 import type { OriginationDB } from "./db.ts";
 
@@ -12,6 +16,13 @@ export interface OriginationDeps {
   pool: pg.Pool;
   boss: PgBoss;
   log: Logger;
+  /** Scores new applications now rather than at the worker's next poll; called after an intake commits. */
+  wakeScoring?: () => void;
+  /**
+   * Called after a request's transaction that wrote outbox rows commits (the relay's `wake`); a no-op by
+   * default. No route writes one yet: decisions come from the scoring worker, which gets the same callback.
+   */
+  afterCommit?: () => void;
 }
 
 export function createOriginationApp(deps: OriginationDeps): Koa {
@@ -21,5 +32,15 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     log: deps.log,
     serviceSecret: deps.config.SERVICE_SECRET,
   });
+  const routes = applicationRoutes({ db: deps.db, boss: deps.boss, wakeScoring: deps.wakeScoring ?? (() => {}) });
+  const openApi = openApiDocument(
+    { title: "Origination", version: "1", description: "Applications for loans and the decisions on them" },
+    applicationRouteDocs,
+  );
+  const docs = new Router().get("/openapi.json", (ctx) => {
+    ctx.body = openApi;
+  });
+  app.use(routes.routes()).use(routes.allowedMethods());
+  app.use(docs.routes());
   return app;
 }

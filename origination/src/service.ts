@@ -1,8 +1,9 @@
 import { migrate } from "@loans/db";
-import { createDatabase, createLogger, listen, ping, startBoss } from "@loans/shared";
+import { createDatabase, createLogger, listen, ping, type RunningServer, startBoss } from "@loans/shared";
 import { createOriginationApp } from "./app.ts";
 import type { OriginationConfig } from "./config.ts";
 import type { OriginationDB } from "./db.ts";
+import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
 /** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
 export async function startOrigination(config: OriginationConfig) {
@@ -17,8 +18,29 @@ export async function startOrigination(config: OriginationConfig) {
     throw err;
   }
   const boss = await startBoss(config.ORIGINATION_DATABASE_URL, log);
-  const app = createOriginationApp({ config, db: handle.db, pool: handle.pool, boss, log });
-  const server = await listen(app, config.ORIGINATION_PORT, config.ORIGINATION_HOST);
+  // The outbox relay's wake goes here once the relay runs in this process; until then a no-op.
+  const afterCommit = () => {};
+  const scoring = createScoringWorker({ db: handle.db, boss, config, log, afterCommit });
+  let server: RunningServer;
+  try {
+    // Before the server listens: an intake enqueues into the queue this creates.
+    await scoring.start();
+    const app = createOriginationApp({
+      config,
+      db: handle.db,
+      pool: handle.pool,
+      boss,
+      log,
+      wakeScoring: scoring.wake,
+      afterCommit,
+    });
+    server = await listen(app, config.ORIGINATION_PORT, config.ORIGINATION_HOST);
+  } catch (err) {
+    await scoring.stop().catch(() => {});
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    await handle.close();
+    throw err;
+  }
   log.info("listening", { url: server.url });
   return {
     url: server.url,
@@ -26,6 +48,7 @@ export async function startOrigination(config: OriginationConfig) {
     db: handle.db,
     async stop() {
       await server.close();
+      await scoring.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
       await handle.close();
     },

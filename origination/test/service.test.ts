@@ -23,3 +23,28 @@ describe("Origination service shell", () => {
     expect((await fetch(`${origination.url}/ready`)).status).toBe(200);
   });
 });
+
+describe("Origination configuration", () => {
+  const url = "postgres://x/origination";
+
+  it("defaults the scoring thresholds to 18, 70 and 50 %", () => {
+    expect(loadOriginationConfig({ ORIGINATION_DATABASE_URL: url })).toMatchObject({
+      SCORING_MIN_AGE: 18,
+      SCORING_MAX_AGE_AT_END: 70,
+      SCORING_MAX_PTI_PERCENT: "50",
+      SCORING_DELAY_MS: 0,
+    });
+  });
+
+  it("refuses bad thresholds, naming each", () => {
+    expect(() =>
+      loadOriginationConfig({ ORIGINATION_DATABASE_URL: url, SCORING_MAX_PTI_PERCENT: "0.5e2", SCORING_MIN_AGE: "x" }),
+    ).toThrow(/SCORING_MIN_AGE[\s\S]*SCORING_MAX_PTI_PERCENT/);
+    expect(() => loadOriginationConfig({ ORIGINATION_DATABASE_URL: url, SCORING_MAX_PTI_PERCENT: "100.01" })).toThrow(
+      /SCORING_MAX_PTI_PERCENT/,
+    );
+    expect(() =>
+      loadOriginationConfig({ ORIGINATION_DATABASE_URL: url, SCORING_MIN_AGE: "71", SCORING_MAX_AGE_AT_END: "70" }),
+    ).toThrow(/SCORING_MIN_AGE/);
+  });
+});

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated } from "kysely";
+import type { AgreementStatus } from "./agreements/transitions.ts";
+
+export type { AgreementStatus };
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** numeric columns come back as strings and are written as strings: money never passes through a float. */
@@ -45,8 +48,6 @@ export interface ClientsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
-
-export type AgreementStatus = "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
 
 export interface AgreementsTable {
   id: Generated<string>;

@@ -1,11 +1,11 @@
 import { migrate } from "@loans/db";
 import { createDatabase, createLogger, listen, ping, startBoss } from "@loans/shared";
-import { createPeApp } from "./app.ts";
+import { createPeApp, type PeDeps } from "./app.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
 
 /** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
-export async function startPe(config: PeConfig) {
+export async function startPe(config: PeConfig, hooks: Pick<PeDeps, "afterCommit"> = {}) {
   const log = createLogger("pe", config.LOG_LEVEL);
   const handle = createDatabase<PeDB>(config.PE_DATABASE_URL);
   try {
@@ -17,7 +17,7 @@ export async function startPe(config: PeConfig) {
     throw err;
   }
   const boss = await startBoss(config.PE_DATABASE_URL, log);
-  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log });
+  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, ...hooks });
   const server = await listen(app, config.PE_PORT, config.PE_HOST);
   log.info("listening", { url: server.url });
   return {

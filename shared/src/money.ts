@@ -41,11 +41,11 @@ export function moneyInput(opts: { allowZero?: boolean } = {}) {
     .transform((d) => d.toFixed(2));
 }
 
-/** An annual rate in percent: 0 to 1000, four decimals at most; gives "12.5". */
+/** An annual rate in percent: 0 up to (not including) 1000, four decimals at most; gives "12.5". */
 export function rateInput() {
   return decimalInput(4)
     .refine((d) => d.gte(0), "must be zero or more")
-    .refine((d) => d.lte(1000), "must be at most 1000")
+    .refine((d) => d.lt(1000), "must be less than 1000")
     .transform((d) => d.toString());
 }
 

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export type ServiceName = "pe" | "origination";
+
+/**
+ * One service as a real operating-system process, started the way `pnpm start:<name>` starts it,
+ * that can be killed (any signal) and started again on the same port.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private closed: Promise<number | null> = Promise.resolve(null);
+  /** The last lines it printed, for a failure message. */
+  readonly output: string[] = [];
+  exits: Array<{ code: number | null; signal: NodeJS.Signals | null }> = [];
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(readyWithinMs = 30_000): Promise<void> {
+    if (this.running) return;
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, `${this.name}/src/main.ts`)], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    const keep = (d: Buffer) => {
+      for (const line of d.toString().split("\n")) if (line) this.output.push(line);
+      if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.closed = new Promise((resolve) =>
+      child.once("close", (code, signal) => {
+        this.exits.push({ code, signal });
+        resolve(code);
+      }),
+    );
+    await this.waitReady(readyWithinMs);
+  }
+
+  private async waitReady(withinMs: number): Promise<void> {
+    const until = Date.now() + withinMs;
+    while (Date.now() < until) {
+      if (!this.running) throw new Error(`${this.name} exited before it was ready:\n${this.output.slice(-20).join("\n")}`);
+      try {
+        if ((await fetch(`${this.url}/ready`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${this.name} not ready within ${withinMs} ms`);
+  }
+
+  /** Sends the signal and waits for the process to be gone; resolves to its exit code. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
+    if (!this.running) return this.exits.at(-1)?.code ?? null;
+    this.child?.kill(signal);
+    return this.closed;
+  }
+
+  async restart(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    await this.kill(signal);
+    await this.start();
+  }
+}

@@ -1,0 +1,58 @@
+import Router from "@koa/router";
+import { notFound, parseInput } from "@loans/shared";
+import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import type { BatchResponse } from "@loans/shared/outbox/types";
+import type { Kysely } from "kysely";
+import type PgBoss from "pg-boss";
+import type { OriginationDB } from "../db.ts";
+import { agreementCreatedHandler, CREATED_TOPIC } from "./applications.intake.ts";
+import { decodeCursor, encodeCursor, toApplicationView } from "./applications.mappers.ts";
+import { findApplication, listApplications } from "./applications.repository.ts";
+import { applicationParams, listQuery } from "./applications.schemas.ts";
+
+export interface ApplicationRoutesDeps {
+  db: Kysely<OriginationDB>;
+  boss: PgBoss;
+  /** Called once an intake batch that may have enqueued scoring has committed. */
+  wakeScoring: () => void;
+}
+
+export function applicationRoutes(deps: ApplicationRoutesDeps): Router {
+  const router = new Router();
+  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler(deps) });
+
+  // Service auth under /internal/ has already checked the signature (createBaseApp).
+  router.post("/internal/applications", async (ctx) => {
+    await intake(ctx);
+    // The batch has committed by now; an IN_PROGRESS answer may be a job just enqueued, so score it
+    // without waiting for the worker's next poll.
+    const { results } = ctx.body as BatchResponse;
+    if (results.some((r) => r.outcome === "ok" && (r.result as { status?: string })?.status === "IN_PROGRESS")) {
+      deps.wakeScoring();
+    }
+  });
+
+  router.get("/applications/:agreementId", async (ctx) => {
+    const { agreementId } = parseInput(applicationParams, ctx.params, "path");
+    const row = await findApplication(deps.db, agreementId);
+    if (!row) throw notFound(`application ${agreementId}`);
+    ctx.body = toApplicationView(row);
+  });
+
+  router.get("/applications", async (ctx) => {
+    const q = parseInput(listQuery, ctx.query, "query");
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const rows = await listApplications(deps.db, { status: q.status, limit: q.limit, after });
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    ctx.body = {
+      items: page.map(toApplicationView),
+      nextCursor:
+        rows.length > q.limit && last
+          ? encodeCursor({ createdKey: last.created_key, agreementId: last.agreement_id })
+          : null,
+    };
+  });
+
+  return router;
+}

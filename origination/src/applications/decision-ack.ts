@@ -1,0 +1,20 @@
+import type { WireMessage } from "@loans/shared/outbox/types";
+import type { Transaction } from "kysely";
+import type { OriginationDB } from "../db.ts";
+import { DECIDED_TOPIC } from "../scoring/scoring.service.ts";
+import { markPaymentPending } from "./applications.repository.ts";
+
+/**
+ * The relay's `onAnswer` for `application.decided`, run in the transaction that marks the outbox row
+ * delivered: PE has the decision, so an APPROVED application now waits for the payment. Only forward: a
+ * REJECTED, WITHDRAWN or already PAYMENT_PENDING application stays as it is, so a repeated ack changes
+ * nothing. PE's `result` carries nothing this needs; that PE answered `ok` is the acknowledgement.
+ */
+export async function applyDecisionAck(
+  trx: Transaction<OriginationDB>,
+  message: WireMessage,
+  _result: unknown,
+): Promise<void> {
+  if (message.topic !== DECIDED_TOPIC) return;
+  await markPaymentPending(trx, message.aggregateId);
+}

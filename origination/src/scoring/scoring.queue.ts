@@ -1,0 +1,22 @@
+import type { Transaction } from "kysely";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
+import { bossDb } from "../boss-db.ts";
+import type { OriginationDB } from "../db.ts";
+
+export const SCORING_QUEUE = "scoring";
+
+export const scoringJobData = z.object({ agreementId: z.uuid() });
+export type ScoringJobData = z.output<typeof scoringJobData>;
+
+/** Asks for the application to be scored, inside the transaction that created it. */
+export async function enqueueScoring(
+  boss: PgBoss,
+  trx: Transaction<OriginationDB>,
+  agreementId: string,
+): Promise<void> {
+  const data: ScoringJobData = { agreementId };
+  const id = await boss.send(SCORING_QUEUE, data, { db: bossDb(trx) });
+  // pg-boss answers null instead of failing when the queue does not exist: the application would wait forever.
+  if (id === null) throw new Error(`pg-boss did not take the scoring job for ${agreementId}: is the queue created?`);
+}

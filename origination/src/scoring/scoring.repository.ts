@@ -1,0 +1,89 @@
+import { type Selectable, sql, type Transaction } from "kysely";
+import type { ApplicationsTable, OriginationDB } from "../db.ts";
+import type { Decision } from "./rules.ts";
+
+/**
+ * The first key of the two-key advisory lock that serialises scoring per client; the second is the
+ * client id's hash. Two-key locks live apart from one-key ones, so no other user of advisory locks
+ * collides with these.
+ */
+export const CLIENT_SCORING_LOCK = 0x5c0e;
+
+export async function clientOfApplication(
+  trx: Transaction<OriginationDB>,
+  agreementId: string,
+): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom("applications")
+    .select("client_id")
+    .where("agreement_id", "=", agreementId)
+    .executeTakeFirst();
+  return row?.client_id;
+}
+
+/**
+ * Held until the transaction ends. A hash collision between two clients only makes them wait for each
+ * other, which is harmless.
+ */
+export async function lockClientForScoring(trx: Transaction<OriginationDB>, clientId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, hashtext(${clientId}::text))`.execute(trx);
+}
+
+export type ScorableRow = Pick<
+  Selectable<ApplicationsTable>,
+  "agreement_id" | "client_id" | "birth_date" | "monthly_income" | "monthly_payment" | "last_due_date"
+> & { application_date: string };
+
+/** The application, locked, if it still waits for a decision. */
+export async function findInProgressForUpdate(
+  trx: Transaction<OriginationDB>,
+  agreementId: string,
+): Promise<ScorableRow | undefined> {
+  return (
+    trx
+      .selectFrom("applications")
+      .select(["agreement_id", "client_id", "birth_date", "monthly_income", "monthly_payment", "last_due_date"])
+      // The application date is the UTC calendar date it arrived, fixed, so a retried job decides alike.
+      .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`.as("application_date"))
+      .where("agreement_id", "=", agreementId)
+      .where("status", "=", "IN_PROGRESS")
+      .forUpdate()
+      .executeTakeFirst()
+  );
+}
+
+/** Monthly payments the client already owes or is about to: approved, and not withdrawn. */
+export async function committedPaymentsOfClient(
+  trx: Transaction<OriginationDB>,
+  clientId: string,
+  exceptAgreementId: string,
+): Promise<string[]> {
+  const rows = await trx
+    .selectFrom("applications")
+    .select("monthly_payment")
+    .where("client_id", "=", clientId)
+    .where("status", "in", ["APPROVED", "PAYMENT_PENDING"])
+    .where("agreement_id", "<>", exceptAgreementId)
+    .execute();
+  return rows.map((r) => r.monthly_payment);
+}
+
+export async function recordDecision(
+  trx: Transaction<OriginationDB>,
+  agreementId: string,
+  decision: Decision,
+  decidedAt: Date,
+): Promise<void> {
+  await trx
+    .updateTable("applications")
+    .set({
+      status: decision.result,
+      decision_result: decision.result,
+      decision_reasons: JSON.stringify(decision.reasons),
+      decided_at: decidedAt,
+      updated_at: decidedAt,
+    })
+    .where("agreement_id", "=", agreementId)
+    .where("status", "=", "IN_PROGRESS")
+    .execute();
+}

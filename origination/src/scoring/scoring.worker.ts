@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "@loans/shared";
+import type { Kysely } from "kysely";
+import type PgBoss from "pg-boss";
+import type { OriginationConfig } from "../config.ts";
+import type { OriginationDB } from "../db.ts";
+import { SCORING_QUEUE, scoringJobData } from "./scoring.queue.ts";
+import { type ScoringDeps, scoreApplication, thresholdsFrom } from "./scoring.service.ts";
+
+/** Jobs taken per fetch, and how many of them are scored at once (same-client ones wait on each other). */
+const BATCH_SIZE = 20;
+const CONCURRENCY = 4;
+/** The safety net's pace; new applications do not wait for it, `wake` fetches at once. */
+const POLL_SECONDS = 2;
+
+export interface ScoringWorkerDeps {
+  db: Kysely<OriginationDB>;
+  boss: PgBoss;
+  config: OriginationConfig;
+  log: Logger;
+  /** Called after a decision and its outbox row have committed (the relay's `wake`); a no-op by default. */
+  afterCommit?: () => void;
+  clock?: () => Date;
+}
+
+export interface ScoringWorker {
+  /** Creates the queue and starts the worker; the queue must exist before any intake sends to it. */
+  start(): Promise<void>;
+  /**
+   * Fetches now instead of at the next poll: called right after an intake that enqueued scoring commits.
+   * Calls coalesce: one during a fetch makes the worker fetch again straight after, never twice at once.
+   */
+  wake(): void;
+  /** Stops fetching and cuts a demo delay short; jobs in hand go back to the queue and are retried. */
+  stop(): Promise<void>;
+}
+
+export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
+  const { boss, config, log } = deps;
+  const scoring: ScoringDeps = {
+    db: deps.db,
+    thresholds: thresholdsFrom(config),
+    afterCommit: deps.afterCommit ?? (() => {}),
+    ...(deps.clock && { clock: deps.clock }),
+  };
+  const stopping = new AbortController();
+  let workerId: string | undefined;
+
+  const wake = () => {
+    if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
+  };
+
+  const scoreJob = async (job: PgBoss.Job<unknown>) => {
+    const { agreementId } = scoringJobData.parse(job.data);
+    if (config.SCORING_DELAY_MS > 0) await sleep(config.SCORING_DELAY_MS, undefined, { signal: stopping.signal });
+    const decision = await scoreApplication(scoring, agreementId);
+    if (decision) log.info("application decided", { agreementId, result: decision.result });
+  };
+
+  // pg-boss fails or completes a batch as a whole; failing the broken jobs here first keeps one bad job
+  // from sending the good ones round again (complete only touches jobs still active).
+  const handle = async (jobs: PgBoss.Job<unknown>[]) => {
+    const failures = await settle(jobs, CONCURRENCY, scoreJob);
+    for (const f of failures) {
+      if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: String(f.error) });
+      await boss.fail(SCORING_QUEUE, f.item.id, { message: String(f.error) });
+    }
+    // A full batch suggests more are waiting: fetch again at once instead of after the poll interval.
+    if (jobs.length === BATCH_SIZE) wake();
+  };
+
+  return {
+    async start() {
+      const queue = {
+        name: SCORING_QUEUE,
+        retryLimit: 20,
+        retryDelay: 1,
+        retryBackoff: true,
+        // A job must outlast its demo delay, or pg-boss would expire it while it sleeps.
+        expireInSeconds: 900 + Math.ceil((config.SCORING_DELAY_MS * BATCH_SIZE) / CONCURRENCY / 1000),
+      };
+      await boss.createQueue(SCORING_QUEUE, queue);
+      // createQueue leaves an existing queue as it was; this carries changed settings over.
+      await boss.updateQueue(SCORING_QUEUE, queue);
+      workerId = await boss.work(
+        SCORING_QUEUE,
+        { batchSize: BATCH_SIZE, pollingIntervalSeconds: POLL_SECONDS },
+        handle,
+      );
+    },
+    wake,
+    async stop() {
+      stopping.abort();
+      await boss.offWork(SCORING_QUEUE);
+    },
+  };
+}
+
+/** Runs `fn` over the items, at most `limit` at a time, and reports those that threw. */
+async function settle<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<Array<{ item: T; error: unknown }>> {
+  const failures: Array<{ item: T; error: unknown }> = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        failures.push({ item, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return failures;
+}

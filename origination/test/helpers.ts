@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
+import { DEV_SERVICE_SECRET } from "@loans/shared";
+import { signBody } from "@loans/shared/http/service-auth";
+import { expect } from "vitest";
+import { loadOriginationConfig } from "../src/config.ts";
+import { startOrigination } from "../src/service.ts";
+
+export type Origination = Awaited<ReturnType<typeof startOrigination>>;
+
+/** A database cloned for this test file and the service on it, listening on a free port. */
+export async function startTestOrigination(env: Record<string, string> = {}) {
+  const database: TestDatabase = await createTestDatabase("origination");
+  const service = await startOrigination(
+    loadOriginationConfig({
+      ORIGINATION_DATABASE_URL: database.url,
+      ORIGINATION_PORT: "0",
+      LOG_LEVEL: "silent",
+      ...env,
+    }),
+  );
+  return { database, service };
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const monthsFromNow = (n: number) => {
+  const d = new Date();
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return isoDay(d);
+};
+
+export type AgreementPayload = {
+  agreementId: string;
+  clientId: string;
+  productCode: string;
+  birthDate: string;
+  monthlyIncome: string | number;
+  principal: string | number;
+  termMonths: number;
+  interestRate: string | number;
+  monthlyPayment: string | number;
+  lastDueDate: string;
+};
+
+/** An agreement PE would send that passes every rule: 27170.47 of 150000.00 is about 18 %. */
+export const agreement = (overrides: Partial<AgreementPayload> = {}): AgreementPayload => ({
+  agreementId: randomUUID(),
+  clientId: randomUUID(),
+  productCode: "CL1.0",
+  birthDate: "1990-05-17",
+  monthlyIncome: "150000.00",
+  principal: "305000.00",
+  termMonths: 12,
+  interestRate: "12.5",
+  monthlyPayment: "27170.47",
+  lastDueDate: monthsFromNow(12),
+  ...overrides,
+});
+
+let nextId = 1;
+/** The wire form PE's relay posts; the id is PE's outbox row id, the same on every retry. */
+export const message = (payload: unknown, overrides: Record<string, unknown> = {}) => ({
+  id: String(nextId++),
+  topic: "agreement.created",
+  aggregateId: (payload as { agreementId?: string }).agreementId ?? "x",
+  payload,
+  createdAt: new Date().toISOString(),
+  ...overrides,
+});
+
+export type Signing = "valid" | "none" | "wrong-secret" | "other-body" | "stale";
+
+export async function postInternal(baseUrl: string, path: string, body: unknown, signing: Signing = "valid") {
+  const raw = JSON.stringify(body);
+  const signatures: Record<Signing, Record<string, string>> = {
+    valid: signBody(DEV_SERVICE_SECRET, raw),
+    none: {},
+    "wrong-secret": signBody("not-the-service-secret", raw),
+    "other-body": signBody(DEV_SERVICE_SECRET, `${raw} `),
+    stale: signBody(DEV_SERVICE_SECRET, raw, Date.now() - 3_600_000),
+  };
+  return fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...signatures[signing] },
+    body: raw,
+  });
+}
+
+export interface BatchResult {
+  id: string;
+  outcome: "ok" | "rejected" | "retry";
+  result?: { status: string; decision: unknown };
+  error?: { code: string; message: string };
+}
+
+/** Posts an intake batch, expects 200, and answers the per-item results. */
+export async function sendIntake(baseUrl: string, messages: unknown[]): Promise<BatchResult[]> {
+  const r = await postInternal(baseUrl, "/internal/applications", { messages });
+  const body = (await r.json()) as { results: BatchResult[] };
+  expect(r.status, JSON.stringify(body)).toBe(200);
+  return body.results;
+}
+
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+/** Polls until `probe` answers something truthy; no timing is asserted, only a generous deadline. */
+export async function waitFor<T>(probe: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export const errorShape = {
+  error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) },
+};

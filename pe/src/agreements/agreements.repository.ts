@@ -1,0 +1,42 @@
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { AgreementStatus, AgreementsTable, PeDB } from "../db.ts";
+import { CURSOR_AT_FORMAT, type Cursor } from "./agreements.cursor.ts";
+
+export type Agreement = Selectable<AgreementsTable>;
+
+/** The transaction's start time: created_at, the NEW history row and the schedule's start date all use it. */
+export async function transactionTime(trx: Transaction<PeDB>): Promise<Date> {
+  const { rows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
+  return rows[0]!.now;
+}
+
+export async function insertAgreement(trx: Transaction<PeDB>, values: Insertable<AgreementsTable>): Promise<string> {
+  const row = await trx.insertInto("agreements").values(values).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function findAgreement(db: Kysely<PeDB>, id: string): Promise<Agreement | null> {
+  return (await db.selectFrom("agreements").selectAll().where("id", "=", id).executeTakeFirst()) ?? null;
+}
+
+export interface AgreementFilter {
+  status?: AgreementStatus;
+  clientId?: string;
+  after?: Cursor;
+  limit: number;
+}
+
+/** One page, newest first, with each row's cursor; one row more than asked tells whether a next page exists. */
+export function listAgreements(db: Kysely<PeDB>, f: AgreementFilter) {
+  let q = db
+    .selectFrom("agreements")
+    .selectAll()
+    .select(sql<string>`to_char(created_at at time zone 'UTC', ${sql.lit(CURSOR_AT_FORMAT)})`.as("cursor_at"))
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(f.limit + 1);
+  if (f.status) q = q.where("status", "=", f.status);
+  if (f.clientId) q = q.where("client_id", "=", f.clientId);
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.at}::timestamptz, ${f.after.id}::uuid)`);
+  return q.execute();
+}

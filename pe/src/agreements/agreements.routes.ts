@@ -1,0 +1,142 @@
+import Router from "@koa/router";
+import { AppError } from "@loans/shared";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import type { Context } from "koa";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { PeDB } from "../db.ts";
+import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
+import { findProduct } from "../products/products.repository.ts";
+import { encodeCursor } from "./agreements.cursor.ts";
+import { listAgreements } from "./agreements.repository.ts";
+import {
+  agreementListResponse,
+  agreementResponse,
+  createAgreementBody,
+  createAgreementHeaders,
+  listAgreementsQuery,
+} from "./agreements.schemas.ts";
+import { applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
+import { toAgreementSummary } from "./agreements.views.ts";
+import { lostIdempotencyRace, priorAgreement, requestHash } from "./idempotency.ts";
+
+export interface AgreementRouteDeps {
+  db: Kysely<PeDB>;
+  /** Called once an agreement's transaction (and so its outbox row) has committed: wakes the relay. */
+  afterCommit: () => void;
+}
+
+export function agreementRoutes(deps: AgreementRouteDeps): Router {
+  const { db } = deps;
+  const router = new Router();
+
+  router.post("/agreements", async (ctx) => {
+    const [headers, input] = parseParts(
+      { schema: createAgreementHeaders, value: { "Idempotency-Key": ctx.get("Idempotency-Key") || undefined } },
+      { schema: createAgreementBody, value: ctx.request.body },
+    );
+    const key = headers["Idempotency-Key"];
+    const idempotency = key ? { key, hash: requestHash(input) } : null;
+    if (idempotency) {
+      const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
+      if (prior) return respond(ctx, prior, "replayed");
+    }
+    const product = await findProduct(db, input.productCode);
+    if (!product) {
+      throw new AppError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
+        { path: "productCode", message: "no such product" },
+      ]);
+    }
+    const terms = applyProductBounds(product, input);
+    let id: string;
+    try {
+      id = await db.transaction().execute((trx) => openAgreement(trx, { input, product, terms, idempotency }));
+    } catch (err) {
+      // A concurrent request with the same key got there first: answer as a replay of it (or 409).
+      if (idempotency && lostIdempotencyRace(err)) {
+        const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
+        if (prior) return respond(ctx, prior, "replayed");
+      }
+      throw err;
+    }
+    deps.afterCommit();
+    return respond(ctx, id, "created");
+  });
+
+  async function respond(ctx: Context, id: string, how: "created" | "replayed") {
+    const agreement = notFoundUnless(await loadAgreement(db, id), "agreement");
+    ctx.status = how === "created" ? 201 : 200;
+    if (how === "replayed") ctx.set("Idempotent-Replayed", "true");
+    ctx.set("Location", `/agreements/${id}`);
+    ctx.body = agreement;
+  }
+
+  router.get("/agreements/:id", async (ctx) => {
+    const id = pathId(ctx.params.id, "agreement");
+    ctx.body = notFoundUnless(await loadAgreement(db, id), "agreement");
+  });
+
+  router.get("/agreements", async (ctx) => {
+    const q = parseRequest(listAgreementsQuery, ctx.query, "query");
+    const limit = q.limit ?? 20;
+    const rows = await listAgreements(db, {
+      status: q.status,
+      clientId: q.clientId?.toLowerCase(),
+      after: q.cursor,
+      limit,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    ctx.body = {
+      items: page.map(toAgreementSummary),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
+    };
+  });
+
+  return router;
+}
+
+const idParam = z.object({ id: z.uuid() });
+
+export const agreementDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/agreements",
+    summary: "Apply for a loan: finds or creates the client, opens the agreement in NEW with its schedule",
+    tags: ["agreements"],
+    headers: createAgreementHeaders,
+    body: createAgreementBody,
+    responses: {
+      201: { description: "created", body: agreementResponse, headers: { Location: "/agreements/{id}" } },
+      200: {
+        description: "a replay of an earlier request with this Idempotency-Key and body",
+        body: agreementResponse,
+        headers: { "Idempotent-Replayed": "true", Location: "/agreements/{id}" },
+      },
+      400: { description: "invalid fields, every one listed" },
+      409: { description: "CLIENT_MISMATCH or IDEMPOTENCY_KEY_REUSED" },
+      413: { description: "body larger than 64 KB" },
+      415: { description: "body is not application/json" },
+      422: { description: "UNKNOWN_PRODUCT, or OUT_OF_BOUNDS listing every bound broken" },
+    },
+  },
+  {
+    method: "get",
+    path: "/agreements/{id}",
+    summary: "One agreement with its status history, decision and schedule",
+    tags: ["agreements"],
+    params: idParam,
+    responses: { 200: { description: "the agreement", body: agreementResponse }, 404: { description: "not found" } },
+  },
+  {
+    method: "get",
+    path: "/agreements",
+    summary: "Agreements, newest first, a page at a time",
+    tags: ["agreements"],
+    query: listAgreementsQuery,
+    responses: {
+      200: { description: "a page; nextCursor is null on the last", body: agreementListResponse },
+      400: { description: "invalid filter, limit or cursor" },
+    },
+  },
+];

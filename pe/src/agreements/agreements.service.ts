@@ -1,0 +1,146 @@
+import { AppError, type ErrorDetail } from "@loans/shared";
+import { Dec, toMoney, toRate } from "@loans/shared/money";
+import { enqueue } from "@loans/shared/outbox/enqueue";
+import type { Kysely, Transaction } from "kysely";
+import { utcDate } from "../calendar.ts";
+import { type Client, upsertClient } from "../clients/clients.repository.ts";
+import type { ClientInput } from "../clients/clients.schemas.ts";
+import type { PeDB } from "../db.ts";
+import type { Product } from "../products/products.repository.ts";
+import { buildSchedule } from "../schedules/schedule.ts";
+import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
+import { findAgreement, insertAgreement, transactionTime } from "./agreements.repository.ts";
+import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
+import { toAgreementResponse } from "./agreements.views.ts";
+import { listStatusHistory, recordStatus } from "./status.repository.ts";
+
+export interface LoanTerms {
+  originationFee: string;
+  principal: string;
+}
+
+/**
+ * Checks the request against the product and settles the fee (the product's minimum when not given) and
+ * the principal (disbursement + fee, which is what the principal bounds apply to). Every broken bound is
+ * listed in one OUT_OF_BOUNDS.
+ */
+export function applyProductBounds(product: Product, input: CreateAgreementInput): LoanTerms {
+  const originationFee = input.originationFee ?? toMoney(product.min_origination_fee);
+  const principal = toMoney(new Dec(input.disbursementAmount).plus(originationFee));
+  const details: ErrorDetail[] = [];
+  const check = (path: string, value: string | number, min: string | number, max: string | number, what: string) => {
+    if (new Dec(value).lt(min) || new Dec(value).gt(max))
+      details.push({ path, message: `${what} ${value} is outside ${min}–${max}`, value, min, max });
+  };
+  check("termMonths", input.termMonths, product.min_term_months, product.max_term_months, "term in months");
+  check(
+    "principal",
+    principal,
+    toMoney(product.min_principal),
+    toMoney(product.max_principal),
+    "principal (disbursementAmount + originationFee)",
+  );
+  check(
+    "interestRate",
+    input.interestRate,
+    toRate(product.min_interest_rate),
+    toRate(product.max_interest_rate),
+    "interest rate",
+  );
+  check(
+    "originationFee",
+    originationFee,
+    toMoney(product.min_origination_fee),
+    toMoney(product.max_origination_fee),
+    "origination fee",
+  );
+  if (details.length > 0) {
+    throw new AppError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
+  }
+  return { originationFee, principal };
+}
+
+/**
+ * Opens an agreement inside the caller's transaction: the client (found or created by passport), the
+ * agreement in NEW with its history row and schedule, and the `agreement.created` message to Origination.
+ */
+export async function openAgreement(
+  trx: Transaction<PeDB>,
+  args: {
+    input: CreateAgreementInput;
+    product: Product;
+    terms: LoanTerms;
+    idempotency: { key: string; hash: string } | null;
+  },
+): Promise<string> {
+  const { input, product, terms } = args;
+  const client = await upsertClient(trx, input.client);
+  assertSamePerson(client, input.client);
+  const now = await transactionTime(trx);
+  const schedule = buildSchedule({
+    principal: terms.principal,
+    annualRate: input.interestRate,
+    termMonths: input.termMonths,
+    amortization: product.amortization,
+    startDate: utcDate(now),
+  });
+  const monthlyPayment = schedule[0]!.payment;
+  const agreementId = await insertAgreement(trx, {
+    client_id: client.id,
+    product_code: product.code,
+    disbursement_amount: input.disbursementAmount,
+    origination_fee: terms.originationFee,
+    principal: terms.principal,
+    term_months: input.termMonths,
+    interest_rate: input.interestRate,
+    monthly_payment: monthlyPayment,
+    idempotency_key: args.idempotency?.key ?? null,
+    request_hash: args.idempotency?.hash ?? null,
+    created_at: now,
+    updated_at: now,
+  });
+  await recordStatus(trx, agreementId, "NEW", now);
+  await insertSchedule(trx, agreementId, schedule);
+  const payload: AgreementCreatedPayload = {
+    agreementId,
+    clientId: client.id,
+    productCode: product.code,
+    birthDate: client.birth_date,
+    monthlyIncome: toMoney(client.monthly_income),
+    principal: terms.principal,
+    termMonths: input.termMonths,
+    interestRate: toRate(input.interestRate),
+    monthlyPayment,
+    lastDueDate: schedule.at(-1)!.dueDate,
+  };
+  await enqueue(trx, { topic: "agreement.created", aggregateId: agreementId, payload: { ...payload } });
+  return agreementId;
+}
+
+// Spelling may differ in case ("IVAN" and "Ivan"); the first spelling stays on record.
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** A passport already on record with another name or birth date is refused, without saying what is on record. */
+function assertSamePerson(onRecord: Client, given: ClientInput): void {
+  const details: ErrorDetail[] = [];
+  const differs = (path: string) =>
+    details.push({ path: `client.${path}`, message: "differs from the client on record with this passport" });
+  if (!sameName(onRecord.first_name, given.firstName)) differs("firstName");
+  if (!sameName(onRecord.last_name, given.lastName)) differs("lastName");
+  if (given.middleName && onRecord.middle_name && !sameName(onRecord.middle_name, given.middleName))
+    differs("middleName");
+  if (onRecord.birth_date !== given.birthDate) differs("birthDate");
+  if (details.length > 0) {
+    throw new AppError("CLIENT_MISMATCH", "a client with this passport is on record with another identity", details);
+  }
+}
+
+/** The agreement as GET /agreements/{id} shows it, or null. */
+export async function loadAgreement(db: Kysely<PeDB>, id: string): Promise<AgreementResponse | null> {
+  const [agreement, history, schedule] = await Promise.all([
+    findAgreement(db, id),
+    listStatusHistory(db, id),
+    listSchedule(db, id),
+  ]);
+  return agreement && toAgreementResponse(agreement, history, schedule);
+}

@@ -1,0 +1,53 @@
+import { toMoney, toRate } from "@loans/shared/money";
+import type { AgreementStatus } from "../db.ts";
+import type { listSchedule } from "../schedules/schedules.repository.ts";
+import type { Agreement } from "./agreements.repository.ts";
+import type { AgreementResponse, AgreementSummary } from "./agreements.schemas.ts";
+
+type ScheduleRows = Awaited<ReturnType<typeof listSchedule>>;
+
+/** Table rows to the API's shape: money with two decimals, rates without trailing zeros, instants in ISO. */
+export function toAgreementSummary(a: Agreement): AgreementSummary {
+  return {
+    id: a.id,
+    clientId: a.client_id,
+    productCode: a.product_code,
+    status: a.status,
+    disbursementAmount: toMoney(a.disbursement_amount),
+    originationFee: toMoney(a.origination_fee),
+    principal: toMoney(a.principal),
+    termMonths: a.term_months,
+    interestRate: toRate(a.interest_rate),
+    monthlyPayment: toMoney(a.monthly_payment),
+    createdAt: a.created_at.toISOString(),
+    updatedAt: a.updated_at.toISOString(),
+    decision:
+      a.decision_result && a.decided_at
+        ? {
+            result: a.decision_result,
+            reasons: (a.decision_reasons as Array<{ code: string; message: string }> | null) ?? [],
+            decidedAt: a.decided_at.toISOString(),
+          }
+        : null,
+  };
+}
+
+export function toAgreementResponse(
+  a: Agreement,
+  history: Array<{ status: AgreementStatus; at: Date }>,
+  schedule: ScheduleRows,
+): AgreementResponse {
+  return {
+    ...toAgreementSummary(a),
+    statusHistory: history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
+    schedule: schedule.map((r) => ({
+      period: r.period,
+      dueDate: r.due_date,
+      payment: toMoney(r.payment),
+      principal: toMoney(r.principal),
+      interest: toMoney(r.interest),
+      balance: toMoney(r.balance),
+      status: r.status,
+    })),
+  };
+}

@@ -1,0 +1,66 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { AgreementStatus, PeDB } from "../db.ts";
+
+export interface DecisionRecord {
+  result: "APPROVED" | "REJECTED";
+  reasons: Array<{ code: string; message: string }>;
+  decidedAt: string;
+}
+
+/** The agreement's status, its row locked until the transaction ends: messages about it apply one at a time. */
+export async function lockAgreementStatus(
+  trx: Transaction<PeDB>,
+  id: string,
+): Promise<{ status: AgreementStatus } | null> {
+  const row = await trx.selectFrom("agreements").select("status").where("id", "=", id).forUpdate().executeTakeFirst();
+  return row ?? null;
+}
+
+/** Moves the agreement to `status`, with the decision that moved it when there is one. */
+export async function setStatus(
+  trx: Transaction<PeDB>,
+  id: string,
+  status: AgreementStatus,
+  decision: DecisionRecord | null,
+): Promise<void> {
+  await trx
+    .updateTable("agreements")
+    .set((eb) => ({
+      status,
+      updated_at: eb.fn("now"),
+      ...(decision && {
+        decision_result: decision.result,
+        decision_reasons: JSON.stringify(decision.reasons),
+        decided_at: new Date(decision.decidedAt),
+      }),
+    }))
+    .where("id", "=", id)
+    .execute();
+}
+
+/** One row per status entered; entering it again is a no-op (the key is agreement × status). */
+export async function recordStatus(
+  trx: Transaction<PeDB>,
+  id: string,
+  status: AgreementStatus,
+  at?: Date,
+): Promise<void> {
+  await trx
+    .insertInto("agreement_status_history")
+    .values({ agreement_id: id, status, ...(at && { at }) })
+    .onConflict((oc) => oc.columns(["agreement_id", "status"]).doNothing())
+    .execute();
+}
+
+export function listStatusHistory(db: Kysely<PeDB>, id: string) {
+  return (
+    db
+      .selectFrom("agreement_status_history")
+      .select(["status", "at"])
+      .where("agreement_id", "=", id)
+      .orderBy("at")
+      // Two statuses entered within one clock tick still list in lifecycle order.
+      .orderBy(sql`array_position(array['NEW', 'IN_PROGRESS', 'APPROVED', 'REJECTED', 'WITHDRAWN'], status)`)
+      .execute()
+  );
+}

@@ -1,0 +1,28 @@
+import Router from "@koa/router";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { PeDB } from "../db.ts";
+import { notFoundUnless, pathId } from "../http/inputs.ts";
+import { findClient } from "./clients.repository.ts";
+import { clientResponse, toClientResponse } from "./clients.schemas.ts";
+
+export function clientRoutes(deps: { db: Kysely<PeDB> }): Router {
+  const router = new Router();
+  router.get("/clients/:id", async (ctx) => {
+    const id = pathId(ctx.params.id, "client");
+    ctx.body = toClientResponse(notFoundUnless(await findClient(deps.db, id), "client"));
+  });
+  return router;
+}
+
+export const clientDocs: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/clients/{id}",
+    summary: "One client",
+    tags: ["clients"],
+    params: z.object({ id: z.uuid() }),
+    responses: { 200: { description: "the client", body: clientResponse }, 404: { description: "no such client" } },
+  },
+];

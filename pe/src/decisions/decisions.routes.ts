@@ -1,0 +1,61 @@
+import Router from "@koa/router";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { PeDB } from "../db.ts";
+import { applicationDecidedPayload, decisionOutcome } from "./decisions.schemas.ts";
+import { applyDecision } from "./decisions.service.ts";
+
+/** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */
+export function decisionRoutes(deps: { db: Kysely<PeDB> }): Router {
+  const router = new Router();
+  router.post(
+    "/internal/decisions",
+    batchEndpoint(deps.db, {
+      "application.decided": {
+        payload: applicationDecidedPayload,
+        async handle(trx, message) {
+          const { agreementId, ...decision } = message.payload as z.output<typeof applicationDecidedPayload>;
+          return { outcome: "ok", result: { status: await applyDecision(trx, agreementId.toLowerCase(), decision) } };
+        },
+      },
+    }),
+  );
+  return router;
+}
+
+const item = z
+  .object({ id: z.string() })
+  .and(
+    z.union([
+      decisionOutcome,
+      z.object({ outcome: z.enum(["rejected", "retry"]), error: z.object({ code: z.string(), message: z.string() }) }),
+    ]),
+  );
+
+export const decisionDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/internal/decisions",
+    summary: "Decisions from Origination's outbox, each applied once; a contradiction is refused for its item",
+    tags: ["internal"],
+    security: "service",
+    body: z.object({
+      messages: z.array(
+        z.object({
+          id: z.string(),
+          topic: z.literal("application.decided"),
+          aggregateId: z.string(),
+          payload: applicationDecidedPayload,
+          createdAt: z.string(),
+        }),
+      ),
+    }),
+    responses: {
+      200: { description: "one result per message", body: z.object({ results: z.array(item) }) },
+      400: { description: "malformed batch" },
+      401: { description: "missing, stale or wrong signature" },
+    },
+  },
+];

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { uuidString } from "../http/inputs.ts";
+
+/** A decision as Origination sends it. Unknown fields are ignored: the peer may add some before we read them. */
+export const decision = z.object({
+  result: z.enum(["APPROVED", "REJECTED"]),
+  reasons: z.array(z.object({ code: z.string().min(1).max(100), message: z.string().max(2000) })).max(100),
+  decidedAt: z.iso.datetime({ offset: true }),
+});
+
+/** The `application.decided` message: the wire contract with Origination, field for field. */
+export const applicationDecidedPayload = decision.extend({ agreementId: uuidString() });
+export type ApplicationDecidedPayload = z.output<typeof applicationDecidedPayload>;
+
+/**
+ * Origination's answer to `agreement.created`: the application's status there, and its decision once made.
+ * PAYMENT_PENDING is Origination's name for "approved, and PE has been told".
+ */
+export const applicationAnswer = z
+  .object({
+    status: z.enum(["IN_PROGRESS", "APPROVED", "REJECTED", "PAYMENT_PENDING", "WITHDRAWN"]),
+    decision: decision.nullable(),
+  })
+  .superRefine((a, ctx) => {
+    const expected = { APPROVED: "APPROVED", PAYMENT_PENDING: "APPROVED", REJECTED: "REJECTED" } as const;
+    const wanted = expected[a.status as keyof typeof expected];
+    if (wanted && a.decision?.result !== wanted)
+      ctx.addIssue({ code: "custom", path: ["decision"], message: `status ${a.status} needs a ${wanted} decision` });
+  });
+export type ApplicationAnswer = z.output<typeof applicationAnswer>;
+
+export const decisionOutcome = z.object({
+  outcome: z.literal("ok"),
+  result: z.object({ status: z.enum(["NEW", "IN_PROGRESS", "APPROVED", "REJECTED", "WITHDRAWN"]) }),
+});

@@ -1,0 +1,80 @@
+import Router from "@koa/router";
+import { AppError } from "@loans/shared";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { PeDB } from "../db.ts";
+import { requireAdmin } from "../http/admin.ts";
+import { parseRequest } from "../http/inputs.ts";
+import { findProduct, insertProduct, listProducts } from "./products.repository.ts";
+import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";
+
+export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | undefined }): Router {
+  const { db } = deps;
+  const router = new Router();
+
+  router.post("/products", requireAdmin(deps.adminToken), async (ctx) => {
+    const p = parseRequest(createProductBody, ctx.request.body);
+    const row = await insertProduct(db, {
+      code: p.code,
+      name: p.name,
+      amortization: p.amortization,
+      min_term_months: p.minTermMonths,
+      max_term_months: p.maxTermMonths,
+      min_principal: p.minPrincipal,
+      max_principal: p.maxPrincipal,
+      min_interest_rate: p.minInterestRate,
+      max_interest_rate: p.maxInterestRate,
+      min_origination_fee: p.minOriginationFee,
+      max_origination_fee: p.maxOriginationFee,
+    });
+    if (!row) throw new AppError("PRODUCT_EXISTS", `product ${p.code} exists`, [{ path: "code", message: "exists" }]);
+    ctx.status = 201;
+    ctx.set("Location", `/products/${encodeURIComponent(row.code)}`);
+    ctx.body = toProductResponse(row);
+  });
+
+  router.get("/products", async (ctx) => {
+    ctx.body = { items: (await listProducts(db)).map(toProductResponse) };
+  });
+
+  router.get("/products/:code", async (ctx) => {
+    const row = await findProduct(db, ctx.params.code ?? "");
+    if (!row) throw new AppError("NOT_FOUND", `product ${ctx.params.code} not found`);
+    ctx.body = toProductResponse(row);
+  });
+
+  return router;
+}
+
+export const productDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/products",
+    summary: "Create a loan product",
+    tags: ["products"],
+    security: "admin",
+    body: createProductBody,
+    responses: {
+      201: { description: "created", body: productResponse, headers: { Location: "/products/{code}" } },
+      400: { description: "invalid fields, every one listed" },
+      401: { description: "admin token missing or wrong" },
+      409: { description: "PRODUCT_EXISTS" },
+    },
+  },
+  {
+    method: "get",
+    path: "/products",
+    summary: "List loan products",
+    tags: ["products"],
+    responses: { 200: { description: "all products, by code", body: productListResponse } },
+  },
+  {
+    method: "get",
+    path: "/products/{code}",
+    summary: "One loan product",
+    tags: ["products"],
+    params: z.object({ code: z.string() }),
+    responses: { 200: { description: "the product", body: productResponse }, 404: { description: "no such product" } },
+  },
+];

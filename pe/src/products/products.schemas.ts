@@ -1,0 +1,91 @@
+import { Dec, moneyInput, moneyOutput, rateInput, toMoney, toRate } from "@loans/shared/money";
+import type { Selectable } from "kysely";
+import { z } from "zod";
+import type { ProductsTable } from "../db.ts";
+import { wholeNumber } from "../http/inputs.ts";
+
+export const AMORTIZATIONS = ["ANNUITY", "EQUAL_PRINCIPAL"] as const;
+
+/** Codes go into URLs (/products/CL1.0): Latin letters, digits, dots, dashes and underscores. */
+export const productCode = () =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/,
+      "must be 1 to 32 letters, digits, '.', '-' or '_', starting alphanumeric",
+    );
+
+export const MAX_TERM_MONTHS = 600;
+
+// Rates are stored as numeric(7,4): 999.9999 is the largest that fits.
+const productRate = () => rateInput().refine((r) => new Dec(r).lt(1000), "must be below 1000");
+
+const PAIRS = [
+  ["minTermMonths", "maxTermMonths"],
+  ["minPrincipal", "maxPrincipal"],
+  ["minInterestRate", "maxInterestRate"],
+  ["minOriginationFee", "maxOriginationFee"],
+] as const;
+
+export const createProductBody = z
+  .strictObject({
+    code: productCode(),
+    name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+    amortization: z.enum(AMORTIZATIONS).default("ANNUITY"),
+    minTermMonths: wholeNumber(1, MAX_TERM_MONTHS),
+    maxTermMonths: wholeNumber(1, MAX_TERM_MONTHS),
+    minPrincipal: moneyInput(),
+    maxPrincipal: moneyInput(),
+    minInterestRate: productRate(),
+    maxInterestRate: productRate(),
+    minOriginationFee: moneyInput({ allowZero: true }),
+    maxOriginationFee: moneyInput({ allowZero: true }),
+  })
+  .superRefine(
+    (p, ctx) => {
+      // Runs even when other fields are bad, so one answer lists every problem; a pair with a bad half is skipped.
+      const bad = new Set(ctx.issues.map((i) => i.path?.[0]));
+      for (const [min, max] of PAIRS) {
+        if (bad.has(min) || bad.has(max) || p[min] === undefined || p[max] === undefined) continue;
+        if (new Dec(p[min]).gt(p[max]))
+          ctx.addIssue({ code: "custom", path: [max], message: `must not be below ${min} (${p[min]})` });
+      }
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  );
+export type CreateProductInput = z.output<typeof createProductBody>;
+
+export const productResponse = z.object({
+  code: z.string(),
+  name: z.string(),
+  amortization: z.enum(AMORTIZATIONS),
+  minTermMonths: z.number().int(),
+  maxTermMonths: z.number().int(),
+  minPrincipal: moneyOutput(),
+  maxPrincipal: moneyOutput(),
+  minInterestRate: z.string(),
+  maxInterestRate: z.string(),
+  minOriginationFee: moneyOutput(),
+  maxOriginationFee: moneyOutput(),
+  createdAt: z.string(),
+});
+export type ProductResponse = z.output<typeof productResponse>;
+
+export const productListResponse = z.object({ items: z.array(productResponse) });
+
+export function toProductResponse(row: Selectable<ProductsTable>): ProductResponse {
+  return {
+    code: row.code,
+    name: row.name,
+    amortization: row.amortization,
+    minTermMonths: row.min_term_months,
+    maxTermMonths: row.max_term_months,
+    minPrincipal: toMoney(row.min_principal),
+    maxPrincipal: toMoney(row.max_principal),
+    minInterestRate: toRate(row.min_interest_rate),
+    maxInterestRate: toRate(row.max_interest_rate),
+    minOriginationFee: toMoney(row.min_origination_fee),
+    maxOriginationFee: toMoney(row.max_origination_fee),
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, counts, newPassport, startTestPe, type TestPe } from "./helpers.ts";
+
+const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
+let pe: TestPe;
+beforeAll(async () => {
+  pe = await startTestPe({ ADMIN_TOKEN });
+});
+afterAll(() => pe?.stop());
+
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const product = (overrides: Record<string, unknown> = {}) => ({
+  code: `P-${newPassport()}`,
+  name: "Test loan",
+  amortization: "EQUAL_PRINCIPAL",
+  minTermMonths: 6,
+  maxTermMonths: 60,
+  minPrincipal: "10000.00",
+  maxPrincipal: 2000000,
+  minInterestRate: "5.25",
+  maxInterestRate: "29.9999",
+  minOriginationFee: 0,
+  maxOriginationFee: "1500.50",
+  ...overrides,
+});
+
+describe("products", () => {
+  it("has CL1.0 from the first migration", async () => {
+    const r = await call(pe.url, "GET", "/products/CL1.0");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      code: "CL1.0",
+      name: "Consumer loan",
+      amortization: "ANNUITY",
+      minTermMonths: 3,
+      maxTermMonths: 24,
+      minPrincipal: "50000.00",
+      maxPrincipal: "500000.00",
+      minInterestRate: "8",
+      maxInterestRate: "15",
+      minOriginationFee: "2000.00",
+      maxOriginationFee: "10000.00",
+      createdAt: expect.any(String),
+    });
+    const listed = await call(pe.url, "GET", "/products");
+    expect(listed.body.items.map((p: { code: string }) => p.code)).toContain("CL1.0");
+  });
+
+  it("answers 404 for an unknown code", async () => {
+    const r = await call(pe.url, "GET", "/products/NOPE");
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe("NOT_FOUND");
+  });
+
+  it("creates a product with the admin token: 201, Location, then 409 PRODUCT_EXISTS", async () => {
+    const p = product();
+    const r = await call(pe.url, "POST", "/products", p, admin);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.headers.get("location")).toBe(`/products/${p.code}`);
+    expect(r.body).toMatchObject({
+      code: p.code,
+      amortization: "EQUAL_PRINCIPAL",
+      maxPrincipal: "2000000.00",
+      minInterestRate: "5.25",
+      maxInterestRate: "29.9999",
+      minOriginationFee: "0.00",
+      maxOriginationFee: "1500.50",
+    });
+    expect((await call(pe.url, "GET", `/products/${p.code}`)).body).toEqual(r.body);
+    const again = await call(pe.url, "POST", "/products", { ...p, name: "Other" }, admin);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("PRODUCT_EXISTS");
+  });
+
+  it("defaults the amortization to ANNUITY", async () => {
+    const { amortization: _, ...p } = product();
+    const r = await call(pe.url, "POST", "/products", p, admin);
+    expect(r.status).toBe(201);
+    expect(r.body.amortization).toBe("ANNUITY");
+  });
+
+  it.each([
+    ["no token", {}],
+    ["a wrong token", { authorization: "Bearer not-the-admin-token-at-all" }],
+    ["the token without Bearer", { authorization: ADMIN_TOKEN }],
+  ])("refuses %s with a 401 and creates nothing", async (_, headers) => {
+    const before = await counts(pe);
+    const r = await call(pe.url, "POST", "/products", product(), headers);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("UNAUTHORIZED");
+    expect(await counts(pe)).toEqual(before);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    [
+      "min above max, every pair",
+      { minTermMonths: 61, minPrincipal: "3000000", minInterestRate: "30", minOriginationFee: "2000" },
+      ["maxTermMonths", "maxPrincipal", "maxInterestRate", "maxOriginationFee"],
+    ],
+    [
+      "a pair broken beside a bad field",
+      { minTermMonths: 1.5, minPrincipal: "3000000", name: "" },
+      ["minTermMonths", "maxPrincipal", "name"],
+    ],
+    ["a rate of 1000 (numeric(7,4) holds up to 999.9999)", { maxInterestRate: "1000" }, ["maxInterestRate"]],
+    ["a zero principal", { minPrincipal: "0.00" }, ["minPrincipal"]],
+    ["a code with a slash", { code: "A/B" }, ["code"]],
+    ["an unknown amortization", { amortization: "BALLOON" }, ["amortization"]],
+    ["a term of 0", { minTermMonths: 0 }, ["minTermMonths"]],
+    ["an unknown field", { currency: "RUB" }, ["currency"]],
+  ])("refuses %s with a 400 listing every problem", async (_, overrides, paths) => {
+    const before = await counts(pe);
+    const r = await call(pe.url, "POST", "/products", product(overrides), admin);
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect([...new Set(r.body.error.details.map((d: { path: string }) => d.path))].sort()).toEqual([...paths].sort());
+    expect(await counts(pe)).toEqual(before);
+  });
+});
+
+describe("products without ADMIN_TOKEN", () => {
+  it("leaves POST /products open", async () => {
+    const open = await startTestPe();
+    try {
+      const r = await call(open.url, "POST", "/products", product());
+      expect(r.status).toBe(201);
+    } finally {
+      await open.stop();
+    }
+  });
+});
