@@ -41,7 +41,11 @@ const expectedPeStatus: Record<string, string> = {
  * Checks, with SQL on both databases, that the two services agree: one application per agreement,
  * the same decision on both sides, nothing pending or dead in either outbox, nothing applied twice.
  */
-export async function checkSync(peUrl: string, originationUrl: string, opts: { settled?: boolean } = { settled: true }): Promise<SyncReport> {
+export async function checkSync(
+  peUrl: string,
+  originationUrl: string,
+  opts: { settled?: boolean } = { settled: true },
+): Promise<SyncReport> {
   const agreements = await rows<{ id: string; status: string; decision_result: string | null }>(
     peUrl,
     "select id, status, decision_result from agreements",
@@ -66,14 +70,23 @@ export async function checkSync(peUrl: string, originationUrl: string, opts: { s
     const want = expectedPeStatus[app.status];
     if (a.status === want && (app.decision_result ?? null) === (a.decision_result ?? null)) converged++;
     else if (opts.settled && violations.length < 20)
-      violations.push(`agreement ${a.id}: PE ${a.status}/${a.decision_result} vs Origination ${app.status}/${app.decision_result}`);
+      violations.push(
+        `agreement ${a.id}: PE ${a.status}/${a.decision_result} vs Origination ${app.status}/${app.decision_result}`,
+      );
   }
   const known = new Set(agreements.map((a) => a.id));
-  for (const app of applications) if (!known.has(app.agreement_id)) violations.push(`application ${app.agreement_id} has no agreement`);
+  for (const app of applications)
+    if (!known.has(app.agreement_id)) violations.push(`application ${app.agreement_id} has no agreement`);
 
   const duplicates =
-    (await count(peUrl, "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'agreement.created'")) +
-    (await count(originationUrl, "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'application.decided'"));
+    (await count(
+      peUrl,
+      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'agreement.created'",
+    )) +
+    (await count(
+      originationUrl,
+      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'application.decided'",
+    ));
   const flipped = await count(
     peUrl,
     "select count(*) as n from (select agreement_id from agreement_status_history where status in ('APPROVED', 'REJECTED') group by 1 having count(*) > 1) x",

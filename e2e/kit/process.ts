@@ -57,7 +57,8 @@ export class ServiceProcess {
   private async waitReady(withinMs: number): Promise<void> {
     const until = Date.now() + withinMs;
     while (Date.now() < until) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready:\n${this.output.slice(-20).join("\n")}`);
+      if (!this.running)
+        throw new Error(`${this.name} exited before it was ready:\n${this.output.slice(-20).join("\n")}`);
       try {
         if ((await fetch(`${this.url}/ready`)).ok) return;
       } catch {

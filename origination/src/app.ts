@@ -31,6 +31,8 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     pool: deps.pool,
     log: deps.log,
     serviceSecret: deps.config.SERVICE_SECRET,
+    apiKeys: deps.config.API_KEYS,
+    adminToken: deps.config.ADMIN_TOKEN,
   });
   const routes = applicationRoutes({ db: deps.db, boss: deps.boss, wakeScoring: deps.wakeScoring ?? (() => {}) });
   const openApi = openApiDocument(

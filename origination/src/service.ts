@@ -1,12 +1,22 @@
 import { migrate } from "@loans/db";
-import { createDatabase, createLogger, listen, ping, type RunningServer, startBoss } from "@loans/shared";
+import {
+  createDatabase,
+  createLogger,
+  listen,
+  ping,
+  type RunningServer,
+  relaySettings,
+  startBoss,
+} from "@loans/shared";
+import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
 import { createOriginationApp } from "./app.ts";
+import { applyDecisionAck } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
 import type { OriginationDB } from "./db.ts";
 import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
 /** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
-export async function startOrigination(config: OriginationConfig) {
+export async function startOrigination(config: OriginationConfig, opts: { relay?: Partial<RelayOptions> } = {}) {
   const log = createLogger("origination", config.LOG_LEVEL);
   const handle = createDatabase<OriginationDB>(config.ORIGINATION_DATABASE_URL);
   try {
@@ -18,8 +28,18 @@ export async function startOrigination(config: OriginationConfig) {
     throw err;
   }
   const boss = await startBoss(config.ORIGINATION_DATABASE_URL, log);
-  // The outbox relay's wake goes here once the relay runs in this process; until then a no-op.
-  const afterCommit = () => {};
+  const relay = createRelay<OriginationDB>({
+    name: "origination",
+    db: handle.db,
+    connectionString: config.ORIGINATION_DATABASE_URL,
+    boss,
+    routes: { "application.decided": { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck } },
+    secret: config.SERVICE_SECRET,
+    log,
+    options: { ...relaySettings(config), ...opts.relay },
+  });
+  await relay.start();
+  const afterCommit = relay.wake;
   const scoring = createScoringWorker({ db: handle.db, boss, config, log, afterCommit });
   let server: RunningServer;
   try {
@@ -37,6 +57,7 @@ export async function startOrigination(config: OriginationConfig) {
     server = await listen(app, config.ORIGINATION_PORT, config.ORIGINATION_HOST);
   } catch (err) {
     await scoring.stop().catch(() => {});
+    await relay.stop().catch(() => {});
     await boss.stop({ graceful: false, wait: true }).catch(() => {});
     await handle.close();
     throw err;
@@ -46,9 +67,11 @@ export async function startOrigination(config: OriginationConfig) {
     url: server.url,
     port: server.port,
     db: handle.db,
+    relay,
     async stop() {
       await server.close();
       await scoring.stop();
+      await relay.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
       await handle.close();
     },

@@ -17,6 +17,8 @@ export async function startTestOrigination(env: Record<string, string> = {}) {
       ORIGINATION_DATABASE_URL: database.url,
       ORIGINATION_PORT: "0",
       LOG_LEVEL: "silent",
+      // No PE here: the relay's sends go to a closed port and decisions stay pending in the outbox.
+      PE_URL: "http://127.0.0.1:9",
       ...env,
     }),
   );

@@ -9,7 +9,12 @@ let origination: Awaited<ReturnType<typeof startOrigination>>;
 beforeAll(async () => {
   database = await createTestDatabase("origination");
   origination = await startOrigination(
-    loadOriginationConfig({ ORIGINATION_DATABASE_URL: database.url, ORIGINATION_PORT: "0", LOG_LEVEL: "silent" }),
+    loadOriginationConfig({
+      ORIGINATION_DATABASE_URL: database.url,
+      ORIGINATION_PORT: "0",
+      LOG_LEVEL: "silent",
+      PE_URL: "http://127.0.0.1:9",
+    }),
   );
 });
 afterAll(async () => {

@@ -27,6 +27,8 @@ export function createPeApp(deps: PeDeps): Koa {
     pool: deps.pool,
     log: deps.log,
     serviceSecret: deps.config.SERVICE_SECRET,
+    apiKeys: deps.config.API_KEYS,
+    adminToken: deps.config.ADMIN_TOKEN,
   });
   // The agreement is committed by then: a failing wake must not turn its 201 into a 500 (and a retry
   // into a second application); the relay's timer picks the message up anyway.

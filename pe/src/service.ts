@@ -1,11 +1,19 @@
 import { migrate } from "@loans/db";
-import { createDatabase, createLogger, listen, ping, startBoss } from "@loans/shared";
-import { createPeApp, type PeDeps } from "./app.ts";
+import { createDatabase, createLogger, listen, ping, relaySettings, startBoss } from "@loans/shared";
+import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
+import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
+import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
 
-/** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
-export async function startPe(config: PeConfig, hooks: Pick<PeDeps, "afterCommit"> = {}) {
+/** Migrates, connects, starts the relay and the HTTP server; `stop` undoes it in reverse. */
+export interface StartPeOptions {
+  relay?: Partial<RelayOptions>;
+  /** Also called after each commit that wrote outbox rows, beside the relay's wake (tests count them). */
+  afterCommit?: () => void;
+}
+
+export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
   const log = createLogger("pe", config.LOG_LEVEL);
   const handle = createDatabase<PeDB>(config.PE_DATABASE_URL);
   try {
@@ -17,15 +25,34 @@ export async function startPe(config: PeConfig, hooks: Pick<PeDeps, "afterCommit
     throw err;
   }
   const boss = await startBoss(config.PE_DATABASE_URL, log);
-  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, ...hooks });
+  const relay = createRelay<PeDB>({
+    name: "pe",
+    db: handle.db,
+    connectionString: config.PE_DATABASE_URL,
+    boss,
+    routes: {
+      "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
+    },
+    secret: config.SERVICE_SECRET,
+    log,
+    options: { ...relaySettings(config), ...opts.relay },
+  });
+  await relay.start();
+  const afterCommit = () => {
+    relay.wake();
+    opts.afterCommit?.();
+  };
+  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, afterCommit });
   const server = await listen(app, config.PE_PORT, config.PE_HOST);
   log.info("listening", { url: server.url });
   return {
     url: server.url,
     port: server.port,
     db: handle.db,
+    relay,
     async stop() {
       await server.close();
+      await relay.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
       await handle.close();
     },

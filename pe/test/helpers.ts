@@ -3,17 +3,23 @@ import { createTestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
 import { signBody } from "@loans/shared/http/service-auth";
 import { sql } from "kysely";
-import type { PeDeps } from "../src/app.ts";
 import { loadPeConfig } from "../src/config.ts";
-import { startPe } from "../src/service.ts";
+import { type StartPeOptions, startPe } from "../src/service.ts";
 
 export type TestPe = Awaited<ReturnType<typeof startTestPe>>;
 
 /** PE in-process on its own cloned database, over real HTTP on a free port. */
-export async function startTestPe(env: Record<string, string> = {}, hooks: Pick<PeDeps, "afterCommit"> = {}) {
+export async function startTestPe(env: Record<string, string> = {}, hooks: StartPeOptions = {}) {
   const database = await createTestDatabase("pe");
   const pe = await startPe(
-    loadPeConfig({ PE_DATABASE_URL: database.url, PE_PORT: "0", LOG_LEVEL: "silent", ...env }),
+    // No Origination here: the relay's sends go to a closed port and the outbox rows stay pending.
+    loadPeConfig({
+      PE_DATABASE_URL: database.url,
+      PE_PORT: "0",
+      LOG_LEVEL: "silent",
+      ORIGINATION_URL: "http://127.0.0.1:9",
+      ...env,
+    }),
     hooks,
   );
   return {

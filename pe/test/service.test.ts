@@ -12,7 +12,14 @@ let pe: Awaited<ReturnType<typeof startPe>>;
 
 beforeAll(async () => {
   database = await createTestDatabase("pe");
-  pe = await startPe(loadPeConfig({ PE_DATABASE_URL: database.url, PE_PORT: "0", LOG_LEVEL: "silent" }));
+  pe = await startPe(
+    loadPeConfig({
+      PE_DATABASE_URL: database.url,
+      PE_PORT: "0",
+      LOG_LEVEL: "silent",
+      ORIGINATION_URL: "http://127.0.0.1:9",
+    }),
+  );
 });
 afterAll(async () => {
   await pe?.stop();

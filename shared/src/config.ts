@@ -46,7 +46,28 @@ export const commonEnv = z.object({
   API_KEYS: csv(),
   ADMIN_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
+  OUTBOX_BASE_DELAY_MS: z.coerce.number().int().min(1).optional(),
+  OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
+  OUTBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });
+
+/** The relay settings an operator may set; unset ones keep the relay's defaults. */
+export function relaySettings(c: z.output<typeof commonEnv>) {
+  const all = {
+    batchSize: c.OUTBOX_BATCH_SIZE,
+    maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
+    baseDelayMs: c.OUTBOX_BASE_DELAY_MS,
+    maxDelayMs: c.OUTBOX_MAX_DELAY_MS,
+    requestTimeoutMs: c.OUTBOX_REQUEST_TIMEOUT_MS,
+    retentionDays: c.OUTBOX_RETENTION_DAYS,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Partial<
+    Record<keyof typeof all, number>
+  >;
+}
 
 export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.RefinementCtx): void {
   if (c.NODE_ENV !== "production") return;

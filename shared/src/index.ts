@@ -1,6 +1,7 @@
 export { startBoss } from "./boss.ts";
 export * from "./config.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
+export { apiKeys, requireAdmin } from "./http/api-keys.ts";
 export { createBaseApp } from "./http/app.ts";
 export { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } from "./http/errors.ts";
 export { listen, type RunningServer } from "./http/server.ts";

@@ -1,4 +1,4 @@
-import { type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { ApplicationsTable, OriginationDB } from "../db.ts";
 import type { Decision } from "./rules.ts";
 
@@ -86,4 +86,24 @@ export async function recordDecision(
     .where("agreement_id", "=", agreementId)
     .where("status", "=", "IN_PROGRESS")
     .execute();
+}
+
+/**
+ * Applications still waiting for a decision well after they arrived: their scoring job was lost with a
+ * killed process, or ran out of retries. The sweep scores them directly.
+ */
+export async function staleInProgress(
+  db: Kysely<OriginationDB>,
+  olderThanMs: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("applications")
+    .select("agreement_id")
+    .where("status", "=", "IN_PROGRESS")
+    .where("updated_at", "<", sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`)
+    .orderBy("updated_at")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.agreement_id);
 }

@@ -5,6 +5,7 @@ import type PgBoss from "pg-boss";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
 import { SCORING_QUEUE, scoringJobData } from "./scoring.queue.ts";
+import { staleInProgress } from "./scoring.repository.ts";
 import { type ScoringDeps, scoreApplication, thresholdsFrom } from "./scoring.service.ts";
 
 /** Jobs taken per fetch, and how many of them are scored at once (same-client ones wait on each other). */
@@ -12,6 +13,14 @@ const BATCH_SIZE = 20;
 const CONCURRENCY = 4;
 /** The safety net's pace; new applications do not wait for it, `wake` fetches at once. */
 const POLL_SECONDS = 2;
+/**
+ * The design note's Origination-2, "a process that works on IN_PROGRESS statuses": every few seconds,
+ * applications left undecided for longer than any healthy job takes are scored directly. A job lost
+ * with a SIGKILLed process (pg-boss would only expire it after many minutes) then costs seconds.
+ */
+const SWEEP_EVERY_MS = 5_000;
+const STALE_AFTER_MS = 10_000;
+const SWEEP_LIMIT = 100;
 
 export interface ScoringWorkerDeps {
   db: Kysely<OriginationDB>;
@@ -45,6 +54,25 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
   };
   const stopping = new AbortController();
   let workerId: string | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping = false;
+
+  const sweep = async () => {
+    if (sweeping || stopping.signal.aborted) return;
+    sweeping = true;
+    try {
+      const stale = await staleInProgress(deps.db, STALE_AFTER_MS + 2 * config.SCORING_DELAY_MS, SWEEP_LIMIT);
+      for (const agreementId of stale) {
+        if (stopping.signal.aborted) break;
+        const decision = await scoreApplication(scoring, agreementId);
+        if (decision) log.info("application decided by the sweep", { agreementId, result: decision.result });
+      }
+    } catch (err) {
+      if (!stopping.signal.aborted) log.warn("scoring sweep failed", { err: String(err) });
+    } finally {
+      sweeping = false;
+    }
+  };
 
   const wake = () => {
     if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
@@ -87,10 +115,13 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
         { batchSize: BATCH_SIZE, pollingIntervalSeconds: POLL_SECONDS },
         handle,
       );
+      sweepTimer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+      sweepTimer.unref();
     },
     wake,
     async stop() {
       stopping.abort();
+      clearInterval(sweepTimer);
       await boss.offWork(SCORING_QUEUE);
     },
   };

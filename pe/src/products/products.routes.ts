@@ -1,10 +1,9 @@
 import Router from "@koa/router";
-import { AppError } from "@loans/shared";
+import { AppError, requireAdmin } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
-import { requireAdmin } from "../http/admin.ts";
 import { parseRequest } from "../http/inputs.ts";
 import { findProduct, insertProduct, listProducts } from "./products.repository.ts";
 import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";

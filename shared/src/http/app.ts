@@ -1,6 +1,7 @@
 import Koa from "koa";
 import type pg from "pg";
 import type { Logger } from "../log.ts";
+import { apiKeys } from "./api-keys.ts";
 import { parseJson, rawBody } from "./body.ts";
 import { errorMiddleware } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
@@ -12,6 +13,9 @@ export interface BaseAppOptions {
   log: Logger;
   /** Signs and verifies service-to-service calls under /internal/. */
   serviceSecret: string;
+  /** Keys for the public API; empty leaves it open (development). */
+  apiKeys?: readonly string[];
+  adminToken?: string;
   /** Largest public request body; service batches under /internal/ may be larger. */
   bodyLimit?: number;
   internalBodyLimit?: number;
@@ -38,6 +42,7 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });
   app.use((ctx, next) => (ctx.path.startsWith("/internal/") ? internalBody(ctx, next) : publicBody(ctx, next)));
   app.use(serviceAuth(opts.serviceSecret));
+  app.use(apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));
   app.use(healthRoutes({ service: opts.service, pool: opts.pool }).routes());
   return app;

@@ -7,6 +7,10 @@ export const OUTBOX_CHANNEL = "outbox";
 /**
  * Adds messages to the outbox inside the caller's transaction: they exist if and only if it commits.
  * The notification is transactional too: PostgreSQL delivers it on commit, to every listening relay.
+ *
+ * The relay delivers an aggregate's messages in id order. Ids are taken at insert, not at commit, so two
+ * transactions writing messages for one aggregate at once must be serialised by the writer; updating the
+ * aggregate's own row first (as a status change does) takes the row lock that does it.
  */
 export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | OutboxMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];

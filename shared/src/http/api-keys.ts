@@ -1,0 +1,47 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context, Next } from "koa";
+import { AppError } from "./errors.ts";
+
+const OPEN_PATHS = new Set(["/health", "/ready", "/metrics", "/openapi.json"]);
+const isOpen = (path: string) =>
+  OPEN_PATHS.has(path) || path === "/docs" || path.startsWith("/docs/") || path.startsWith("/internal/");
+
+// Hashing both sides first gives equal lengths, so the comparison time says nothing about the key.
+const digest = (s: string) => createHash("sha256").update(s).digest();
+const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+
+export function bearer(ctx: Context): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"));
+  return m?.[1];
+}
+
+/**
+ * With API keys configured, every public endpoint but health, readiness, metrics and the docs needs
+ * `Authorization: Bearer <key>`; the admin token is accepted wherever a key is. Without keys, all is open.
+ */
+export function apiKeys(keys: readonly string[], adminToken?: string) {
+  const accepted = adminToken ? [...keys, adminToken] : [...keys];
+  return async (ctx: Context, next: Next) => {
+    if (keys.length === 0 || isOpen(ctx.path)) return next();
+    const given = bearer(ctx);
+    if (!given || !accepted.some((k) => sameSecret(k, given))) {
+      ctx.set("WWW-Authenticate", 'Bearer realm="api"');
+      throw new AppError("UNAUTHORIZED", "a valid API key is required: Authorization: Bearer <key>");
+    }
+    return next();
+  };
+}
+
+/** Guards an admin endpoint: with ADMIN_TOKEN set, only `Authorization: Bearer <ADMIN_TOKEN>` passes. */
+export function requireAdmin(adminToken: string | undefined) {
+  return async (ctx: Context, next: Next) => {
+    if (adminToken) {
+      const given = bearer(ctx);
+      if (!given || !sameSecret(adminToken, given)) {
+        ctx.set("WWW-Authenticate", 'Bearer realm="admin"');
+        throw new AppError("UNAUTHORIZED", "this endpoint needs the admin token as a Bearer token");
+      }
+    }
+    return next();
+  };
+}

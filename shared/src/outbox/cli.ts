@@ -1,0 +1,82 @@
+/**
+ * Operator's view of a service's outbox:
+ *   pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead
+ * Reads PE_DATABASE_URL or ORIGINATION_DATABASE_URL.
+ */
+import pg from "pg";
+import { oneLine } from "../service.ts";
+import { deadLetters, formatAge, formatTable, requeueDead, topicStatus } from "./inspect.ts";
+
+const USAGE = "usage: pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead";
+const URL_ENV = { pe: "PE_DATABASE_URL", origination: "ORIGINATION_DATABASE_URL" } as const;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<string> {
+  const [service, command, arg] = argv;
+  if (service !== "pe" && service !== "origination") throw new UsageError(USAGE);
+  const url = process.env[URL_ENV[service]];
+  if (!url) throw new UsageError(`${URL_ENV[service]} is not set`);
+  const client = new pg.Client({ connectionString: url, application_name: "outbox-cli" });
+  await client.connect();
+  try {
+    switch (command) {
+      case "status": {
+        const rows = await topicStatus(client);
+        if (rows.length === 0) return `${service} outbox: empty`;
+        return formatTable(
+          ["topic", "pending", "due", "retrying", "oldest", "last min", "last hour", "dead"],
+          rows.map((r) => [
+            r.topic,
+            r.pending,
+            r.due,
+            r.retrying,
+            formatAge(r.oldestAgeSeconds),
+            r.lastMinute,
+            r.lastHour,
+            r.dead,
+          ]),
+        );
+      }
+      case "dead": {
+        const limit = arg === undefined ? 50 : Number(arg);
+        if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(USAGE);
+        const rows = await deadLetters(client, limit);
+        if (rows.length === 0) return `${service} outbox: no dead messages`;
+        return formatTable(
+          ["id", "topic", "aggregate", "attempts", "dead at", "last error"],
+          rows.map((r) => [
+            r.id,
+            r.topic,
+            r.aggregateId,
+            r.attempts,
+            r.deadAt.toISOString(),
+            (r.lastError ?? "").slice(0, 80),
+          ]),
+        );
+      }
+      case "retry": {
+        if (arg === "--all-dead") {
+          const ids = await requeueDead(client, "all");
+          return `${service} outbox: requeued ${ids.length} dead message(s)`;
+        }
+        if (!arg || !/^\d+$/.test(arg)) throw new UsageError(USAGE);
+        const ids = await requeueDead(client, { id: arg });
+        if (ids.length === 0) throw new Error(`no dead message with id ${arg}`);
+        return `${service} outbox: requeued message ${arg}`;
+      }
+      default:
+        throw new UsageError(USAGE);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (out) => process.stdout.write(`${out}\n`),
+  (err) => {
+    process.stderr.write(`${err instanceof UsageError ? err.message : `outbox: ${oneLine(err)}`}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

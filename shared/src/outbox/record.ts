@@ -1,0 +1,142 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
+import type { ClaimedMessage } from "./claim.ts";
+import type { Outcomes } from "./send.ts";
+import type { WireMessage } from "./types.ts";
+
+export type AnswerHandler<DB> = (trx: Transaction<DB>, message: WireMessage, result: unknown) => Promise<void>;
+
+export interface RecordPolicy extends BackoffPolicy {
+  maxAttempts: number;
+}
+
+export interface RecordSummary {
+  delivered: number;
+  failed: number;
+  dead: Array<{ id: string; error: string }>;
+  /** Rows no longer ours: their lease ran out and another relay claimed them. Nothing was written. */
+  stale: number;
+  /** The soonest retry just scheduled, so the relay can wake for it without waiting for the sweep. */
+  soonestRetryMs?: number;
+}
+
+interface Change {
+  id: string;
+  attempts: number;
+  ok: boolean;
+  dead: boolean;
+  error: string | null;
+  delayMs: number;
+}
+
+const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Records a batch's answers: one UPDATE … FROM unnest for the whole batch (delivered, or attempts kept
+ * with last_error and the next try after a backoff, or dead after the last attempt). With `onAnswer`,
+ * it runs for each acknowledged row in the same transaction as that UPDATE, so the row is marked
+ * delivered if and only if its answer was applied; each call runs under a savepoint, and one that throws
+ * turns its row back into a retry and leaves the rest of the batch recorded.
+ *
+ * Every write is fenced on `attempts`, the count the claim set: if the lease ran out and another relay
+ * claimed the row since, this relay's answer is stale and changes nothing.
+ */
+export async function recordOutcomes<DB>(
+  db: Kysely<DB>,
+  messages: readonly ClaimedMessage[],
+  outcomes: Outcomes,
+  policy: RecordPolicy,
+  onAnswer?: AnswerHandler<DB>,
+  random: () => number = Math.random,
+): Promise<RecordSummary> {
+  const changes = messages.map((m) => {
+    const o = outcomes.get(m.id);
+    if (o?.outcome === "ok") return { id: m.id, attempts: m.attempts, ok: true, dead: false, error: null, delayMs: 0 };
+    const error = o ? `${o.outcome} ${o.error.code}: ${o.error.message}` : "no outcome";
+    return failure(m, error, policy, random);
+  });
+  // Without onAnswer the batch is one statement, atomic on its own: no transaction round trips.
+  if (!onAnswer) return summarize(changes, new Set(await applyChanges(db, changes, false)), []);
+  return db.transaction().execute(async (trx) => {
+    const written = new Set(await applyChanges(trx, changes, false));
+    const redo: Change[] = [];
+    for (const m of messages) {
+      const o = outcomes.get(m.id);
+      if (o?.outcome !== "ok" || !written.has(m.id)) continue;
+      await sql`savepoint outbox_answer`.execute(trx);
+      try {
+        await onAnswer(trx, toWire(m), o.result);
+        await sql`release savepoint outbox_answer`.execute(trx);
+      } catch (err) {
+        await sql`rollback to savepoint outbox_answer`.execute(trx);
+        redo.push(failure(m, `onAnswer failed: ${(err as Error)?.message ?? String(err)}`, policy, random));
+      }
+    }
+    if (redo.length > 0) await applyChanges(trx, redo, true);
+    return summarize(changes, written, redo);
+  });
+}
+
+function summarize(changes: readonly Change[], written: Set<string>, redo: readonly Change[]): RecordSummary {
+  const final = new Map(changes.map((c) => [c.id, c]));
+  for (const c of redo) final.set(c.id, c);
+  const mine = [...final.values()].filter((c) => written.has(c.id));
+  const retrying = mine.filter((c) => !c.ok && !c.dead);
+  return {
+    delivered: mine.filter((c) => c.ok).length,
+    failed: retrying.length,
+    dead: mine.filter((c) => c.dead).map((c) => ({ id: c.id, error: c.error ?? "" })),
+    stale: changes.length - written.size,
+    soonestRetryMs: retrying.length > 0 ? Math.min(...retrying.map((c) => c.delayMs)) : undefined,
+  };
+}
+
+function failure(m: ClaimedMessage, error: string, policy: RecordPolicy, random: () => number): Change {
+  const dead = m.attempts >= policy.maxAttempts;
+  return {
+    id: m.id,
+    attempts: m.attempts,
+    ok: false,
+    dead,
+    error: error.slice(0, MAX_ERROR_LENGTH),
+    delayMs: dead ? 0 : backoffDelayMs(m.attempts, policy, random),
+  };
+}
+
+/**
+ * `reopen` is for rows this transaction itself just marked delivered and whose answer then failed:
+ * they are no longer pending, but they are still ours (we hold their row locks).
+ */
+async function applyChanges<DB>(db: Kysely<DB>, changes: readonly Change[], reopen: boolean): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    update outbox o
+    set delivered_at = case when c.ok then now() end,
+        dead_at = case when c.dead then now() end,
+        last_error = coalesce(c.error, o.last_error),
+        next_attempt_at = case when c.ok then o.next_attempt_at
+                               else now() + c.delay_ms * interval '1 millisecond' end
+    from unnest(
+      ${changes.map((c) => c.id)}::bigint[],
+      ${changes.map((c) => c.attempts)}::int[],
+      ${changes.map((c) => c.ok)}::bool[],
+      ${changes.map((c) => c.dead)}::bool[],
+      ${changes.map((c) => c.error)}::text[],
+      ${changes.map((c) => c.delayMs)}::int[]
+    ) as c(id, attempts, ok, dead, error, delay_ms)
+    where o.id = c.id and o.attempts = c.attempts
+      and (${reopen} or (o.delivered_at is null and o.dead_at is null))
+    returning o.id::text as id
+  `.execute(db);
+  return rows.map((r) => r.id);
+}
+
+export function toWire(m: ClaimedMessage): WireMessage {
+  return {
+    id: m.id,
+    topic: m.topic,
+    aggregateId: m.aggregateId,
+    payload: JSON.parse(m.payloadJson),
+    createdAt: m.createdAt.toISOString(),
+  };
+}
