@@ -21,6 +21,10 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   // An idle client whose server went away emits here; without a listener the process would die.
   // The pool drops that client and the next query opens a fresh connection.
   pool.on("error", () => {});
+  // A client checked out between two queries (inside a transaction, say) emits its own "error" when the
+  // server ends the connection, and the pool listens only to idle ones: without this, a database restart
+  // kills the process. The transaction's next query then fails, and the broken client is discarded.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   OUT_OF_BOUNDS: 422,
   BUSINESS_RULE: 422,
   NOT_READY: 503,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 
@@ -61,13 +62,28 @@ export function errorMiddleware(log: (err: unknown, ctx: Context) => void = defa
       const e = toAppError(err);
       if (e.status >= 500) log(err, ctx);
       ctx.status = e.status;
+      if (e.code === "DATABASE_UNAVAILABLE") ctx.set("Retry-After", "1");
       ctx.body = { error: { code: e.code, message: e.message, details: e.details } };
     }
   };
 }
 
+// Connection failures and server shutdowns (SQLSTATE classes 08 and 57P): the request may succeed
+// if sent again, so it is a 503, not a 500.
+const UNAVAILABLE = /^(08|57P)/;
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; errors?: unknown[] };
+  if (typeof e?.code === "string" && (UNAVAILABLE.test(e.code) || NETWORK.has(e.code))) return true;
+  if (Array.isArray(e?.errors)) return e.errors.some(isDatabaseUnavailable);
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(e?.message ?? "");
+}
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err))
+    return new AppError("DATABASE_UNAVAILABLE", "the database is unavailable; try again shortly");
   const e = err as { status?: number; expose?: boolean; message?: string };
   if (e?.expose && typeof e.status === "number") {
     if (e.status === 413) return new AppError("PAYLOAD_TOO_LARGE", e.message ?? "request body too large");

@@ -41,7 +41,7 @@ export function batchEndpoint<DB>(db: Kysely<DB>, topics: Record<string, TopicHa
     const results: BatchResponse["results"] = [];
     const trx = await db.startTransaction().execute();
     try {
-      for (const [i, m] of messages.entries()) {
+      for (const [i, m] of byAggregate(messages).entries()) {
         results.push({ id: m.id, ...(await handleOne(trx, topics, m as WireMessage, `item_${i}`)) });
       }
       await trx.commit().execute();
@@ -80,4 +80,13 @@ async function handleOne<DB>(
     if (err instanceof AppError) return { outcome: "rejected", error: { code: err.code, message: err.message } };
     return { outcome: "retry", error: { code: "RETRY", message: (err as Error).message ?? String(err) } };
   }
+}
+
+/**
+ * Items are applied in aggregate-id order, the order the sender's relay applies answers in too (see
+ * record.ts): two transactions that lock the same aggregates then queue behind each other instead of
+ * deadlocking. A batch holds at most one message per aggregate, so no message overtakes another.
+ */
+export function byAggregate<T extends { aggregateId: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.aggregateId < b.aggregateId ? -1 : a.aggregateId > b.aggregateId ? 1 : 0));
 }

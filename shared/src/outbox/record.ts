@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
 import type { ClaimedMessage } from "./claim.ts";
+import { byAggregate } from "./receiver.ts";
 import type { Outcomes } from "./send.ts";
 import type { WireMessage } from "./types.ts";
 
@@ -60,7 +61,8 @@ export async function recordOutcomes<DB>(
   return db.transaction().execute(async (trx) => {
     const written = new Set(await applyChanges(trx, changes, false));
     const redo: Change[] = [];
-    for (const m of messages) {
+    // In aggregate-id order, as the peer's receiver applies its items: see byAggregate.
+    for (const m of byAggregate(messages)) {
       const o = outcomes.get(m.id);
       if (o?.outcome !== "ok" || !written.has(m.id)) continue;
       await sql`savepoint outbox_answer`.execute(trx);
