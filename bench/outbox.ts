@@ -6,20 +6,19 @@
  * (2) drain rate of a backlog to the live peer.
  * Uses BENCH_DATABASE_URL, or starts an embedded PostgreSQL (durable settings unless BENCH_FAST=1);
  * BENCH_LATENCY_N and BENCH_DRAIN_N size the runs; BENCH_BOSS_WORKERS and BENCH_BOSS_BATCH tune pg-boss. Prints a table and writes
- * bench/results/outbox-<timestamp>.json. The runs themselves are in shared/test-kit/outbox-bench.ts,
- * beside the packages they import (this folder has no node_modules of its own).
+ * bench/results/outbox-<timestamp>.json. The runs themselves are in shared/test-kit/outbox-bench.ts
+ * (bench/run.ts reuses their drain).
  */
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDatabase, withDatabase } from "../db/src/admin.ts";
-import { startEmbedded } from "../db/src/embedded.ts";
-import { migrate } from "../db/src/migrate.ts";
-import { formatTable } from "../shared/src/outbox/inspect.ts";
-import { DEFAULT_RELAY_OPTIONS } from "../shared/src/outbox/options.ts";
-import { forkFastPeer } from "../shared/test-kit/fast-peer.ts";
-import { type BenchSettings, bossBench, relayBench, serverVersion } from "../shared/test-kit/outbox-bench.ts";
+import { ensureDatabase, migrate, withDatabase } from "@loans/db";
+import { startEmbedded } from "@loans/db/embedded";
+import { formatTable } from "@loans/shared/outbox/inspect";
+import { DEFAULT_RELAY_OPTIONS } from "@loans/shared/outbox/options";
+import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
+import { type BenchSettings, bossBench, relayBench, serverVersion } from "@loans/shared/test-kit/outbox-bench";
 
 const settings: BenchSettings = {
   secret: "bench-secret-0123456789abcdef",

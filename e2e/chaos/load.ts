@@ -10,6 +10,9 @@ export interface LoadCounters {
   abandoned: number;
   /** Confirmations that were replays: the first attempt had committed but its answer was lost. */
   replays: number;
+  /** Withdrawals PE confirmed (200), and those it refused because the agreement was already REJECTED. */
+  withdrawn: number;
+  withdrawRefused: number;
 }
 
 /**
@@ -22,14 +25,46 @@ export function runLoad(opts: {
   concurrency: number;
   /** Agreements started per second at most. */
   rate: number;
+  /** Share of agreements the client withdraws, at a random moment within two seconds of creating it. */
+  withdraw: number;
   seed: number;
   until: number;
 }) {
   const startedAt = Date.now();
   const rnd = random(opts.seed);
   const clients = makeClients(Math.max(1, Math.ceil(opts.count / 3)), rnd, `C${opts.seed}X`);
-  const counters: LoadCounters = { created: 0, retries: 0, abandoned: 0, replays: 0 };
+  const counters: LoadCounters = { created: 0, retries: 0, abandoned: 0, replays: 0, withdrawn: 0, withdrawRefused: 0 };
   const confirmed = new Set<string>();
+  const withdrawn = new Set<string>();
+  const withdrawals: Promise<void>[] = [];
+
+  // Withdrawing is idempotent, so a failed attempt is simply sent again.
+  const withdrawLater = async (id: string, afterMs: number) => {
+    await new Promise((res) => setTimeout(res, afterMs));
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const urls = opts.peUrls();
+      try {
+        const r = await fetch(`${urls[attempt % urls.length]}/agreements/${id}/withdraw`, {
+          method: "POST",
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (r.status === 200) {
+          withdrawn.add(id);
+          counters.withdrawn++;
+          return;
+        }
+        if (r.status === 409) {
+          counters.withdrawRefused++;
+          return;
+        }
+      } catch {
+        // the service is down or the answer was lost: again
+      }
+      counters.retries++;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    counters.abandoned++;
+  };
   let next = 0;
   const one = async () => {
     const body = agreementBody(clients[Math.floor(rnd() * clients.length)]!, rnd);
@@ -49,6 +84,7 @@ export function runLoad(opts: {
           if (r.status === 200) counters.replays++;
           confirmed.add(json.id);
           counters.created++;
+          if (rnd() < opts.withdraw) withdrawals.push(withdrawLater(json.id, rnd() * 2_000));
           return;
         }
         if (r.status < 500) throw new Error(`PE refused a valid request: ${r.status} ${JSON.stringify(json)}`);
@@ -68,6 +104,8 @@ export function runLoad(opts: {
       await one();
     }
   };
-  const done = Promise.all(Array.from({ length: opts.concurrency }, lane)).then(() => counters);
-  return { done, counters, confirmed, sent: () => next };
+  const done = Promise.all(Array.from({ length: opts.concurrency }, lane))
+    .then(() => Promise.all(withdrawals))
+    .then(() => counters);
+  return { done, counters, confirmed, withdrawn, sent: () => next };
 }

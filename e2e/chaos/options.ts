@@ -14,13 +14,15 @@ export interface ChaosOptions {
   concurrency: number;
   /** Agreements per second the client offers, so the faults act over a span of time, not a burst. */
   rate: number;
+  /** Share of agreements withdrawn by the client at a random moment. */
+  withdraw: number;
   seed: number;
   /** How long to wait for convergence once the faults stop. */
   convergeSeconds: number;
 }
 
 const USAGE = `pnpm chaos [--agreements N] [--minutes M] [--drop 0.3] [--kill-every S] [--no-db-restart]
-            [--instances 1] [--concurrency 16] [--rate 50] [--seed N] [--converge-seconds 300]`;
+            [--instances 1] [--concurrency 16] [--rate 50] [--withdraw 0.1] [--seed N] [--converge-seconds 300]`;
 
 export function parseChaosArgs(argv: string[]): ChaosOptions {
   const { values } = parseArgs({
@@ -34,6 +36,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
       instances: { type: "string", default: "1" },
       concurrency: { type: "string", default: "16" },
       rate: { type: "string", default: "50" },
+      withdraw: { type: "string", default: "0.1" },
       seed: { type: "string", default: String(Date.now() % 1_000_000) },
       "converge-seconds": { type: "string", default: "300" },
       help: { type: "boolean", default: false },
@@ -58,6 +61,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
     instances: Math.trunc(num("instances", values.instances, 1, 4)),
     concurrency: Math.trunc(num("concurrency", values.concurrency, 1, 256)),
     rate: num("rate", values.rate, 0.1, 100_000),
+    withdraw: num("withdraw", values.withdraw, 0, 1),
     seed: Math.trunc(num("seed", values.seed, 0, 2 ** 31)),
     convergeSeconds: num("converge-seconds", values["converge-seconds"], 1, 3600),
   };

@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     count: opts.agreements,
     concurrency: opts.concurrency,
     rate: opts.rate,
+    withdraw: opts.withdraw,
     seed: opts.seed,
     until: started + opts.minutes * 60_000,
   });
@@ -64,7 +65,7 @@ async function main(): Promise<number> {
     const s = (Date.now() - started) / 1000;
     const c = load.counters;
     say(
-      `${s.toFixed(0)}s created ${c.created}/${opts.agreements}, retries ${c.retries}, kills ${killer.counters.kills}, crashes ${killer.counters.crashes}`,
+      `${s.toFixed(0)}s created ${c.created}/${opts.agreements}, withdrawn ${c.withdrawn}, retries ${c.retries}, kills ${killer.counters.kills}, crashes ${killer.counters.crashes}`,
     );
     if (opts.dbRestart && !restarted && c.created >= opts.agreements / 2) {
       restarted = true;
@@ -93,6 +94,9 @@ async function main(): Promise<number> {
   }
   const convergeSeconds = (Date.now() - faultsStopped) / 1000;
   const missingConfirmed = await missing(peUrl, load.confirmed);
+  const notWithdrawn =
+    (await notWithdrawnIn(peUrl, "agreements", "id", load.withdrawn)) +
+    (await notWithdrawnIn(originationUrl, "applications", "agreement_id", load.withdrawn));
   await killer.stop();
   const proxyCounters = [system.toOrigination.counters(), system.toPe.counters()];
   await system.stop();
@@ -109,7 +113,28 @@ async function main(): Promise<number> {
     proxyCounters,
     missingConfirmed,
     extraAgreements,
+    notWithdrawn,
   });
+}
+
+/** Withdrawals PE confirmed whose agreement (or application) is not WITHDRAWN in that database. */
+async function notWithdrawnIn(url: string, table: string, key: string, ids: Set<string>): Promise<number> {
+  if (ids.size === 0) return 0;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: string }>(
+      `select count(*) as n from ${table} where ${key} = any($1::uuid[]) and status <> 'WITHDRAWN'`,
+      [[...ids]],
+    );
+    const { rows: present } = await c.query<{ n: string }>(
+      `select count(*) as n from ${table} where ${key} = any($1::uuid[])`,
+      [[...ids]],
+    );
+    return Number(rows[0]?.n ?? 0) + (ids.size - Number(present[0]?.n ?? 0));
+  } finally {
+    await c.end();
+  }
 }
 
 async function missing(url: string, ids: Set<string>): Promise<number> {

@@ -16,7 +16,11 @@ export interface ChaosResult {
   missingConfirmed: number;
   /** Agreements in PE beyond those confirmed and those the client gave up on: created twice by retries. */
   extraAgreements: number;
+  /** Confirmed withdrawals not WITHDRAWN on one side or the other (counted per side). */
+  notWithdrawn: number;
 }
+
+const proxyLine = (c: ProxyCounters) => `${c.requests}, ${c.droppedRequests}, ${c.droppedAnswers}, ${c.upstreamErrors}`;
 
 /** Prints the table and returns the exit code: 0 only when every invariant holds. */
 export function printSummary(r: ChaosResult): number {
@@ -30,6 +34,8 @@ export function printSummary(r: ChaosResult): number {
     ["agreements created (confirmed)", String(c.created)],
     ["client retries / replays", `${c.retries} / ${c.replays}`],
     ["abandoned by the client", String(c.abandoned)],
+    ["withdrawn (confirmed) / refused as already REJECTED", `${c.withdrawn} / ${c.withdrawRefused}`],
+    ["withdrawn but not WITHDRAWN on both sides", String(r.notWithdrawn)],
     ["decided", String(s.decided)],
     ["converged", `${s.converged} (${convergedPct.toFixed(2)} %)`],
     ["duplicates", String(duplicates)],
@@ -37,22 +43,23 @@ export function printSummary(r: ChaosResult): number {
     ["dead", String(dead)],
     ["seconds to converge after the faults stopped", r.convergeSeconds.toFixed(1)],
     ["SIGKILLs / crashes / PostgreSQL restarts", `${f.kills} / ${f.crashes} / ${f.dbRestarts}`],
-    [
-      "PE → Origination: requests, dropped requests, dropped answers",
-      `${toO.requests}, ${toO.droppedRequests}, ${toO.droppedAnswers}`,
-    ],
-    [
-      "Origination → PE: requests, dropped requests, dropped answers",
-      `${toP.requests}, ${toP.droppedRequests}, ${toP.droppedAnswers}`,
-    ],
+    ["PE → Origination: requests, dropped requests, dropped answers, peer down", proxyLine(toO)],
+    ["Origination → PE: requests, dropped requests, dropped answers, peer down", proxyLine(toP)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log("");
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-  const ok = s.violations.length === 0 && duplicates === 0 && lost === 0 && dead === 0 && c.abandoned === 0;
+  const ok =
+    s.violations.length === 0 &&
+    duplicates === 0 &&
+    lost === 0 &&
+    dead === 0 &&
+    c.abandoned === 0 &&
+    r.notWithdrawn === 0;
   if (!ok) {
     console.log("\nVIOLATIONS:");
     for (const v of s.violations) console.log(`  ${v}`);
+    if (r.notWithdrawn > 0) console.log(`  ${r.notWithdrawn} confirmed withdrawals not WITHDRAWN on both sides`);
     if (c.abandoned > 0) console.log(`  ${c.abandoned} agreements abandoned by the client after every retry failed`);
   }
   console.log(ok ? "\nchaos: all invariants hold" : "\nchaos: FAILED");

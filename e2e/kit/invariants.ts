@@ -39,7 +39,7 @@ const expectedPeStatus: Record<string, string> = {
 
 /**
  * Checks, with SQL on both databases, that the two services agree: one application per agreement,
- * the same decision on both sides, nothing pending or dead in either outbox, nothing applied twice.
+ * the same decision on both sides (or WITHDRAWN on both), nothing pending or dead in either outbox, nothing applied twice.
  */
 export async function checkSync(
   peUrl: string,
@@ -68,7 +68,11 @@ export async function checkSync(
     }
     if (app.decision_result) decided++;
     const want = expectedPeStatus[app.status];
-    if (a.status === want && (app.decision_result ?? null) === (a.decision_result ?? null)) converged++;
+    // WITHDRAWN on both sides agrees whatever each had decided: Origination keeps the decision it made,
+    // and PE never records one that reached it after the withdrawal.
+    const bothWithdrawn = a.status === "WITHDRAWN" && app.status === "WITHDRAWN";
+    if (bothWithdrawn || (a.status === want && (app.decision_result ?? null) === (a.decision_result ?? null)))
+      converged++;
     else if (opts.settled && violations.length < 20)
       violations.push(
         `agreement ${a.id}: PE ${a.status}/${a.decision_result} vs Origination ${app.status}/${app.decision_result}`,
@@ -82,6 +86,10 @@ export async function checkSync(
     (await count(
       peUrl,
       "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'agreement.created'",
+    )) +
+    (await count(
+      peUrl,
+      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'agreement.withdrawn'",
     )) +
     (await count(
       originationUrl,

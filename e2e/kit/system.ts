@@ -10,6 +10,12 @@ export interface SystemOptions {
   instances?: number;
   /** Extra environment for every service process. */
   env?: Record<string, string>;
+  /**
+   * Services call each other directly (the first instance of the peer), without the proxies: for
+   * benchmarks, where the proxy's extra hop is not what is measured. `toOrigination`/`toPe` still exist
+   * but carry nothing.
+   */
+  direct?: boolean;
 }
 
 /**
@@ -41,7 +47,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         ...common,
         PE_PORT: String(port),
         PE_DATABASE_URL: opts.peDatabaseUrl,
-        ORIGINATION_URL: toOrigination.url,
+        ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
       }),
   );
   const origination = originationPorts.map(
@@ -50,7 +56,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         ...common,
         ORIGINATION_PORT: String(port),
         ORIGINATION_DATABASE_URL: opts.originationDatabaseUrl,
-        PE_URL: toPe.url,
+        PE_URL: opts.direct ? local(pePorts[0]!) : toPe.url,
       }),
   );
   await Promise.all([...pe, ...origination].map((s) => s.start()));

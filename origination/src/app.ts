@@ -9,6 +9,7 @@ import { applicationRouteDocs } from "./applications/applications.openapi.ts";
 import { applicationRoutes } from "./applications/applications.routes.ts";
 import type { OriginationConfig } from "./config.ts";
 import type { OriginationDB } from "./db.ts";
+import { withdrawalRouteDocs, withdrawalRoutes } from "./withdrawals/withdrawals.routes.ts";
 
 export interface OriginationDeps {
   config: OriginationConfig;
@@ -35,14 +36,23 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     adminToken: deps.config.ADMIN_TOKEN,
   });
   const routes = applicationRoutes({ db: deps.db, boss: deps.boss, wakeScoring: deps.wakeScoring ?? (() => {}) });
+  const withdrawals = withdrawalRoutes({ db: deps.db });
   const openApi = openApiDocument(
-    { title: "Origination", version: "1", description: "Applications for loans and the decisions on them" },
-    applicationRouteDocs,
+    {
+      title: "Origination",
+      version: "1",
+      description:
+        "Applications for loans and the decisions on them. An application goes IN_PROGRESS → APPROVED | REJECTED; " +
+        "APPROVED becomes PAYMENT_PENDING once PE has the decision; WITHDRAWN (final) from any of them when PE's " +
+        "withdrawal arrives.",
+    },
+    [...applicationRouteDocs, ...withdrawalRouteDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
   });
   app.use(routes.routes()).use(routes.allowedMethods());
+  app.use(withdrawals.routes()).use(withdrawals.allowedMethods());
   app.use(docs.routes());
   return app;
 }

@@ -38,7 +38,15 @@ export interface ApplicationsTable {
   updated_at: Timestamp;
 }
 
+/** Every withdrawal PE sent, remembered even when its application has not arrived (0003_withdrawals.sql). */
+export interface WithdrawalsTable {
+  agreement_id: string;
+  withdrawn_at: Date;
+  received_at: Timestamp;
+}
+
 export interface OriginationDB {
   outbox: OutboxTable;
   applications: ApplicationsTable;
+  withdrawals: WithdrawalsTable;
 }

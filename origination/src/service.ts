@@ -37,6 +37,7 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
     secret: config.SERVICE_SECRET,
     log,
     options: { ...relaySettings(config), ...opts.relay },
+    transport: config.OUTBOX_TRANSPORT,
   });
   await relay.start();
   const afterCommit = relay.wake;

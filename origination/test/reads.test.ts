@@ -143,6 +143,7 @@ describe("GET /openapi.json", () => {
       "/applications",
       "/applications/{agreementId}",
       "/internal/applications",
+      "/internal/withdrawals",
     ]);
     expect(JSON.stringify(body.paths["/applications"])).toContain("PAYMENT_PENDING");
   });

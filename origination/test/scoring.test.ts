@@ -198,9 +198,14 @@ describe("payment to income across a client's applications", () => {
       await holder.query("lock table outbox in share mode");
       const both = Promise.all([scoreApplication(scoring, a.agreementId), scoreApplication(scoring, b.agreementId)]);
       await waitFor(async () => {
+        // Inside the holder's transaction pg_stat_activity would show one snapshot forever.
+        await holder.query("select pg_stat_clear_snapshot()");
         const { rows } = await holder.query<{ n: number }>(
-          `select count(*)::int as n from pg_locks
-            where not granted and database = (select oid from pg_database where datname = current_database())`,
+          // Only the two scorings: waiting for the client lock, or to insert their outbox row. The service's
+          // own relay may be waiting on the locked outbox too, and must not be counted.
+          `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where not l.granted and l.database = (select oid from pg_database where datname = current_database())
+              and (l.locktype = 'advisory' or a.query ilike '%insert into outbox%')`,
         );
         return rows[0]?.n === 2;
       }, "both scorings to be waiting");

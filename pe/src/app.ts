@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
+import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
@@ -42,6 +43,7 @@ export function createPeApp(deps: PeDeps): Koa {
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, afterCommit }),
+    withdrawRoutes({ db: deps.db, afterCommit }),
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db }),
     openApiRoutes(),

@@ -1,6 +1,7 @@
 import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
+import { withdrawDocs } from "./agreements/withdraw.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
@@ -11,9 +12,11 @@ export function openApiRoutes(): Router {
     {
       title: "Product Engine",
       version: "1.0.0",
-      description: "Loan products, clients, agreements and their payment schedules.",
+      description:
+        "Loan products, clients, agreements and their payment schedules. An agreement goes NEW → IN_PROGRESS → " +
+        "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED.",
     },
-    [...productDocs, ...agreementDocs, ...clientDocs, ...decisionDocs],
+    [...productDocs, ...agreementDocs, ...withdrawDocs, ...clientDocs, ...decisionDocs],
   );
   const router = new Router();
   router.get("/openapi.json", (ctx) => {

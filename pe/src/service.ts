@@ -1,6 +1,7 @@
 import { migrate } from "@loans/db";
 import { createDatabase, createLogger, listen, ping, relaySettings, startBoss } from "@loans/shared";
 import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
+import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
@@ -32,10 +33,13 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     boss,
     routes: {
       "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
+      // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
+      [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
     },
     secret: config.SERVICE_SECRET,
     log,
     options: { ...relaySettings(config), ...opts.relay },
+    transport: config.OUTBOX_TRANSPORT,
   });
   await relay.start();
   const afterCommit = () => {

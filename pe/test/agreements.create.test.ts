@@ -270,6 +270,7 @@ describe("reads", () => {
       [
         "/agreements",
         "/agreements/{id}",
+        "/agreements/{id}/withdraw",
         "/clients/{id}",
         "/internal/decisions",
         "/products",

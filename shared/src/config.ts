@@ -52,6 +52,8 @@ export const commonEnv = z.object({
   OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  /** "pgboss": the benchmarks' baseline transport (shared/src/outbox/boss-transport.ts), not for production. */
+  OUTBOX_TRANSPORT: z.enum(["relay", "pgboss"]).default("relay"),
 });
 
 /** The relay settings an operator may set; unset ones keep the relay's defaults. */
@@ -79,4 +81,10 @@ export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.Refinemen
     });
   if (c.API_KEYS.length === 0) ctx.addIssue({ code: "custom", path: ["API_KEYS"], message: "required in production" });
   if (!c.ADMIN_TOKEN) ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: "required in production" });
+  if (c.OUTBOX_TRANSPORT !== "relay")
+    ctx.addIssue({
+      code: "custom",
+      path: ["OUTBOX_TRANSPORT"],
+      message: "a benchmark baseline, refused in production",
+    });
 }

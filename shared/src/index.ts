@@ -1,4 +1,4 @@
-export { startBoss } from "./boss.ts";
+export { ensureQueue, startBoss } from "./boss.ts";
 export * from "./config.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
 export { apiKeys, requireAdmin } from "./http/api-keys.ts";

@@ -10,6 +10,14 @@ export async function runService(name: string, start: () => Promise<{ stop(): Pr
     console.error(`${name}: cannot start: ${oneLine(err)}`);
     process.exit(1);
   }
+  // A promise dropped somewhere that fails while the database restarts must not take the process down:
+  // pg-boss 10 completes a worker's jobs without catching, say. Everything durable is in the database,
+  // and the relay and the sweeps pick it up.
+  process.on("unhandledRejection", (err) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: "error", service: name, msg: "unhandled rejection", err: String((err as Error)?.stack ?? err) })}\n`,
+    );
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -4,6 +4,7 @@ import type { ItemOutcome } from "@loans/shared/outbox/types";
 import type PgBoss from "pg-boss";
 import type { OriginationDB } from "../db.ts";
 import { enqueueScoring } from "../scoring/scoring.queue.ts";
+import { isWithdrawn, lockAgreement } from "../withdrawals/withdrawals.repository.ts";
 import { toIntakeAnswer } from "./applications.mappers.ts";
 import { findApplication, insertApplication } from "./applications.repository.ts";
 import { type AgreementCreated, agreementCreatedPayload, type IntakeAnswer } from "./applications.schemas.ts";
@@ -15,7 +16,8 @@ export const CREATED_TOPIC = "agreement.created";
  * `agreement.created` from PE: the agreement becomes an IN_PROGRESS application with its scoring job,
  * both in the batch's transaction. A repeat answers the application's current state, the decision
  * included when there is one (PE may have lost an earlier answer); the same agreement id with other
- * data is refused for that item.
+ * data is refused for that item. When PE's withdrawal of it came first (withdrawals/), the application
+ * opens as WITHDRAWN and is never scored.
  */
 export function agreementCreatedHandler(deps: { boss: PgBoss }): TopicHandler<OriginationDB, AgreementCreated> {
   return {
@@ -23,6 +25,8 @@ export function agreementCreatedHandler(deps: { boss: PgBoss }): TopicHandler<Or
     async handle(trx, message): Promise<ItemOutcome<IntakeAnswer>> {
       const p = message.payload;
       const hash = payloadHash(p);
+      await lockAgreement(trx, p.agreementId);
+      const withdrawn = await isWithdrawn(trx, p.agreementId);
       const created = await insertApplication(trx, {
         agreement_id: p.agreementId,
         client_id: p.clientId,
@@ -35,9 +39,10 @@ export function agreementCreatedHandler(deps: { boss: PgBoss }): TopicHandler<Or
         monthly_payment: p.monthlyPayment,
         last_due_date: p.lastDueDate,
         payload_hash: hash,
+        ...(withdrawn && { status: "WITHDRAWN" as const }),
       });
       if (created) {
-        await enqueueScoring(deps.boss, trx, p.agreementId);
+        if (!withdrawn) await enqueueScoring(deps.boss, trx, p.agreementId);
         return { outcome: "ok", result: toIntakeAnswer(created) };
       }
       const existing = await findApplication(trx, p.agreementId);

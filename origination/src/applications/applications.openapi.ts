@@ -35,7 +35,9 @@ export const applicationRouteDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/internal/applications",
-    summary: "New agreements from PE's outbox; idempotent, each item answered with the application's state",
+    summary:
+      "New agreements from PE's outbox; idempotent, each item answered with the application's state: " +
+      "IN_PROGRESS, the decision once made, or WITHDRAWN (with no decision) when PE's withdrawal came first",
     tags: ["internal"],
     security: "service",
     body: intakeBatch,

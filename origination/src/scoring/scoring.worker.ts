@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "@loans/shared";
+import { ensureQueue, type Logger } from "@loans/shared";
 import type { Kysely } from "kysely";
 import type PgBoss from "pg-boss";
 import type { OriginationConfig } from "../config.ts";
@@ -91,7 +91,9 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
     const failures = await settle(jobs, CONCURRENCY, scoreJob);
     for (const f of failures) {
       if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: String(f.error) });
-      await boss.fail(SCORING_QUEUE, f.item.id, { message: String(f.error) });
+      // With the database away this fails too; the job then stays active until pg-boss expires it,
+      // and the sweep scores the application long before that.
+      await boss.fail(SCORING_QUEUE, f.item.id, { message: String(f.error) }).catch(() => {});
     }
     // A full batch suggests more are waiting: fetch again at once instead of after the poll interval.
     if (jobs.length === BATCH_SIZE) wake();
@@ -107,7 +109,8 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
         // A job must outlast its demo delay, or pg-boss would expire it while it sleeps.
         expireInSeconds: 900 + Math.ceil((config.SCORING_DELAY_MS * BATCH_SIZE) / CONCURRENCY / 1000),
       };
-      await boss.createQueue(SCORING_QUEUE, queue);
+      // Two instances starting at once race to create it; ensureQueue takes the loser's deadlock.
+      await ensureQueue(boss, SCORING_QUEUE, queue);
       // createQueue leaves an existing queue as it was; this carries changed settings over.
       await boss.updateQueue(SCORING_QUEUE, queue);
       workerId = await boss.work(

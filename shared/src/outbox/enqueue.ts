@@ -1,4 +1,5 @@
 import { sql, type Transaction } from "kysely";
+import { bossTransportTarget, sendOutboxJobs } from "./boss-transport.ts";
 import type { OutboxMessage } from "./types.ts";
 
 /** The LISTEN/NOTIFY channel relays wake up on; one per database. */
@@ -15,6 +16,31 @@ export const OUTBOX_CHANNEL = "outbox";
 export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | OutboxMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
   if (list.length === 0) return;
+  const boss = bossTransportTarget();
+  if (boss) {
+    // The benchmarks' pg-boss baseline (boss-transport.ts): the row, and a job for it in this transaction.
+    const { rows } = await sql<{
+      id: string;
+      topic: string;
+      aggregate_id: string;
+      payload_json: string;
+      created_at: Date;
+    }>`
+      insert into outbox (aggregate_id, topic, payload)
+      select * from unnest(
+        ${list.map((m) => m.aggregateId)}::text[],
+        ${list.map((m) => m.topic)}::text[],
+        ${list.map((m) => JSON.stringify(m.payload))}::jsonb[])
+      returning id::text as id, topic, aggregate_id, payload::text as payload_json, created_at`.execute(trx);
+    const jobs = rows.map((r) => ({
+      id: r.id,
+      topic: r.topic,
+      aggregateId: r.aggregate_id,
+      payloadJson: r.payload_json,
+      createdAt: r.created_at.toISOString(),
+    }));
+    return sendOutboxJobs(trx, boss, jobs);
+  }
   await sql`
     insert into outbox (aggregate_id, topic, payload)
     select * from unnest(

@@ -41,9 +41,12 @@ export function batchEndpoint<DB>(db: Kysely<DB>, topics: Record<string, TopicHa
     const results: BatchResponse["results"] = [];
     const trx = await db.startTransaction().execute();
     try {
-      for (const [i, m] of byAggregate(messages).entries()) {
-        results.push({ id: m.id, ...(await handleOne(trx, topics, m as WireMessage, `item_${i}`)) });
+      const answers = new Map<WireMessage, ItemOutcome>();
+      for (const [i, m] of byAggregate(messages as WireMessage[]).entries()) {
+        answers.set(m, await handleOne(trx, topics, m, `item_${i}`));
       }
+      // Answered in the order sent, whatever order they were applied in.
+      for (const m of messages as WireMessage[]) results.push({ id: m.id, ...answers.get(m)! });
       await trx.commit().execute();
     } catch (err) {
       await trx

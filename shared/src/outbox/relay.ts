@@ -14,11 +14,13 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type PgBoss from "pg-boss";
+import { ensureQueue } from "../boss.ts";
 import type { Logger } from "../log.ts";
+import { createBossTransport, type OutboxTransport } from "./boss-transport.ts";
 import { type ClaimedMessage, claimBatch } from "./claim.ts";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
 import { createListener } from "./listener.ts";
-import { ensureQueue, PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
+import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
 import { recordOutcomes } from "./record.ts";
 import { createSender } from "./send.ts";
@@ -51,6 +53,8 @@ export interface RelayDeps<DB> {
   clock?: () => number;
   /** In [0, 1), for the backoff jitter; tests pin it. */
   random?: () => number;
+  /** "pgboss" is the benchmarks' baseline (boss-transport.ts), never for production; default "relay". */
+  transport?: OutboxTransport;
 }
 
 export interface Relay {
@@ -72,6 +76,7 @@ export interface Relay {
 const ERROR_PAUSE_MS = 1_000;
 
 export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
+  if (deps.transport === "pgboss") return createBossTransport(deps);
   const options = resolveOptions(deps.options);
   const { db, log, name } = deps;
   const random = deps.random ?? Math.random;
@@ -108,7 +113,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     return p;
   };
 
-  async function deliver(topic: string, messages: ClaimedMessage[]): Promise<void> {
+  /** Sends one topic's messages and records the answers; resolves to how many were delivered. */
+  async function deliver(topic: string, messages: ClaimedMessage[]): Promise<number> {
     const route = deps.routes[topic]!;
     const started = performance.now();
     const outcomes = await sender.send(route.url, messages);
@@ -131,13 +137,15 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       } else log.debug("outbox batch delivered", fields);
       for (const d of s.dead) log.error("outbox message dead", { topic, id: d.id, error: d.error });
       if (s.soonestRetryMs !== undefined) retryIn(s.soonestRetryMs);
+      return s.delivered;
     } catch (err) {
       // The rows stay leased and come back when the lease ends; the peer takes the repeat.
       log.error("outbox could not record answers", { topic, ids: messages.length, err: String(err) });
+      return 0;
     }
   }
 
-  async function drainBatch(): Promise<number> {
+  async function drainBatch(): Promise<{ claimed: number; delivered: number }> {
     const claimed = await claimBatch(db, { topics, limit: options.batchSize, leaseMs: options.leaseMs });
     const byTopic = new Map<string, ClaimedMessage[]>();
     for (const m of claimed) {
@@ -145,19 +153,24 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       if (list) list.push(m);
       else byTopic.set(m.topic, [m]);
     }
-    await Promise.all([...byTopic].map(([topic, list]) => deliver(topic, list)));
-    return claimed.length;
+    const delivered = await Promise.all([...byTopic].map(([topic, list]) => deliver(topic, list)));
+    return { claimed: claimed.length, delivered: delivered.reduce((a, b) => a + b, 0) };
   }
 
-  /** Claims batch after batch while they come back full; errors go to the caller. */
+  /**
+   * Claims batch after batch while they come back full; errors go to the caller. After a batch that
+   * delivered something it claims once more: a delivered message may have been holding back the next
+   * message of its aggregate, which is due now rather than at the next sweep.
+   */
   async function drainLoop(): Promise<number> {
     let handled = 0;
     active++;
     try {
       while (state !== "stopped") {
-        const n = await drainBatch();
+        const { claimed: n, delivered } = await drainBatch();
         handled += n;
-        if (n < options.batchSize) break;
+        if (n === 0 || (n < options.batchSize && delivered === 0)) break;
+        if (n < options.batchSize) continue;
         // A full batch means a backlog: let another loop join in, up to the concurrency.
         requested = true;
         pump();

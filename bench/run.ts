@@ -1,0 +1,195 @@
+/**
+ * `pnpm bench`: the whole system end to end, beside a pg-boss baseline, in one run.
+ *
+ * For each transport (the outbox relay; pg-boss jobs sent in the writer's transaction and delivered by
+ * pg-boss workers, OUTBOX_TRANSPORT=pgboss): PE and Origination as real processes on fresh databases,
+ * (1) latency of POST /agreements → decision applied in PE at a steady 50/s, (2) the highest sustained
+ * rate, closed loop, (4) the same with two instances of each service; their peak RSS throughout. Then
+ * (3) the drain of a 100 000-message backlog to a live peer (bench/outbox.ts's runs, reused).
+ *
+ * Flags: --quick (about a minute), --duration=<s> of each max-rate phase (60), --concurrency=<n> of the
+ * closed loop (8), --proxy (services talk through the fault proxies, as the e2e tests run them).
+ * BENCH_PE_DATABASE_URL / BENCH_ORIGINATION_DATABASE_URL: servers to use instead of an embedded one.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDatabase, migrate, withDatabase } from "@loans/db";
+import { startEmbedded } from "@loans/db/embedded";
+import { formatTable } from "@loans/shared/outbox/inspect";
+import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
+import { type BenchSettings, bossBench, relayBench } from "@loans/shared/test-kit/outbox-bench";
+import { cdfSvg } from "./chart.ts";
+import { line } from "./load.ts";
+import { machine } from "./machine.ts";
+import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string, fallback: number) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split("=")[1]) : fallback;
+};
+const quick = flag("quick");
+const plan = {
+  warmSeconds: quick ? 2 : 5,
+  latencySeconds: quick ? 5 : 20,
+  latencyRate: 50,
+  maxSeconds: value("duration", quick ? 8 : 60),
+  concurrency: value("concurrency", 8),
+  direct: !flag("proxy"),
+  drainN: value("drain", quick ? 10_000 : 100_000),
+};
+
+async function main() {
+  const started = Date.now();
+  let peServer = process.env.BENCH_PE_DATABASE_URL;
+  let originationServer = process.env.BENCH_ORIGINATION_DATABASE_URL ?? peServer;
+  let stopServer = async () => {};
+  if (!peServer || !originationServer) {
+    const dir = await mkdtemp(join(tmpdir(), "e2e-bench-"));
+    // mkdtemp makes it private; PostgreSQL, running as its own user when we are root, must enter it.
+    await chmod(dir, 0o755);
+    line("starting an embedded PostgreSQL (durable: fsync on)");
+    const server = await startEmbedded({ dir, persistent: false });
+    peServer = originationServer = server.url;
+    stopServer = server.stop;
+  }
+  const run = randomBytes(3).toString("hex");
+  const results: Record<Transport, ScenarioResult[]> = { relay: [], pgboss: [] };
+  try {
+    for (const transport of ["relay", "pgboss"] as const) {
+      for (const instances of [1, 2]) {
+        results[transport].push(
+          await runScenario({
+            ...plan,
+            transport,
+            instances,
+            peServer,
+            originationServer,
+            run,
+            latencySeconds: instances === 1 ? plan.latencySeconds : 0,
+          }),
+        );
+      }
+    }
+    const drain = await drainBench(peServer, run);
+    const env = await machine(peServer);
+    await report({ results, drain, env, seconds: (Date.now() - started) / 1000 });
+  } finally {
+    await stopServer();
+  }
+}
+
+async function drainBench(serverUrl: string, run: string) {
+  const settings: BenchSettings = {
+    secret: "bench-secret-0123456789abcdef",
+    latencyN: 20,
+    gapMs: 15,
+    drainN: plan.drainN,
+    relay: { batchSize: 500, concurrency: 3 },
+    bossLatency: { batchSize: 100, pollingIntervalSeconds: 0.5 },
+    bossDrain: { workers: 16, batchSize: 1000, pollingIntervalSeconds: 0.5 },
+  };
+  const [relayDb, bossDb] = [`bench_${run}_drain_relay`, `bench_${run}_drain_boss`];
+  await ensureDatabase(serverUrl, relayDb);
+  await ensureDatabase(serverUrl, bossDb);
+  await migrate(withDatabase(serverUrl, relayDb), "pe");
+  const peer = await forkFastPeer(settings.secret);
+  try {
+    const relay = await relayBench(withDatabase(serverUrl, relayDb), peer, settings);
+    const boss = await bossBench(withDatabase(serverUrl, bossDb), peer, settings);
+    return { n: plan.drainN, relay: relay.drain, pgBoss: boss.drain };
+  } finally {
+    await peer.close();
+  }
+}
+
+type Drain = Awaited<ReturnType<typeof drainBench>>;
+type Machine = Awaited<ReturnType<typeof machine>>;
+
+async function report(r: {
+  results: Record<Transport, ScenarioResult[]>;
+  drain: Drain;
+  env: Machine;
+  seconds: number;
+}) {
+  const [relay1, relay2] = r.results.relay as [ScenarioResult, ScenarioResult];
+  const [boss1, boss2] = r.results.pgboss as [ScenarioResult, ScenarioResult];
+  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(1));
+  const n = (v: number) => String(Math.round(v));
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || !b ? "-" : `${(a / b).toFixed(2)}`;
+  const rss = (s: ScenarioResult, svc: string) =>
+    Math.max(
+      ...Object.entries(s.peakRssMb)
+        .filter(([k]) => k.startsWith(svc))
+        .map(([, v]) => v),
+      0,
+    );
+  const rows: Array<[string, number | undefined, number | undefined]> = [
+    ["e2e latency p50 @50/s, ms", relay1.latency?.endToEnd.p50, boss1.latency?.endToEnd.p50],
+    ["e2e latency p95 @50/s, ms", relay1.latency?.endToEnd.p95, boss1.latency?.endToEnd.p95],
+    ["e2e latency p99 @50/s, ms", relay1.latency?.endToEnd.p99, boss1.latency?.endToEnd.p99],
+    ["POST /agreements p50 @50/s, ms", relay1.latency?.response.p50, boss1.latency?.response.p50],
+    ["max sustained, 1 instance each, agreements/s", relay1.maxRate.sustainedPerSec, boss1.maxRate.sustainedPerSec],
+    ["  created/s, decided/s (1 instance)", relay1.maxRate.createdPerSec, boss1.maxRate.createdPerSec],
+    ["  decided/s (1 instance)", relay1.maxRate.decidedPerSec, boss1.maxRate.decidedPerSec],
+    ["max sustained, 2 instances each, agreements/s", relay2.maxRate.sustainedPerSec, boss2.maxRate.sustainedPerSec],
+    [
+      "  scale-out factor (2 ÷ 1 instances)",
+      relay2.maxRate.sustainedPerSec / relay1.maxRate.sustainedPerSec,
+      boss2.maxRate.sustainedPerSec / boss1.maxRate.sustainedPerSec,
+    ],
+    [`drain ${r.drain.n} pending to a live peer, msg/s`, r.drain.relay.msgPerSec, r.drain.pgBoss.msgPerSec],
+    ["peak RSS PE, MB (1 instance, max rate)", rss(relay1, "pe"), rss(boss1, "pe")],
+    ["peak RSS Origination, MB (1 instance, max rate)", rss(relay1, "origination"), rss(boss1, "origination")],
+    ["peak RSS PE, MB (2 instances, per process)", rss(relay2, "pe"), rss(boss2, "pe")],
+    ["peak RSS Origination, MB (2 instances, per process)", rss(relay2, "origination"), rss(boss2, "origination")],
+  ];
+  const fmt = (label: string, v: number | undefined) =>
+    v === undefined ? "-" : label.endsWith(", ms") ? ms(v) : label.includes("factor") ? v.toFixed(2) : n(v);
+  rows[5]![0] = "  created/s at max (1 instance)";
+  const table = formatTable(
+    ["measure", "outbox relay", "pg-boss baseline", "relay ÷ pg-boss"],
+    rows.map(([label, a, b]) => [label, fmt(label, a), fmt(label, b), ratio(a, b)]),
+  );
+  const notes = [...r.results.relay, ...r.results.pgboss].flatMap((s) => [
+    ...s.violations.map((v) => `${s.transport}×${s.instances}: ${v}`),
+    ...(s.maxRate.errors > 0
+      ? [`${s.transport}×${s.instances}: ${s.maxRate.errors} errors, first: ${s.maxRate.firstError}`]
+      : []),
+    ...(s.maxRate.backlogGrowing
+      ? [
+          `${s.transport}×${s.instances}: backlog grew ${s.maxRate.backlogSlopePerSec.toFixed(1)}/s at max rate: sustained = decided/s`,
+        ]
+      : []),
+  ]);
+  const env = `${r.env.cpuModel}, ${r.env.cores} cores, ${r.env.memoryGb} GB RAM, Node ${r.env.node}, PostgreSQL ${r.env.postgres} (fsync on)`;
+  process.stdout.write(`\n${env}\n${table}\n${notes.map((x) => `note: ${x}`).join("\n")}\n`);
+  process.stdout.write(
+    `ran in ${Math.round(r.seconds)} s; closed loop at concurrency ${plan.concurrency}, ${plan.direct ? "services connected directly" : "through the proxies"}\n`,
+  );
+
+  const at = new Date().toISOString();
+  const stamp = at.replace(/[:.]/g, "-");
+  const dir = join(import.meta.dirname, "results");
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `e2e-${stamp}.json`);
+  const chart = join(dir, `e2e-${stamp}-latency.svg`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ at, environment: r.env, plan, quick, seconds: r.seconds, results: r.results, drain: r.drain, table: rows }, null, 2)}\n`,
+  );
+  await writeFile(
+    chart,
+    cdfSvg(`End-to-end latency at ${plan.latencyRate} agreements/s, 1 instance each (${r.env.cores} cores)`, [
+      { name: "outbox relay", color: "#1f77b4", values: relay1.latency?.samples ?? [] },
+      { name: "pg-boss baseline", color: "#ff7f0e", values: boss1.latency?.samples ?? [] },
+    ]),
+  );
+  process.stdout.write(`results: ${file}\nchart: ${chart}\n`);
+}
+
+await main();

@@ -1,0 +1,32 @@
+import Router from "@koa/router";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import type { Kysely } from "kysely";
+import type { OriginationDB } from "../db.ts";
+import { agreementWithdrawnHandler, WITHDRAWN_TOPIC } from "./withdrawals.handler.ts";
+import { withdrawalBatch, withdrawalResults } from "./withdrawals.schemas.ts";
+
+/** POST /internal/withdrawals: batches from PE's outbox (signed; the base app checks it under /internal/). */
+export function withdrawalRoutes(deps: { db: Kysely<OriginationDB> }): Router {
+  const router = new Router();
+  router.post("/internal/withdrawals", batchEndpoint(deps.db, { [WITHDRAWN_TOPIC]: agreementWithdrawnHandler }));
+  return router;
+}
+
+export const withdrawalRouteDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/internal/withdrawals",
+    summary:
+      "Withdrawals from PE's outbox; idempotent. The application becomes WITHDRAWN (final) whatever it was; " +
+      "one not received yet is remembered and arrives WITHDRAWN, unscored",
+    tags: ["internal"],
+    security: "service",
+    body: withdrawalBatch,
+    responses: {
+      200: { description: "one result per message", body: withdrawalResults },
+      400: { description: "the batch envelope is malformed" },
+      401: { description: "missing or wrong signature; nothing is written" },
+    },
+  },
+];

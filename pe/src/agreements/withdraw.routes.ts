@@ -1,0 +1,53 @@
+import Router from "@koa/router";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { PeDB } from "../db.ts";
+import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
+import { agreementResponse } from "./agreements.schemas.ts";
+import { loadAgreement } from "./agreements.service.ts";
+import { withdrawAgreement } from "./withdraw.service.ts";
+
+export interface WithdrawRouteDeps {
+  db: Kysely<PeDB>;
+  /** Called once a withdrawal (and so its outbox row) has committed: wakes the relay. */
+  afterCommit: () => void;
+}
+
+/** No body, or an empty JSON object: there is nothing to say when taking an application back. */
+export const withdrawBody = z.strictObject({}).optional();
+
+/** POST /agreements/{id}/withdraw: idempotent, so a client that lost the answer simply asks again. */
+export function withdrawRoutes(deps: WithdrawRouteDeps): Router {
+  const { db } = deps;
+  const router = new Router();
+  router.post("/agreements/:id/withdraw", async (ctx) => {
+    const id = pathId(ctx.params.id, "agreement");
+    parseRequest(withdrawBody, ctx.request.body, "body");
+    const { moved } = await db.transaction().execute((trx) => withdrawAgreement(trx, id));
+    if (moved) deps.afterCommit();
+    ctx.status = 200;
+    ctx.body = notFoundUnless(await loadAgreement(db, id), "agreement");
+  });
+  return router;
+}
+
+export const withdrawDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/agreements/{id}/withdraw",
+    summary:
+      "The client takes the application back while no money has moved: NEW, IN_PROGRESS or APPROVED become " +
+      "WITHDRAWN (final; a later decision is ignored) and Origination is told. No body, or `{}`. A repeat " +
+      "answers the same.",
+    tags: ["agreements"],
+    params: z.object({ id: z.uuid() }),
+    responses: {
+      200: { description: "the agreement, WITHDRAWN (now or before)", body: agreementResponse },
+      400: { description: "a body that is not empty" },
+      404: { description: "no such agreement" },
+      409: { description: "INVALID_TRANSITION: the agreement is REJECTED" },
+      415: { description: "a body that is not application/json" },
+    },
+  },
+];

@@ -1,0 +1,42 @@
+import { AppError } from "@loans/shared";
+import { enqueue } from "@loans/shared/outbox/enqueue";
+import { sql, type Transaction } from "kysely";
+import type { PeDB } from "../db.ts";
+import { lockAgreementStatus, recordStatus, setStatus } from "./status.repository.ts";
+import { transition } from "./transitions.ts";
+
+export const WITHDRAWN_TOPIC = "agreement.withdrawn";
+
+/** The `agreement.withdrawn` message: the wire contract with Origination, field for field. */
+export interface AgreementWithdrawnPayload {
+  agreementId: string;
+  withdrawnAt: string;
+}
+
+/**
+ * The client takes the application back: under the agreement's row lock, WITHDRAWN with its history row
+ * and the `agreement.withdrawn` message to Origination, all in the caller's transaction. The lock comes
+ * first so that this outbox row's id is taken after every earlier message of the agreement (the relay
+ * delivers an aggregate's messages in id order). Answers whether it moved: a repeat changes nothing and
+ * writes no second message; a REJECTED agreement cannot be withdrawn.
+ */
+export async function withdrawAgreement(trx: Transaction<PeDB>, id: string): Promise<{ moved: boolean }> {
+  const row = await lockAgreementStatus(trx, id);
+  if (!row) throw new AppError("NOT_FOUND", "agreement not found");
+  const t = transition(row.status, "WITHDRAW");
+  if (t.kind === "same") return { moved: false };
+  if (t.kind === "conflict") {
+    throw new AppError("INVALID_TRANSITION", `agreement is ${row.status} and can no longer be withdrawn`, [
+      { path: "status", message: `is ${row.status}`, status: row.status },
+    ]);
+  }
+  // The clock after the lock, not the transaction's start: a decision that held the lock before us
+  // entered its status earlier, and the history lists statuses by time.
+  const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
+  const at = rows[0]!.at;
+  await setStatus(trx, id, t.to, null);
+  await recordStatus(trx, id, t.to, at);
+  const payload: AgreementWithdrawnPayload = { agreementId: id, withdrawnAt: at.toISOString() };
+  await enqueue(trx, { topic: WITHDRAWN_TOPIC, aggregateId: id, payload: { ...payload } });
+  return { moved: true };
+}
