@@ -1,26 +1,22 @@
-import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { converged, traffic } from "../kit/scenario.ts";
-import { type System, startSystem } from "../kit/system.ts";
+import type { System } from "../kit/system.ts";
+import { startTestSystem, type TestSystem } from "../kit/test-system.ts";
 
-let peDb: TestDatabase;
-let originationDb: TestDatabase;
+let test: TestSystem;
 let system: System;
 
 beforeAll(async () => {
-  peDb = await createTestDatabase("pe");
-  originationDb = await createTestDatabase("origination");
-  system = await startSystem({
-    peDatabaseUrl: peDb.url,
-    originationDatabaseUrl: originationDb.url,
-    env: { OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "1000", OUTBOX_REQUEST_TIMEOUT_MS: "2000" },
+  test = await startTestSystem({
+    OUTBOX_BASE_DELAY_MS: "50",
+    OUTBOX_MAX_DELAY_MS: "1000",
+    OUTBOX_REQUEST_TIMEOUT_MS: "2000",
   });
+  ({ system } = test);
 });
 afterAll(async () => {
-  await system?.stop();
-  await peDb?.drop();
-  await originationDb?.drop();
+  await test?.stop();
 });
 
 describe("services killed under traffic", () => {

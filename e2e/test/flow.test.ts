@@ -1,23 +1,19 @@
-import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../kit/client.ts";
 import { agreementBody, makeClients, random } from "../kit/requests.ts";
-import { type System, startSystem } from "../kit/system.ts";
+import type { System } from "../kit/system.ts";
+import { startTestSystem, type TestSystem } from "../kit/test-system.ts";
 
-let peDb: TestDatabase;
-let originationDb: TestDatabase;
+let test: TestSystem;
 let system: System;
 
 beforeAll(async () => {
-  peDb = await createTestDatabase("pe");
-  originationDb = await createTestDatabase("origination");
-  system = await startSystem({ peDatabaseUrl: peDb.url, originationDatabaseUrl: originationDb.url });
+  test = await startTestSystem();
+  ({ system } = test);
 });
 afterAll(async () => {
-  await system?.stop();
-  await peDb?.drop();
-  await originationDb?.drop();
+  await test?.stop();
 });
 
 describe("an agreement end to end, both services as processes", () => {

@@ -1,27 +1,21 @@
-import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
+import type { TestDatabase } from "@loans/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { converged, createAgreements } from "../kit/scenario.ts";
-import { type System, startSystem } from "../kit/system.ts";
+import type { System } from "../kit/system.ts";
+import { startTestSystem, type TestSystem } from "../kit/test-system.ts";
 
 // The design note's four failures, each injected once by the proxy between the services.
 let peDb: TestDatabase;
-let originationDb: TestDatabase;
+let test: TestSystem;
 let system: System;
 
 beforeAll(async () => {
-  peDb = await createTestDatabase("pe");
-  originationDb = await createTestDatabase("origination");
-  system = await startSystem({
-    peDatabaseUrl: peDb.url,
-    originationDatabaseUrl: originationDb.url,
-    env: { OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "500" },
-  });
+  test = await startTestSystem({ OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "500" });
+  ({ system, peDb } = test);
 });
 afterAll(async () => {
-  await system?.stop();
-  await peDb?.drop();
-  await originationDb?.drop();
+  await test?.stop();
 });
 
 async function historyOf(id: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
+import type { TestDatabase } from "@loans/db/testing";
 import { requeueDead } from "@loans/shared/outbox/inspect";
 import type { FaultAction, FaultPolicy } from "@loans/shared/test-kit/fault-proxy";
 import { waitFor } from "@loans/shared/test-kit/wait";
@@ -7,34 +7,28 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../kit/client.ts";
 import { converged } from "../kit/scenario.ts";
-import { type System, startSystem } from "../kit/system.ts";
+import type { System } from "../kit/system.ts";
+import { startTestSystem, type TestSystem } from "../kit/test-system.ts";
 
 // Issue 10: a client takes the application back, at every point of its way between the services, and
 // both end WITHDRAWN. Scoring is slowed so that "before scoring" is a window wide enough to hit; the
 // proxies hold messages back (dropRequest, until set to pass) to put the events in each order.
 let peDb: TestDatabase;
-let originationDb: TestDatabase;
 let pePool: pg.Pool;
 let originationPool: pg.Pool;
+let test: TestSystem;
 let system: System;
 
 beforeAll(async () => {
-  peDb = await createTestDatabase("pe");
-  originationDb = await createTestDatabase("origination");
+  test = await startTestSystem({ OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "500", SCORING_DELAY_MS: "1500" });
+  ({ system, peDb } = test);
   pePool = new pg.Pool({ connectionString: peDb.url, max: 2 });
-  originationPool = new pg.Pool({ connectionString: originationDb.url, max: 2 });
-  system = await startSystem({
-    peDatabaseUrl: peDb.url,
-    originationDatabaseUrl: originationDb.url,
-    env: { OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "500", SCORING_DELAY_MS: "1500" },
-  });
+  originationPool = new pg.Pool({ connectionString: test.originationDb.url, max: 2 });
 });
 afterAll(async () => {
-  await system?.stop();
   await pePool?.end();
   await originationPool?.end();
-  await peDb?.drop();
-  await originationDb?.drop();
+  await test?.stop();
 });
 beforeEach(() => {
   for (const proxy of [system.toOrigination, system.toPe]) {
