@@ -5,6 +5,7 @@ import { DEV_SERVICE_SECRET } from "@loans/shared";
 import { signBody } from "@loans/shared/http/service-auth";
 import { expect } from "vitest";
 import { loadOriginationConfig } from "../src/config.ts";
+import type { ScoringDeps } from "../src/scoring/scoring.service.ts";
 import { startOrigination } from "../src/service.ts";
 
 export type Origination = Awaited<ReturnType<typeof startOrigination>>;
@@ -123,3 +124,10 @@ export async function waitFor<T>(probe: () => Promise<T>, what: string, timeoutM
 export const errorShape = {
   error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) },
 };
+
+/** Scoring's dependencies on the service's database, with the default thresholds and no relay to wake. */
+export const scoringDeps = (db: Origination["db"]): ScoringDeps => ({
+  db,
+  thresholds: { minAge: 18, maxAgeAtEnd: 70, maxPtiPercent: "50" },
+  afterCommit: () => {},
+});

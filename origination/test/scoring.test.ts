@@ -13,6 +13,7 @@ import {
   getJson,
   message,
   type Origination,
+  scoringDeps,
   sendIntake,
   startTestOrigination,
   waitFor,
@@ -24,11 +25,7 @@ let scoring: ScoringDeps;
 
 beforeAll(async () => {
   ({ database, service: origination } = await startTestOrigination());
-  scoring = {
-    db: origination.db,
-    thresholds: { minAge: 18, maxAgeAtEnd: 70, maxPtiPercent: "50" },
-    afterCommit: () => {},
-  };
+  scoring = scoringDeps(origination.db);
 });
 afterAll(async () => {
   await origination?.stop();

@@ -12,6 +12,7 @@ import {
   message,
   type Origination,
   postInternal,
+  scoringDeps,
   sendIntake,
   startTestOrigination,
 } from "./helpers.ts";
@@ -23,11 +24,7 @@ let scoring: ScoringDeps;
 
 beforeAll(async () => {
   ({ database, service: origination } = await startTestOrigination({ SCORING_DELAY_MS: "600000" }));
-  scoring = {
-    db: origination.db,
-    thresholds: { minAge: 18, maxAgeAtEnd: 70, maxPtiPercent: "50" },
-    afterCommit: () => {},
-  };
+  scoring = scoringDeps(origination.db);
 });
 afterAll(async () => {
   await origination?.stop();
