@@ -7,6 +7,8 @@ COPY db/package.json db/
 COPY shared/package.json shared/
 COPY pe/package.json pe/
 COPY origination/package.json origination/
+COPY e2e/package.json e2e/
+COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 COPY db db
 COPY shared shared
