@@ -36,6 +36,7 @@ export async function ensureDatabase(serverUrl: string, name: string, template?:
     if (r.rowCount === 1) return;
     const from = template ? ` template ${quoteIdent(template)}` : "";
     try {
+      // sql-safe: identifiers cannot be bound parameters; both names pass through quoteIdent
       await c.query(`create database ${quoteIdent(name)}${from}`);
     } catch (err) {
       // 42P04 duplicate_database, 23505 a concurrent create won the race on the catalog index
@@ -46,5 +47,6 @@ export async function ensureDatabase(serverUrl: string, name: string, template?:
 }
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  // sql-safe: identifiers cannot be bound parameters; the name passes through quoteIdent
   await withAdmin(serverUrl, (c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`));
 }

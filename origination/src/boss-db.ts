@@ -8,6 +8,7 @@ import type PgBoss from "pg-boss";
 export function bossDb<DB>(trx: Transaction<DB> | Kysely<DB>): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[]) {
+      // sql-safe: pg-boss's own SQL text, its values passed separately as bound parameters
       const result = await trx.executeQuery(CompiledQuery.raw(text, values));
       return { rows: result.rows as unknown[] };
     },

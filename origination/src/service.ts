@@ -55,7 +55,9 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
       wakeScoring: scoring.wake,
       afterCommit,
     });
-    server = await listen(app, config.ORIGINATION_PORT, config.ORIGINATION_HOST);
+    server = await listen(app, config.ORIGINATION_PORT, config.ORIGINATION_HOST, {
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    });
   } catch (err) {
     await scoring.stop().catch(() => {});
     await relay.stop().catch(() => {});

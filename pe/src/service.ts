@@ -47,7 +47,9 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     opts.afterCommit?.();
   };
   const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, afterCommit });
-  const server = await listen(app, config.PE_PORT, config.PE_HOST);
+  const server = await listen(app, config.PE_PORT, config.PE_HOST, {
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  });
   log.info("listening", { url: server.url });
   return {
     url: server.url,

@@ -107,6 +107,18 @@ describe("POST /internal/decisions", () => {
     expect(await counts(pe)).toEqual(before);
   });
 
+  it.each(["/INTERNAL/DECISIONS", "/Internal/decisions", "/%69nternal/decisions", "/internal%2Fdecisions"])(
+    "refuses an unsigned batch sent to %s: the router ignores case, the signature check must too",
+    async (path) => {
+      const id = await newAgreement();
+      const before = await counts(pe);
+      const r = await call(pe.url, "POST", path, { messages: [decided(id, "APPROVED")] });
+      expect(r.status).toBe(401);
+      expect((await get(id)).status).toBe("NEW");
+      expect(await counts(pe)).toEqual(before);
+    },
+  );
+
   it("answers a malformed batch with a 400", async () => {
     const r = await callInternal(pe.url, "/internal/decisions", { messages: [] });
     expect(r.status).toBe(400);

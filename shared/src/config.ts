@@ -54,6 +54,8 @@ export const commonEnv = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
   /** "pgboss": the benchmarks' baseline transport (shared/src/outbox/boss-transport.ts), not for production. */
   OUTBOX_TRANSPORT: z.enum(["relay", "pgboss"]).default("relay"),
+  /** How long a client may take to send one whole request before its connection is cut. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
 });
 
 /** The relay settings an operator may set; unset ones keep the relay's defaults. */

@@ -31,6 +31,7 @@ export function listAgreements(db: Kysely<PeDB>, f: AgreementFilter) {
   let q = db
     .selectFrom("agreements")
     .selectAll()
+    // sql-safe: CURSOR_AT_FORMAT is a constant of this module, never input
     .select(sql<string>`to_char(created_at at time zone 'UTC', ${sql.lit(CURSOR_AT_FORMAT)})`.as("cursor_at"))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")

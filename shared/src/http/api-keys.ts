@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import { AppError } from "./errors.ts";
+import { isInternalPath } from "./service-auth.ts";
 
 const OPEN_PATHS = new Set(["/health", "/ready", "/metrics", "/openapi.json"]);
 const isOpen = (path: string) =>
-  OPEN_PATHS.has(path) || path === "/docs" || path.startsWith("/docs/") || path.startsWith("/internal/");
+  OPEN_PATHS.has(path) || path === "/docs" || path.startsWith("/docs/") || isInternalPath(path);
 
 // Hashing both sides first gives equal lengths, so the comparison time says nothing about the key.
 const digest = (s: string) => createHash("sha256").update(s).digest();

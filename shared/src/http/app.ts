@@ -5,7 +5,7 @@ import { apiKeys } from "./api-keys.ts";
 import { parseJson, rawBody } from "./body.ts";
 import { errorMiddleware } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
-import { serviceAuth } from "./service-auth.ts";
+import { isInternalPath, serviceAuth } from "./service-auth.ts";
 
 export interface BaseAppOptions {
   service: string;
@@ -40,7 +40,7 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   );
   const publicBody = rawBody({ limit: opts.bodyLimit ?? 64 * 1024 });
   const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });
-  app.use((ctx, next) => (ctx.path.startsWith("/internal/") ? internalBody(ctx, next) : publicBody(ctx, next)));
+  app.use((ctx, next) => (isInternalPath(ctx.path) ? internalBody(ctx, next) : publicBody(ctx, next)));
   app.use(serviceAuth(opts.serviceSecret));
   app.use(apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));

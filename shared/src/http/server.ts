@@ -10,12 +10,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: Koa, port: number, host = "127.0.0.1"): Promise<RunningServer> {
-  const server = createServer(app.callback());
+export interface ListenOptions {
+  /** How long a client may take to send a whole request (node's `server.requestTimeout`). */
+  requestTimeoutMs?: number;
+}
+
+export async function listen(
+  app: Koa,
+  port: number,
+  host = "127.0.0.1",
+  opts: ListenOptions = {},
+): Promise<RunningServer> {
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  // Node checks the timeout only every connectionsCheckingInterval (30 s by default): check often
+  // enough that a short timeout is honoured within a fraction of itself.
+  const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4)));
+  const server = createServer({ connectionsCheckingInterval }, app.callback());
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  // A client that trickles its request is cut off instead of holding a socket forever.
-  server.requestTimeout = 30_000;
+  // A client that trickles its request is cut off instead of holding a socket forever. Node cuts a
+  // request only once both timeouts have passed, so headersTimeout must not exceed requestTimeout
+  // (at 66 s against 30 s, a trickling body was held for 66 s).
+  server.headersTimeout = Math.min(66_000, requestTimeout);
+  server.requestTimeout = requestTimeout;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());

@@ -34,10 +34,26 @@ export function verifySignature(
   return null;
 }
 
+// The router matches paths regardless of case (POST /INTERNAL/decisions reaches the same handler), so
+// the guard compares the same way; a percent-encoded form is decoded first for the same reason.
+export function underPrefix(path: string, prefix: string): boolean {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // malformed escapes: compare the raw text
+  }
+  const p = prefix.toLowerCase();
+  return path.toLowerCase().startsWith(p) || decoded.toLowerCase().startsWith(p);
+}
+
+/** Whether a path reaches the service-to-service endpoints, however its case or escapes are written. */
+export const isInternalPath = (path: string) => underPrefix(path, "/internal/");
+
 /** Guards every path under `prefix`: runs after the raw body is read and before it is parsed or used. */
 export function serviceAuth(secret: string, prefix = "/internal/", clock: () => number = Date.now) {
   return async (ctx: Context, next: Next) => {
-    if (!ctx.path.startsWith(prefix)) return next();
+    if (!underPrefix(ctx.path, prefix)) return next();
     const problem = verifySignature(secret, ctx.get(SIGNATURE_HEADER) || undefined, ctx.request.rawBody ?? "", clock());
     if (problem) throw new AppError("UNAUTHORIZED", `service request refused: ${problem}`);
     return next();

@@ -45,6 +45,7 @@ export function bossTransportTarget(): Registered | undefined {
 /** Sends the jobs through the writer's transaction: they exist if and only if it commits. */
 export async function sendOutboxJobs<DB>(trx: Transaction<DB>, target: Registered, jobs: BossOutboxJob[]) {
   const db: PgBoss.Db = {
+    // sql-safe: pg-boss's own SQL text, its values passed separately as bound parameters
     executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }),
   };
   await target.boss.insert(

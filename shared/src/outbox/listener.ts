@@ -43,6 +43,7 @@ export function createListener(deps: ListenerDeps) {
     client = c;
     try {
       await c.connect();
+      // sql-safe: LISTEN takes no parameters; the channel is our own constant, escaped as an identifier
       await c.query(`listen ${pg.escapeIdentifier(deps.channel)}`);
       if (stopped) return void c.end().catch(() => {});
       listening = true;
