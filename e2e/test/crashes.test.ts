@@ -37,6 +37,19 @@ describe("services killed under traffic", () => {
     }, 90_000);
   }
 
+  it("SIGTERM to both services under traffic: both exit 0 within their bound, and all converges after restart", async () => {
+    const load = traffic(system, { count: 120, concurrency: 4 });
+    await waitFor(() => load.progress().created >= 30, { what: "traffic to get going" });
+    const services = [system.pe[0]!, system.origination[0]!];
+    // A service still stopping after its 10 s bound exits 1 (shared/src/service.ts), so 0 means in time.
+    const codes = await Promise.all(services.map((s) => s.kill("SIGTERM")));
+    expect(codes).toEqual([0, 0]);
+    await Promise.all(services.map((s) => s.start()));
+    await load.done;
+    const report = await converged(system);
+    expect(report).toMatchObject({ lost: 0, duplicates: 0 });
+  }, 90_000);
+
   it("Origination down for a minute while PE takes applications: all delivered once it is back", async () => {
     const origination = system.origination[0]!;
     await origination.kill("SIGTERM");

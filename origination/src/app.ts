@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import { createBaseApp, type Logger } from "@loans/shared";
+import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
@@ -54,5 +55,6 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
   app.use(routes.routes()).use(routes.allowedMethods());
   app.use(withdrawals.routes()).use(withdrawals.allowedMethods());
   app.use(docs.routes());
+  app.use(docsRoutes({ title: "Origination" }).routes());
   return app;
 }

@@ -1,4 +1,5 @@
 import { createBaseApp, type Logger } from "@loans/shared";
+import { docsRoutes } from "@loans/shared/http/docs";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -47,6 +48,7 @@ export function createPeApp(deps: PeDeps): Koa {
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db }),
     openApiRoutes(),
+    docsRoutes({ title: "Product Engine" }),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

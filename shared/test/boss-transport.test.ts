@@ -65,7 +65,13 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
     expect(peer.receipts.get(row!.id)).toBe(1);
     const { rows: answers } = await sql`select 1 from answers where message_id = ${row!.id}`.execute(env.db);
     expect(answers).toHaveLength(1);
-    expect(await boss.getQueueSize(bossTransportQueue("baseline"), { before: "completed" })).toBe(0);
+    // pg-boss completes the job only after its handler has returned (and recorded the row).
+    await waitFor(
+      async () => (await boss.getQueueSize(bossTransportQueue("baseline"), { before: "completed" })) === 0,
+      {
+        what: "the job to be completed",
+      },
+    );
     await transport.stop();
 
     // Stopped, the transport no longer takes part in enqueue: the row is plain again.

@@ -6,8 +6,11 @@ export interface RunningServer {
   server: Server;
   port: number;
   url: string;
-  /** Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish and closes keep-alive sockets as they go idle;
+   * sockets still busy after `graceMs` are cut.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ListenOptions {
@@ -25,7 +28,14 @@ export async function listen(
   // Node checks the timeout only every connectionsCheckingInterval (30 s by default): check often
   // enough that a short timeout is honoured within a fraction of itself.
   const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4)));
-  const server = createServer({ connectionsCheckingInterval }, app.callback());
+  let closing = false;
+  const handler = app.callback();
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
+    // While stopping, every answer tells the client to close the connection: a client that keeps
+    // sending on a keep-alive socket would otherwise hold the server open for ever.
+    if (closing) res.setHeader("Connection", "close");
+    return handler(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   // A client that trickles its request is cut off instead of holding a socket forever. Node cuts a
   // request only once both timeouts have passed, so headersTimeout must not exceed requestTimeout
@@ -41,10 +51,12 @@ export async function listen(
     server,
     port: actual,
     url: `http://${host}:${actual}`,
-    close: () =>
+    close: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), graceMs).unref();
       }),
   };
 }
