@@ -16,7 +16,7 @@ import type { ClaimedMessage } from "./claim.ts";
 import { resolveOptions } from "./options.ts";
 import { recordOutcomes } from "./record.ts";
 import type { Relay, RelayDeps } from "./relay.ts";
-import { createSender } from "./send.ts";
+import { relaySender } from "./send.ts";
 
 export type OutboxTransport = "relay" | "pgboss";
 
@@ -59,13 +59,7 @@ export const bossTransportQueue = (name: string) => `outbox-baseline-${name}`;
 export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
   const options = resolveOptions(deps.options);
   const queue = bossTransportQueue(deps.name);
-  const sender = createSender({
-    secret: deps.secret,
-    connectTimeoutMs: options.connectTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    clock: deps.clock,
-    connections: options.concurrency * 2,
-  });
+  const sender = relaySender(deps, options);
   const workers: string[] = [];
   let next = 0;
   let running = false;

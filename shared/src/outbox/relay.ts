@@ -23,7 +23,7 @@ import { createListener } from "./listener.ts";
 import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
 import { recordOutcomes } from "./record.ts";
-import { createSender } from "./send.ts";
+import { relaySender } from "./send.ts";
 import type { WireMessage } from "./types.ts";
 
 export type { RelayOptions } from "./options.ts";
@@ -82,13 +82,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   const random = deps.random ?? Math.random;
   const topics = Object.keys(deps.routes);
   const queues = relayQueues(name);
-  const sender = createSender({
-    secret: deps.secret,
-    connectTimeoutMs: options.connectTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    clock: deps.clock,
-    connections: options.concurrency * 2,
-  });
+  const sender = relaySender(deps, options);
   const listener = createListener({
     connectionString: deps.connectionString,
     channel: OUTBOX_CHANNEL,

@@ -22,6 +22,20 @@ export interface Sender {
   close(): Promise<void>;
 }
 
+/** The sender a relay (or the pg-boss baseline) uses, sized and timed by the relay's options. */
+export function relaySender(
+  deps: { secret: string; clock?: () => number },
+  o: { connectTimeoutMs: number; requestTimeoutMs: number; concurrency: number },
+): Sender {
+  return createSender({
+    secret: deps.secret,
+    connectTimeoutMs: o.connectTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs,
+    clock: deps.clock,
+    connections: o.concurrency * 2,
+  });
+}
+
 export function createSender(opts: SenderOptions): Sender {
   const clock = opts.clock ?? Date.now;
   const agent = new Agent({
