@@ -3,7 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
 import { signBody } from "@loans/shared/http/service-auth";
+import type { WireMessage } from "@loans/shared/outbox/types";
 import { expect } from "vitest";
+import { applyDecisionAck } from "../src/applications/decision-ack.ts";
 import { loadOriginationConfig } from "../src/config.ts";
 import type { ScoringDeps } from "../src/scoring/scoring.service.ts";
 import { startOrigination } from "../src/service.ts";
@@ -131,3 +133,20 @@ export const scoringDeps = (db: Origination["db"]): ScoringDeps => ({
   thresholds: { minAge: 18, maxAgeAtEnd: 70, maxPtiPercent: "50" },
   afterCommit: () => {},
 });
+
+export const outboxOf = (db: Origination["db"], id: string) =>
+  db.selectFrom("outbox").selectAll().where("aggregate_id", "=", id).orderBy("id").execute();
+
+/** What the relay does when PE acknowledges the agreement's `application.decided` with `peStatus`. */
+export async function ackDecision(db: Origination["db"], agreementId: string, peStatus: string): Promise<void> {
+  const [row] = await outboxOf(db, agreementId);
+  if (!row) throw new Error(`no outbox row for ${agreementId}`);
+  const wire: WireMessage = {
+    id: row.id,
+    topic: row.topic,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    createdAt: row.created_at.toISOString(),
+  };
+  await db.transaction().execute((trx) => applyDecisionAck(trx, wire, { status: peStatus }));
+}

@@ -1,18 +1,18 @@
 import type { TestDatabase } from "@loans/db/testing";
-import type { WireMessage } from "@loans/shared/outbox/types";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationView } from "../src/applications/applications.schemas.ts";
-import { applyDecisionAck } from "../src/applications/decision-ack.ts";
 import type { ApplicationStatus } from "../src/db.ts";
 import { type ScoringDeps, scoreApplication } from "../src/scoring/scoring.service.ts";
 import {
   type AgreementPayload,
+  ackDecision,
   agreement,
   getJson,
   message,
   type Origination,
+  outboxOf as outboxOfDb,
   scoringDeps,
   sendIntake,
   startTestOrigination,
@@ -40,8 +40,7 @@ const decided = (id: string) =>
     return body.decision ? body : undefined;
   }, `a decision on ${id}`);
 
-const outboxOf = (id: string) =>
-  origination.db.selectFrom("outbox").selectAll().where("aggregate_id", "=", id).orderBy("id").execute();
+const outboxOf = (id: string) => outboxOfDb(origination.db, id);
 
 const statusOf = async (id: string) =>
   await origination.db
@@ -71,18 +70,7 @@ async function insertUnqueued(p: AgreementPayload, status: ApplicationStatus = "
     .execute();
 }
 
-async function ack(agreementId: string) {
-  const [row] = await outboxOf(agreementId);
-  if (!row) throw new Error(`no outbox row for ${agreementId}`);
-  const wire: WireMessage = {
-    id: row.id,
-    topic: row.topic,
-    aggregateId: row.aggregate_id,
-    payload: row.payload,
-    createdAt: row.created_at.toISOString(),
-  };
-  await origination.db.transaction().execute((trx) => applyDecisionAck(trx, wire, { status: "APPROVED" }));
-}
+const ack = (agreementId: string) => ackDecision(origination.db, agreementId, "APPROVED");
 
 describe("intake → scoring → decision", () => {
   it("approves, with one application.decided outbox row, and answers a repeated intake with the decision", async () => {

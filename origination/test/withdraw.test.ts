@@ -1,16 +1,16 @@
 import type { TestDatabase } from "@loans/db/testing";
-import type { WireMessage } from "@loans/shared/outbox/types";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationView } from "../src/applications/applications.schemas.ts";
-import { applyDecisionAck } from "../src/applications/decision-ack.ts";
 import { type ScoringDeps, scoreApplication } from "../src/scoring/scoring.service.ts";
 import {
+  ackDecision,
   agreement,
   type BatchResult,
   getJson,
   message,
   type Origination,
+  outboxOf as outboxOfDb,
   postInternal,
   scoringDeps,
   sendIntake,
@@ -42,8 +42,7 @@ async function sendWithdrawals(messages: unknown[]): Promise<BatchResult[]> {
 }
 
 const view = (id: string) => getJson<ApplicationView>(`${origination.url}/applications/${id}`);
-const outboxOf = (id: string) =>
-  origination.db.selectFrom("outbox").selectAll().where("aggregate_id", "=", id).orderBy("id").execute();
+const outboxOf = (id: string) => outboxOfDb(origination.db, id);
 const remembered = (id: string) =>
   origination.db.selectFrom("withdrawals").selectAll().where("agreement_id", "=", id).execute();
 const scoringJobs = async (id: string) =>
@@ -54,18 +53,7 @@ const scoringJobs = async (id: string) =>
     )
   ).rows[0]!.n;
 
-async function ackDecision(agreementId: string) {
-  const [row] = await outboxOf(agreementId);
-  if (!row) throw new Error(`no outbox row for ${agreementId}`);
-  const wire: WireMessage = {
-    id: row.id,
-    topic: row.topic,
-    aggregateId: row.aggregate_id,
-    payload: row.payload,
-    createdAt: row.created_at.toISOString(),
-  };
-  await origination.db.transaction().execute((trx) => applyDecisionAck(trx, wire, { status: "WITHDRAWN" }));
-}
+const ackWithdrawn = (agreementId: string) => ackDecision(origination.db, agreementId, "WITHDRAWN");
 
 /** An application received and left IN_PROGRESS (the worker is asleep). */
 async function received(overrides: Parameters<typeof agreement>[0] = {}) {
@@ -111,14 +99,14 @@ describe("POST /internal/withdrawals", () => {
     const rows = await outboxOf(p.agreementId);
     expect(rows.map((r) => [r.topic, r.delivered_at])).toEqual([["application.decided", null]]);
 
-    await ackDecision(p.agreementId);
+    await ackWithdrawn(p.agreementId);
     expect((await view(p.agreementId)).body).toEqual(app);
   });
 
   it("PAYMENT_PENDING and REJECTED applications become WITHDRAWN too: it outranks every decision", async () => {
     const pending = await received();
     await scoreApplication(scoring, pending.agreementId);
-    await ackDecision(pending.agreementId);
+    await ackWithdrawn(pending.agreementId);
     expect((await view(pending.agreementId)).body.status).toBe("PAYMENT_PENDING");
     const rejected = await received({ monthlyIncome: "0.00" });
     expect((await scoreApplication(scoring, rejected.agreementId))?.result).toBe("REJECTED");
@@ -133,7 +121,7 @@ describe("POST /internal/withdrawals", () => {
       status: "WITHDRAWN",
       decision: { result: "REJECTED" },
     });
-    await ackDecision(rejected.agreementId);
+    await ackWithdrawn(rejected.agreementId);
     expect((await view(rejected.agreementId)).body.status).toBe("WITHDRAWN");
   });
 
