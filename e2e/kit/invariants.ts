@@ -16,7 +16,7 @@ export interface SyncReport {
   violations: string[];
 }
 
-async function rows<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+export async function rows<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -15,6 +15,8 @@ export class ServiceProcess {
   private closed: Promise<number | null> = Promise.resolve(null);
   /** The last lines it printed, for a failure message. */
   readonly output: string[] = [];
+  /** Every whole line it prints, stdout and stderr, as it comes (a test reading the logs sets it). */
+  onLine: ((line: string) => void) | undefined;
   exits: Array<{ code: number | null; signal: NodeJS.Signals | null }> = [];
 
   constructor(
@@ -44,12 +46,22 @@ export class ServiceProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
-    const keep = (d: Buffer) => {
-      for (const line of d.toString().split("\n")) if (line) this.output.push(line);
-      if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
+    // A chunk may end in the middle of a line: each stream keeps its unfinished tail for the next one.
+    const keep = () => {
+      let tail = "";
+      return (d: Buffer) => {
+        const lines = (tail + d.toString()).split("\n");
+        tail = lines.pop() ?? "";
+        for (const line of lines) {
+          if (!line) continue;
+          this.output.push(line);
+          this.onLine?.(line);
+        }
+        if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
+      };
     };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    child.stdout?.on("data", keep());
+    child.stderr?.on("data", keep());
     this.closed = new Promise((resolve) =>
       child.once("close", (code, signal) => {
         this.exits.push({ code, signal });

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { createBaseApp, type Logger } from "@loans/shared";
+import { createBaseApp, type Logger, type Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import type Koa from "koa";
@@ -18,6 +18,7 @@ export interface OriginationDeps {
   pool: pg.Pool;
   boss: PgBoss;
   log: Logger;
+  metrics?: Metrics;
   /** Scores new applications now rather than at the worker's next poll; called after an intake commits. */
   wakeScoring?: () => void;
   /**
@@ -35,9 +36,15 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     serviceSecret: deps.config.SERVICE_SECRET,
     apiKeys: deps.config.API_KEYS,
     adminToken: deps.config.ADMIN_TOKEN,
+    metrics: deps.metrics,
   });
-  const routes = applicationRoutes({ db: deps.db, boss: deps.boss, wakeScoring: deps.wakeScoring ?? (() => {}) });
-  const withdrawals = withdrawalRoutes({ db: deps.db });
+  const routes = applicationRoutes({
+    db: deps.db,
+    boss: deps.boss,
+    wakeScoring: deps.wakeScoring ?? (() => {}),
+    metrics: deps.metrics,
+  });
+  const withdrawals = withdrawalRoutes({ db: deps.db, metrics: deps.metrics });
   const openApi = openApiDocument(
     {
       title: "Origination",

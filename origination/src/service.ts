@@ -2,17 +2,24 @@ import { migrate } from "@loans/db";
 import {
   createDatabase,
   createLogger,
+  createMetrics,
   listen,
   ping,
   type RunningServer,
   relaySettings,
   startBoss,
+  watchOutbox,
+  watchQueues,
 } from "@loans/shared";
+import { relayQueues } from "@loans/shared/outbox/maintenance";
 import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
 import { createOriginationApp } from "./app.ts";
 import { applyDecisionAck } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
 import type { OriginationDB } from "./db.ts";
+import { countDecisions } from "./scoring/scoring.metrics.ts";
+import { SCORING_QUEUE } from "./scoring/scoring.queue.ts";
+import { DECIDED_TOPIC } from "./scoring/scoring.service.ts";
 import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
 /** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
@@ -28,20 +35,26 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
     throw err;
   }
   const boss = await startBoss(config.ORIGINATION_DATABASE_URL, log);
+  const routes = { [DECIDED_TOPIC]: { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck } };
+  const metrics = createMetrics("origination");
+  watchOutbox(metrics, handle.db, Object.keys(routes));
+  watchQueues(metrics, boss, [SCORING_QUEUE, ...Object.values(relayQueues("origination"))]);
   const relay = createRelay<OriginationDB>({
     name: "origination",
     db: handle.db,
     connectionString: config.ORIGINATION_DATABASE_URL,
     boss,
-    routes: { "application.decided": { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck } },
+    routes,
     secret: config.SERVICE_SECRET,
     log,
+    metrics: metrics.outbox,
     options: { ...relaySettings(config), ...opts.relay },
     transport: config.OUTBOX_TRANSPORT,
   });
   await relay.start();
   const afterCommit = relay.wake;
-  const scoring = createScoringWorker({ db: handle.db, boss, config, log, afterCommit });
+  const countDecision = countDecisions(metrics);
+  const scoring = createScoringWorker({ db: handle.db, boss, config, log, countDecision, afterCommit });
   let server: RunningServer;
   try {
     // Before the server listens: an intake enqueues into the queue this creates.
@@ -52,6 +65,7 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
       pool: handle.pool,
       boss,
       log,
+      metrics,
       wakeScoring: scoring.wake,
       afterCommit,
     });

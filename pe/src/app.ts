@@ -1,4 +1,4 @@
-import { createBaseApp, type Logger } from "@loans/shared";
+import { createBaseApp, type Logger, type Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
@@ -19,6 +19,7 @@ export interface PeDeps {
   pool: pg.Pool;
   boss: PgBoss;
   log: Logger;
+  metrics?: Metrics;
   /** Called after a transaction that wrote outbox rows commits (the relay's `wake`); a no-op by default. */
   afterCommit?: () => void;
 }
@@ -31,6 +32,7 @@ export function createPeApp(deps: PeDeps): Koa {
     serviceSecret: deps.config.SERVICE_SECRET,
     apiKeys: deps.config.API_KEYS,
     adminToken: deps.config.ADMIN_TOKEN,
+    metrics: deps.metrics,
   });
   // The agreement is committed by then: a failing wake must not turn its 201 into a 500 (and a retry
   // into a second application); the relay's timer picks the message up anyway.
@@ -43,10 +45,10 @@ export function createPeApp(deps: PeDeps): Koa {
   };
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
-    agreementRoutes({ db: deps.db, afterCommit }),
+    agreementRoutes({ db: deps.db, log: deps.log, afterCommit }),
     withdrawRoutes({ db: deps.db, afterCommit }),
     clientRoutes({ db: deps.db }),
-    decisionRoutes({ db: deps.db }),
+    decisionRoutes({ db: deps.db, metrics: deps.metrics }),
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),
   ];

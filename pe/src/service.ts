@@ -1,5 +1,16 @@
 import { migrate } from "@loans/db";
-import { createDatabase, createLogger, listen, ping, relaySettings, startBoss } from "@loans/shared";
+import {
+  createDatabase,
+  createLogger,
+  createMetrics,
+  listen,
+  ping,
+  relaySettings,
+  startBoss,
+  watchOutbox,
+  watchQueues,
+} from "@loans/shared";
+import { relayQueues } from "@loans/shared/outbox/maintenance";
 import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
 import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
@@ -26,18 +37,23 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     throw err;
   }
   const boss = await startBoss(config.PE_DATABASE_URL, log);
+  const routes = {
+    "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
+    // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
+    [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
+  };
+  const metrics = createMetrics("pe");
+  watchOutbox(metrics, handle.db, Object.keys(routes));
+  watchQueues(metrics, boss, Object.values(relayQueues("pe")));
   const relay = createRelay<PeDB>({
     name: "pe",
     db: handle.db,
     connectionString: config.PE_DATABASE_URL,
     boss,
-    routes: {
-      "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
-      // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
-      [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
-    },
+    routes,
     secret: config.SERVICE_SECRET,
     log,
+    metrics: metrics.outbox,
     options: { ...relaySettings(config), ...opts.relay },
     transport: config.OUTBOX_TRANSPORT,
   });
@@ -46,7 +62,7 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     relay.wake();
     opts.afterCommit?.();
   };
-  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, afterCommit });
+  const app = createPeApp({ config, db: handle.db, pool: handle.pool, boss, log, metrics, afterCommit });
   const server = await listen(app, config.PE_PORT, config.PE_HOST, {
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
   });

@@ -1,5 +1,6 @@
 export { ensureQueue, startBoss } from "./boss.ts";
 export * from "./config.ts";
+export { currentRequestId, withRequestId } from "./context.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
 export { apiKeys, requireAdmin } from "./http/api-keys.ts";
 export { createBaseApp } from "./http/app.ts";
@@ -7,4 +8,6 @@ export { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } fr
 export { listen, type RunningServer } from "./http/server.ts";
 export { parseInput } from "./http/validate.ts";
 export { createLogger, type Logger } from "./log.ts";
+export { watchOutbox, watchQueues } from "./metrics/collectors.ts";
+export { createMetrics, type Metrics, type OutboxMetrics } from "./metrics/index.ts";
 export { oneLine, runService } from "./service.ts";

@@ -1,5 +1,8 @@
+import pino from "pino";
+import { currentRequestId } from "./context.ts";
+import { maskPersonalData } from "./mask.ts";
+
 export type Level = "debug" | "info" | "warn" | "error" | "silent";
-const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -8,14 +11,33 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON object per line on stdout, the shape log collectors take as it is. */
-export function createLogger(service: string, level: Level = "info"): Logger {
-  const min = RANK[level];
+export interface LoggerOptions {
+  /** Where lines go; stdout by default. Tests pass a stream to read them back. */
+  destination?: pino.DestinationStream;
+}
+
+/**
+ * pino, one JSON object per line: `time` (ISO), `level` (a word), `service`, `requestId` when the line
+ * is written on behalf of a request or a message (context.ts), `msg`, then the fields with personal data
+ * masked (mask.ts).
+ */
+export function createLogger(service: string, level: Level = "info", opts: LoggerOptions = {}): Logger {
+  const logger = pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+    },
+    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
   const write = (lvl: Exclude<Level, "silent">) => (msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < min) return;
-    process.stdout.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, service, msg, ...fields })}\n`,
-    );
+    if (!logger.isLevelEnabled(lvl)) return;
+    logger[lvl](fields ? maskPersonalData(fields) : {}, msg);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClaimedMessage } from "../src/outbox/claim.ts";
 import { formatAge, formatTable } from "../src/outbox/inspect.ts";
 import { resolveOptions } from "../src/outbox/options.ts";
-import { readBatchResponse, wireBody } from "../src/outbox/send.ts";
+import { batchRequestId, readBatchResponse, wireBody } from "../src/outbox/send.ts";
 
 const claimed = (id: string, payloadJson = '{"a":1}'): ClaimedMessage => ({
   id,
@@ -28,6 +28,23 @@ describe("the request body", () => {
         { id: "2", topic: "t", aggregateId: "agg-2", payload: { a: 1 }, createdAt: "2030-01-02T03:04:05.678Z" },
       ],
     });
+  });
+});
+
+describe("the request id on the wire", () => {
+  const withId = (id: string, requestId: string | null) => ({ ...claimed(id), requestId });
+
+  it("goes with each message that has one, as written", () => {
+    const body = JSON.parse(wireBody([withId("1", "req-a"), withId("2", null)]));
+    expect(body.messages[0].requestId).toBe("req-a");
+    expect(body.messages[1]).not.toHaveProperty("requestId");
+  });
+
+  it("is the batch's header when every message shares it, a new one otherwise", () => {
+    expect(batchRequestId([withId("1", "req-a"), withId("2", "req-a")])).toBe("req-a");
+    const uuid = /^[0-9a-f-]{36}$/;
+    expect(batchRequestId([withId("1", "req-a"), withId("2", "req-b")])).toMatch(uuid);
+    expect(batchRequestId([withId("1", null)])).toMatch(uuid);
   });
 });
 

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { notFound, parseInput } from "@loans/shared";
+import { type Metrics, notFound, parseInput } from "@loans/shared";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { BatchResponse } from "@loans/shared/outbox/types";
 import type { Kysely } from "kysely";
@@ -15,11 +15,12 @@ export interface ApplicationRoutesDeps {
   boss: PgBoss;
   /** Called once an intake batch that may have enqueued scoring has committed. */
   wakeScoring: () => void;
+  metrics?: Metrics;
 }
 
 export function applicationRoutes(deps: ApplicationRoutesDeps): Router {
   const router = new Router();
-  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler(deps) });
+  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler(deps) }, { metrics: deps.metrics });
 
   // Service auth under /internal/ has already checked the signature (createBaseApp).
   router.post("/internal/applications", async (ctx) => {

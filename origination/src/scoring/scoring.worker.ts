@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensureQueue, type Logger } from "@loans/shared";
+import { ensureQueue, type Logger, withRequestId } from "@loans/shared";
 import type { Kysely } from "kysely";
 import type PgBoss from "pg-boss";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
+import type { Decision } from "./rules.ts";
+import type { DecisionCounter } from "./scoring.metrics.ts";
 import { SCORING_QUEUE, scoringJobData } from "./scoring.queue.ts";
 import { staleInProgress } from "./scoring.repository.ts";
 import { type ScoringDeps, scoreApplication, thresholdsFrom } from "./scoring.service.ts";
@@ -27,6 +29,8 @@ export interface ScoringWorkerDeps {
   boss: PgBoss;
   config: OriginationConfig;
   log: Logger;
+  /** Counts each decision made (scoring.metrics.ts). */
+  countDecision?: DecisionCounter;
   /** Called after a decision and its outbox row have committed (the relay's `wake`); a no-op by default. */
   afterCommit?: () => void;
   clock?: () => Date;
@@ -65,7 +69,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
       for (const agreementId of stale) {
         if (stopping.signal.aborted) break;
         const decision = await scoreApplication(scoring, agreementId);
-        if (decision) log.info("application decided by the sweep", { agreementId, result: decision.result });
+        if (decision) decided(decision, { agreementId, by: "sweep" });
       }
     } catch (err) {
       if (!stopping.signal.aborted) log.warn("scoring sweep failed", { err: String(err) });
@@ -74,15 +78,26 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
     }
   };
 
+  const decided = (decision: Decision, fields: { agreementId: string; by: "job" | "sweep" }) => {
+    deps.countDecision?.(decision);
+    log.info("application decided", {
+      ...fields,
+      result: decision.result,
+      reasons: decision.reasons.map((r) => r.code),
+    });
+  };
+
   const wake = () => {
     if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
   };
 
   const scoreJob = async (job: PgBoss.Job<unknown>) => {
-    const { agreementId } = scoringJobData.parse(job.data);
-    if (config.SCORING_DELAY_MS > 0) await sleep(config.SCORING_DELAY_MS, undefined, { signal: stopping.signal });
-    const decision = await scoreApplication(scoring, agreementId);
-    if (decision) log.info("application decided", { agreementId, result: decision.result });
+    const { agreementId, requestId } = scoringJobData.parse(job.data);
+    await withRequestId(requestId, async () => {
+      if (config.SCORING_DELAY_MS > 0) await sleep(config.SCORING_DELAY_MS, undefined, { signal: stopping.signal });
+      const decision = await scoreApplication(scoring, agreementId);
+      if (decision) decided(decision, { agreementId, by: "job" });
+    });
   };
 
   // pg-boss fails or completes a batch as a whole; failing the broken jobs here first keeps one bad job

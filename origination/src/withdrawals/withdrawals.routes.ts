@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
@@ -7,9 +8,10 @@ import { agreementWithdrawnHandler, WITHDRAWN_TOPIC } from "./withdrawals.handle
 import { withdrawalBatch, withdrawalResults } from "./withdrawals.schemas.ts";
 
 /** POST /internal/withdrawals: batches from PE's outbox (signed; the base app checks it under /internal/). */
-export function withdrawalRoutes(deps: { db: Kysely<OriginationDB> }): Router {
+export function withdrawalRoutes(deps: { db: Kysely<OriginationDB>; metrics?: Metrics }): Router {
   const router = new Router();
-  router.post("/internal/withdrawals", batchEndpoint(deps.db, { [WITHDRAWN_TOPIC]: agreementWithdrawnHandler }));
+  const topics = { [WITHDRAWN_TOPIC]: agreementWithdrawnHandler };
+  router.post("/internal/withdrawals", batchEndpoint(deps.db, topics, { metrics: deps.metrics }));
   return router;
 }
 

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { AppError } from "@loans/shared";
+import { AppError, type Logger } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Context } from "koa";
 import type { Kysely } from "kysely";
@@ -22,6 +22,7 @@ import { lostIdempotencyRace, priorAgreement, requestHash } from "./idempotency.
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
+  log?: Logger;
   /** Called once an agreement's transaction (and so its outbox row) has committed: wakes the relay. */
   afterCommit: () => void;
 }
@@ -60,6 +61,14 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
       throw err;
     }
     deps.afterCommit();
+    // The client's personal data is masked by the logger: enough to match a support call, not to read it.
+    deps.log?.info("agreement created", {
+      agreementId: id,
+      productCode: input.productCode,
+      principal: terms.principal,
+      termMonths: input.termMonths,
+      client: input.client,
+    });
     return respond(ctx, id, "created");
   });
 

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
@@ -8,19 +9,23 @@ import { applicationDecidedPayload, decisionOutcome } from "./decisions.schemas.
 import { applyDecision } from "./decisions.service.ts";
 
 /** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */
-export function decisionRoutes(deps: { db: Kysely<PeDB> }): Router {
+export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): Router {
   const router = new Router();
   router.post(
     "/internal/decisions",
-    batchEndpoint(deps.db, {
-      "application.decided": {
-        payload: applicationDecidedPayload,
-        async handle(trx, message) {
-          const { agreementId, ...decision } = message.payload as z.output<typeof applicationDecidedPayload>;
-          return { outcome: "ok", result: { status: await applyDecision(trx, agreementId.toLowerCase(), decision) } };
+    batchEndpoint(
+      deps.db,
+      {
+        "application.decided": {
+          payload: applicationDecidedPayload,
+          async handle(trx, message) {
+            const { agreementId, ...decision } = message.payload as z.output<typeof applicationDecidedPayload>;
+            return { outcome: "ok", result: { status: await applyDecision(trx, agreementId.toLowerCase(), decision) } };
+          },
         },
       },
-    }),
+      { metrics: deps.metrics },
+    ),
   );
   return router;
 }

@@ -1,10 +1,13 @@
 import Koa from "koa";
 import type pg from "pg";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/index.ts";
 import { apiKeys } from "./api-keys.ts";
 import { parseJson, rawBody } from "./body.ts";
 import { errorMiddleware } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { metricsRoutes } from "./metrics.ts";
+import { observeRequests } from "./observe.ts";
 import { isInternalPath, serviceAuth } from "./service-auth.ts";
 
 export interface BaseAppOptions {
@@ -19,16 +22,20 @@ export interface BaseAppOptions {
   /** Largest public request body; service batches under /internal/ may be larger. */
   bodyLimit?: number;
   internalBodyLimit?: number;
+  /** Request durations, and `GET /metrics` for Prometheus. */
+  metrics?: Metrics;
 }
 
 /**
- * A Koa app with what every service needs first: the error renderer, the body read under a limit,
+ * A Koa app with what every service needs first: the request id, log line and metrics of each request,
+ * the error renderer, the body read under a limit,
  * signed service calls checked before their body is parsed, health and readiness.
  */
 export function createBaseApp(opts: BaseAppOptions): Koa {
   const app = new Koa();
   // Errors are rendered by errorMiddleware; koa's own default handler would log them a second time.
   app.silent = true;
+  app.use(observeRequests({ log: opts.log, metrics: opts.metrics }));
   app.use(
     errorMiddleware((err, ctx) =>
       opts.log.error("request failed", {
@@ -45,5 +52,6 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   app.use(apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));
   app.use(healthRoutes({ service: opts.service, pool: opts.pool }).routes());
+  if (opts.metrics) app.use(metricsRoutes(opts.metrics).routes());
   return app;
 }

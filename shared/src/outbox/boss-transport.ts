@@ -27,6 +27,7 @@ export interface BossOutboxJob {
   aggregateId: string;
   payloadJson: string;
   createdAt: string;
+  requestId?: string | null;
 }
 
 interface Registered {

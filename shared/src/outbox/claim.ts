@@ -9,6 +9,7 @@ export interface ClaimedMessage {
   payloadJson: string;
   createdAt: Date;
   attempts: number;
+  requestId?: string | null;
 }
 
 interface Row {
@@ -18,6 +19,7 @@ interface Row {
   payload_json: string;
   created_at: Date;
   attempts: number;
+  request_id: string | null;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function claimBatch<DB>(
     set attempts = o.attempts + 1,
         next_attempt_at = now() + ${opts.leaseMs} * interval '1 millisecond'
     where o.id = any(array(select id from due))
-    returning o.id::text as id, o.topic, o.aggregate_id, o.payload::text as payload_json, o.created_at, o.attempts
+    returning o.id::text as id, o.topic, o.aggregate_id, o.payload::text as payload_json, o.created_at, o.attempts, o.request_id
   `.execute(db);
   return rows.map((r) => ({
     id: r.id,
@@ -75,5 +77,6 @@ export async function claimBatch<DB>(
     payloadJson: r.payload_json,
     createdAt: r.created_at,
     attempts: r.attempts,
+    requestId: r.request_id,
   }));
 }

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from "kysely";
+import { currentRequestId } from "../context.ts";
 import { bossTransportTarget, sendOutboxJobs } from "./boss-transport.ts";
 import type { OutboxMessage } from "./types.ts";
 
@@ -16,6 +17,7 @@ export const OUTBOX_CHANNEL = "outbox";
 export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | OutboxMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
   if (list.length === 0) return;
+  const requestIds = list.map((m) => m.requestId ?? currentRequestId() ?? null);
   const boss = bossTransportTarget();
   if (boss) {
     // The benchmarks' pg-boss baseline (boss-transport.ts): the row, and a job for it in this transaction.
@@ -25,27 +27,33 @@ export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage 
       aggregate_id: string;
       payload_json: string;
       created_at: Date;
+      request_id: string | null;
     }>`
-      insert into outbox (aggregate_id, topic, payload)
+      insert into outbox (aggregate_id, topic, payload, request_id)
       select * from unnest(
         ${list.map((m) => m.aggregateId)}::text[],
         ${list.map((m) => m.topic)}::text[],
-        ${list.map((m) => JSON.stringify(m.payload))}::jsonb[])
-      returning id::text as id, topic, aggregate_id, payload::text as payload_json, created_at`.execute(trx);
+        ${list.map((m) => JSON.stringify(m.payload))}::jsonb[],
+        ${requestIds}::text[])
+      returning id::text as id, topic, aggregate_id, payload::text as payload_json, created_at, request_id`.execute(
+      trx,
+    );
     const jobs = rows.map((r) => ({
       id: r.id,
       topic: r.topic,
       aggregateId: r.aggregate_id,
       payloadJson: r.payload_json,
       createdAt: r.created_at.toISOString(),
+      requestId: r.request_id,
     }));
     return sendOutboxJobs(trx, boss, jobs);
   }
   await sql`
-    insert into outbox (aggregate_id, topic, payload)
+    insert into outbox (aggregate_id, topic, payload, request_id)
     select * from unnest(
       ${list.map((m) => m.aggregateId)}::text[],
       ${list.map((m) => m.topic)}::text[],
-      ${list.map((m) => JSON.stringify(m.payload))}::jsonb[])`.execute(trx);
+      ${list.map((m) => JSON.stringify(m.payload))}::jsonb[],
+      ${requestIds}::text[])`.execute(trx);
   await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
 }

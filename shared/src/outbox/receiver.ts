@@ -1,8 +1,10 @@
 import type { Context } from "koa";
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
+import { withRequestId } from "../context.ts";
 import { AppError } from "../http/errors.ts";
 import { parseInput } from "../http/validate.ts";
+import type { Metrics } from "../metrics/index.ts";
 import type { BatchResponse, ItemOutcome, WireMessage } from "./types.ts";
 
 export interface TopicHandler<DB, P> {
@@ -24,6 +26,7 @@ const envelope = z.object({
         aggregateId: z.string().min(1).max(200),
         payload: z.unknown(),
         createdAt: z.string().max(64),
+        requestId: z.string().max(128).optional(),
       }),
     )
     .min(1)
@@ -33,9 +36,14 @@ const envelope = z.object({
 /**
  * A batch endpoint for messages from a peer's outbox. The batch runs in one transaction, each item in
  * its own savepoint: one refused or failing item is answered on its own and does not undo the others.
- * Handler errors that are not ours (a deadlock, a lost connection) become `retry` for that item.
+ * Handler errors that are not ours (a deadlock, a lost connection) become `retry` for that item. Each
+ * item runs under the request id it was written under, so what it logs and enqueues carries that id on.
  */
-export function batchEndpoint<DB>(db: Kysely<DB>, topics: Record<string, TopicHandler<DB, unknown>>) {
+export function batchEndpoint<DB>(
+  db: Kysely<DB>,
+  topics: Record<string, TopicHandler<DB, unknown>>,
+  opts: { metrics?: Metrics } = {},
+) {
   return async (ctx: Context) => {
     const { messages } = parseInput(envelope, ctx.request.body, "batch");
     const results: BatchResponse["results"] = [];
@@ -43,11 +51,15 @@ export function batchEndpoint<DB>(db: Kysely<DB>, topics: Record<string, TopicHa
     try {
       const answers = new Map<WireMessage, ItemOutcome>();
       for (const [i, m] of byAggregate(messages as WireMessage[]).entries()) {
-        answers.set(m, await handleOne(trx, topics, m, `item_${i}`));
+        const outcome = await withRequestId(m.requestId, () => handleOne(trx, topics, m, `item_${i}`));
+        answers.set(m, outcome);
       }
       // Answered in the order sent, whatever order they were applied in.
       for (const m of messages as WireMessage[]) results.push({ id: m.id, ...answers.get(m)! });
       await trx.commit().execute();
+      for (const [m, o] of answers) {
+        opts.metrics?.received.inc({ topic: topics[m.topic] ? m.topic : "unknown", outcome: o.outcome });
+      }
     } catch (err) {
       await trx
         .rollback()

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { withRequestId } from "../context.ts";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import { byAggregate } from "./receiver.ts";
@@ -67,7 +68,7 @@ export async function recordOutcomes<DB>(
       if (o?.outcome !== "ok" || !written.has(m.id)) continue;
       await sql`savepoint outbox_answer`.execute(trx);
       try {
-        await onAnswer(trx, toWire(m), o.result);
+        await withRequestId(m.requestId, () => onAnswer(trx, toWire(m), o.result));
         await sql`release savepoint outbox_answer`.execute(trx);
       } catch (err) {
         await sql`rollback to savepoint outbox_answer`.execute(trx);
@@ -140,5 +141,6 @@ export function toWire(m: ClaimedMessage): WireMessage {
     aggregateId: m.aggregateId,
     payload: JSON.parse(m.payloadJson),
     createdAt: m.createdAt.toISOString(),
+    ...(m.requestId && { requestId: m.requestId }),
   };
 }

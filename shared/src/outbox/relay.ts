@@ -16,6 +16,7 @@ import type { Kysely, Transaction } from "kysely";
 import type PgBoss from "pg-boss";
 import { ensureQueue } from "../boss.ts";
 import type { Logger } from "../log.ts";
+import type { OutboxMetrics } from "../metrics/index.ts";
 import { createBossTransport, type OutboxTransport } from "./boss-transport.ts";
 import { type ClaimedMessage, claimBatch } from "./claim.ts";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
@@ -23,7 +24,7 @@ import { createListener } from "./listener.ts";
 import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
 import { recordOutcomes } from "./record.ts";
-import { relaySender } from "./send.ts";
+import { type Outcomes, relaySender } from "./send.ts";
 import type { WireMessage } from "./types.ts";
 
 export type { RelayOptions } from "./options.ts";
@@ -49,6 +50,7 @@ export interface RelayDeps<DB> {
   /** SERVICE_SECRET, for signBody. */
   secret: string;
   log: Logger;
+  metrics?: OutboxMetrics;
   options?: Partial<RelayOptions>;
   clock?: () => number;
   /** In [0, 1), for the backoff jitter; tests pin it. */
@@ -115,6 +117,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     const sentMs = Math.round(performance.now() - started);
     try {
       const s = await recordOutcomes(db, messages, outcomes, options, route.onAnswer, random);
+      if (deps.metrics) observe(deps.metrics, topic, messages, outcomes);
       const recordMs = Math.round(performance.now() - started) - sentMs;
       const fields = {
         topic,
@@ -255,4 +258,16 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     wake,
     drainOnce,
   };
+}
+
+function observe(metrics: OutboxMetrics, topic: string, messages: readonly ClaimedMessage[], outcomes: Outcomes): void {
+  metrics.batchSize.observe({ topic }, messages.length);
+  const now = Date.now();
+  for (const m of messages) {
+    const o = outcomes.get(m.id);
+    // A request that failed as a whole answers DELIVERY_FAILED for every item: nothing reached the peer's code.
+    const outcome = o?.outcome === "retry" && o.error.code === "DELIVERY_FAILED" ? "failed" : (o?.outcome ?? "failed");
+    metrics.attempts.inc({ topic, outcome });
+    if (outcome === "ok") metrics.deliveryLatency.observe({ topic }, (now - m.createdAt.getTime()) / 1000);
+  }
 }

@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import { z } from "zod";
+import { newRequestId } from "../context.ts";
 import { signBody } from "../http/service-auth.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import type { ItemOutcome } from "./types.ts";
@@ -54,7 +55,11 @@ export function createSender(opts: SenderOptions): Sender {
           origin: target.origin,
           path: target.pathname + target.search,
           method: "POST",
-          headers: { "content-type": "application/json", ...signBody(opts.secret, body, clock()) },
+          headers: {
+            "content-type": "application/json",
+            "x-request-id": batchRequestId(messages),
+            ...signBody(opts.secret, body, clock()),
+          },
           body,
           // headersTimeout and bodyTimeout each bound one wait; this bounds the whole exchange.
           signal: AbortSignal.timeout(opts.connectTimeoutMs + opts.requestTimeoutMs),
@@ -71,6 +76,16 @@ export function createSender(opts: SenderOptions): Sender {
 }
 
 /**
+ * The batch request's `X-Request-Id`: the messages' own id when they all came from one request, so the
+ * receiver's request log line carries it too; a new id for a mixed batch, whose messages each carry
+ * theirs in the body.
+ */
+export function batchRequestId(messages: readonly ClaimedMessage[]): string {
+  const first = messages[0]?.requestId;
+  return first && messages.every((m) => m.requestId === first) ? first : newRequestId();
+}
+
+/**
  * The request body `{"messages":[WireMessage...]}`, built as text so each payload goes out exactly as
  * stored, without a parse and re-serialise per message.
  */
@@ -78,7 +93,8 @@ export function wireBody(messages: readonly ClaimedMessage[]): string {
   const items = messages.map(
     (m) =>
       `{"id":${JSON.stringify(m.id)},"topic":${JSON.stringify(m.topic)},"aggregateId":${JSON.stringify(m.aggregateId)},` +
-      `"payload":${m.payloadJson},"createdAt":"${m.createdAt.toISOString()}"}`,
+      `"payload":${m.payloadJson},"createdAt":"${m.createdAt.toISOString()}"` +
+      `${m.requestId ? `,"requestId":${JSON.stringify(m.requestId)}` : ""}}`,
   );
   return `{"messages":[${items.join(",")}]}`;
 }

@@ -6,6 +6,8 @@ export interface OutboxMessage {
   /** Messages of one aggregate are delivered in order, one at a time. */
   aggregateId: string;
   payload: Record<string, unknown>;
+  /** The request it was written under; by default the current one (context.ts). */
+  requestId?: string;
 }
 
 /** The `outbox` table as both services have it (migration 0001_outbox.sql). */
@@ -20,6 +22,7 @@ export interface OutboxTable {
   last_error: string | null;
   delivered_at: Date | null;
   dead_at: Date | null;
+  request_id: string | null;
 }
 
 export interface OutboxDB {
@@ -34,6 +37,8 @@ export interface WireMessage<P = unknown> {
   aggregateId: string;
   payload: P;
   createdAt: string;
+  /** The request the message was written under, when there was one: the receiver logs under it. */
+  requestId?: string;
 }
 
 export interface ItemError {

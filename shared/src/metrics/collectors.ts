@@ -1,0 +1,114 @@
+import { type Kysely, sql } from "kysely";
+import type PgBoss from "pg-boss";
+import { Counter, Gauge } from "prom-client";
+import type { Metrics } from "./index.ts";
+
+/** Reads the database at most once per scrape however many gauges ask, and never fails the scrape. */
+function perScrape<T>(read: () => Promise<T>, onError: (err: unknown) => void): () => Promise<T | undefined> {
+  let last: { at: number; value: Promise<T | undefined> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 500) {
+      last = {
+        at: Date.now(),
+        value: read().catch((err) => {
+          onError(err);
+          return undefined;
+        }),
+      };
+    }
+    return last.value;
+  };
+}
+
+function scrapeErrors(metrics: Metrics): Counter<"source"> {
+  const existing = metrics.registry.getSingleMetric("metrics_scrape_errors_total");
+  return (
+    (existing as Counter<"source">) ??
+    new Counter({
+      name: "metrics_scrape_errors_total",
+      help: "Scrapes that could not read a source (the database away, say); its gauges keep their last values",
+      labelNames: ["source"],
+      registers: [metrics.registry],
+    })
+  );
+}
+
+interface OutboxRow {
+  topic: string;
+  pending: string;
+  oldest_age_seconds: number | null;
+  dead: string;
+}
+
+/**
+ * Gauges read from the outbox at each scrape, per topic (every topic the relay routes reports, zero
+ * included): pending rows, the age of the oldest pending row, dead rows. Pending rows are read through
+ * the pending index, dead rows through the dead index; delivered history is never scanned.
+ */
+export function watchOutbox<DB>(metrics: Metrics, db: Kysely<DB>, topics: readonly string[]): void {
+  const errors = scrapeErrors(metrics);
+  const read = perScrape(
+    async () => {
+      const { rows } = await sql<OutboxRow>`
+        select t.topic,
+               (select count(*) from outbox o
+                 where o.topic = t.topic and o.delivered_at is null and o.dead_at is null) as pending,
+               (select extract(epoch from now() - min(o.created_at))::float8 from outbox o
+                 where o.topic = t.topic and o.delivered_at is null and o.dead_at is null) as oldest_age_seconds,
+               (select count(*) from outbox o where o.topic = t.topic and o.dead_at is not null) as dead
+        from unnest(${topics as string[]}::text[]) as t(topic)`.execute(db);
+      return rows;
+    },
+    () => errors.inc({ source: "outbox" }),
+  );
+  const registers = [metrics.registry];
+  const gauge = (name: string, help: string, pick: (r: OutboxRow) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["topic"],
+      registers,
+      async collect() {
+        const rows = await read();
+        if (!rows) return;
+        for (const r of rows) this.set({ topic: r.topic }, pick(r));
+      },
+    });
+  gauge("outbox_pending_messages", "Outbox rows not yet acknowledged by the peer", (r) => Number(r.pending));
+  gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest pending outbox row: the lag a new message should expect",
+    (r) => r.oldest_age_seconds ?? 0,
+  );
+  gauge("outbox_dead_messages", "Outbox rows given up on after the last attempt", (r) => Number(r.dead));
+}
+
+/** Jobs per pg-boss queue at each scrape: queued (created or retrying) and active. */
+export function watchQueues(metrics: Metrics, boss: PgBoss, queues: readonly string[]): void {
+  const errors = scrapeErrors(metrics);
+  const read = perScrape(
+    () =>
+      Promise.all(
+        queues.map(async (queue) => {
+          const queued = await boss.getQueueSize(queue, { before: "active" });
+          const upToActive = await boss.getQueueSize(queue, { before: "completed" });
+          return { queue, queued, active: upToActive - queued };
+        }),
+      ),
+    () => errors.inc({ source: "pgboss" }),
+  );
+  new Gauge({
+    name: "pgboss_queue_jobs",
+    help: "pg-boss jobs per queue, by state: queued (created or retry) and active",
+    labelNames: ["queue", "state"],
+    registers: [metrics.registry],
+    async collect() {
+      const sizes = await read();
+      if (!sizes) return;
+      for (const s of sizes) {
+        this.set({ queue: s.queue, state: "queued" }, s.queued);
+        this.set({ queue: s.queue, state: "active" }, s.active);
+      }
+    },
+  });
+}
