@@ -9,24 +9,20 @@ import type { Decision } from "./rules.ts";
  */
 export const CLIENT_SCORING_LOCK = 0x5c0e;
 
-export async function clientOfApplication(
+/**
+ * The application's client, with the client's scoring lock taken, in one statement: held until the
+ * transaction ends. A hash collision between two clients only makes them wait for each other, which is
+ * harmless. Only the client id is read before the lock is granted, and it never changes; what scoring
+ * reads after the lock comes from later statements, which see what committed before them.
+ */
+export async function lockClientOfApplication(
   trx: Transaction<OriginationDB>,
   agreementId: string,
 ): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom("applications")
-    .select("client_id")
-    .where("agreement_id", "=", agreementId)
-    .executeTakeFirst();
-  return row?.client_id;
-}
-
-/**
- * Held until the transaction ends. A hash collision between two clients only makes them wait for each
- * other, which is harmless.
- */
-export async function lockClientForScoring(trx: Transaction<OriginationDB>, clientId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, hashtext(${clientId}::text))`.execute(trx);
+  const { rows } = await sql<{ client_id: string }>`
+    select a.client_id, pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, hashtext(a.client_id::text))
+    from applications a where a.agreement_id = ${agreementId}`.execute(trx);
+  return rows[0]?.client_id;
 }
 
 export type ScorableRow = Pick<

@@ -5,10 +5,9 @@ import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
 import { type Decision, type ScoringThresholds, score } from "./rules.ts";
 import {
-  clientOfApplication,
   committedPaymentsOfClient,
   findInProgressForUpdate,
-  lockClientForScoring,
+  lockClientOfApplication,
   recordDecision,
 } from "./scoring.repository.ts";
 
@@ -41,9 +40,8 @@ export const thresholdsFrom = (config: OriginationConfig): ScoringThresholds => 
 export async function scoreApplication(deps: ScoringDeps, agreementId: string): Promise<Decision | null> {
   const clock = deps.clock ?? (() => new Date());
   const decision = await deps.db.transaction().execute(async (trx) => {
-    const clientId = await clientOfApplication(trx, agreementId);
+    const clientId = await lockClientOfApplication(trx, agreementId);
     if (!clientId) return null;
-    await lockClientForScoring(trx, clientId);
     const app = await findInProgressForUpdate(trx, agreementId);
     if (!app) return null;
     const decision = score(
