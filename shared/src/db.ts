@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
@@ -16,8 +17,36 @@ export interface DatabaseHandle<DB> {
   close(): Promise<void>;
 }
 
+/**
+ * Names every parameterised statement (kysely's `query(text, values)`) after a hash of its text, so each
+ * connection has PostgreSQL parse and analyse it once and from then on only binds and executes it: most
+ * of the server's work on the small statements the services run. The same text always gets the same
+ * name, so a name never stands for two statements. Calls in any other form pass through unchanged.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this only routes them
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === "string" && Array.isArray(values) && callback === undefined) {
+      return super.query({ name: statementName(config), text: config, values });
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `s_${createHash("sha1").update(text).digest("base64url")}`;
+    // Statement texts are a fixed set, but bound the memo anyway.
+    if (names.size > 10_000) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}
+
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, types, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString, max, types, connectionTimeoutMillis: 5_000, Client: PreparingClient });
   // An idle client whose server went away emits here; without a listener the process would die.
   // The pool drops that client and the next query opens a fresh connection.
   pool.on("error", () => {});
