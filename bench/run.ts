@@ -8,7 +8,9 @@
  * (3) the drain of a 100 000-message backlog to a live peer (bench/outbox.ts's runs, reused).
  *
  * Flags: --quick (about a minute), --duration=<s> of each max-rate phase (60), --concurrency=<n> of the
- * closed loop (8), --proxy (services talk through the fault proxies, as the e2e tests run them).
+ * closed loop (8), --proxy (services talk through the fault proxies, as the e2e tests run them),
+ * --relay-only (only the outbox relay with one instance each, and no drain: for iterating on throughput),
+ * --statements (preload pg_stat_statements in the embedded server and report the top statements).
  * BENCH_PE_DATABASE_URL / BENCH_ORIGINATION_DATABASE_URL: servers to use instead of an embedded one.
  */
 import { randomBytes } from "node:crypto";
@@ -21,6 +23,7 @@ import { formatTable } from "@loans/shared/outbox/inspect";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { type BenchSettings, bossBench, relayBench } from "@loans/shared/test-kit/outbox-bench";
 import { cdfSvg } from "./chart.ts";
+import { postmasterOf } from "./cpu.ts";
 import { line } from "./load.ts";
 import { machine } from "./machine.ts";
 import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
@@ -40,7 +43,9 @@ const plan = {
   concurrency: value("concurrency", 8),
   direct: !flag("proxy"),
   drainN: value("drain", quick ? 10_000 : 100_000),
+  statements: flag("statements"),
 };
+const relayOnly = flag("relay-only");
 
 async function main() {
   const started = Date.now();
@@ -52,13 +57,29 @@ async function main() {
     // mkdtemp makes it private; PostgreSQL, running as its own user when we are root, must enter it.
     await chmod(dir, 0o755);
     line("starting an embedded PostgreSQL (durable: fsync on)");
-    const server = await startEmbedded({ dir, persistent: false });
+    const flags = plan.statements ? ["-c", "shared_preload_libraries=pg_stat_statements"] : [];
+    const server = await startEmbedded({ dir, persistent: false, flags });
     peServer = originationServer = server.url;
     stopServer = server.stop;
   }
   const run = randomBytes(3).toString("hex");
   const results: Record<Transport, ScenarioResult[]> = { relay: [], pgboss: [] };
+  // Only when the server is on this machine (the parent of our own backend is then readable).
+  const postmaster = sameServer(peServer, originationServer) ? await postmasterOf(peServer) : undefined;
   try {
+    if (relayOnly) {
+      const r = await runScenario({
+        ...plan,
+        transport: "relay",
+        instances: 1,
+        peServer,
+        originationServer,
+        run,
+        postmaster,
+      });
+      await reportOne(r, (Date.now() - started) / 1000);
+      return;
+    }
     for (const transport of ["relay", "pgboss"] as const) {
       for (const instances of [1, 2]) {
         results[transport].push(
@@ -69,6 +90,7 @@ async function main() {
             peServer,
             originationServer,
             run,
+            postmaster,
             latencySeconds: instances === 1 ? plan.latencySeconds : 0,
           }),
         );
@@ -80,6 +102,50 @@ async function main() {
   } finally {
     await stopServer();
   }
+}
+
+const sameServer = (a: string, b: string) => new URL(a).host === new URL(b).host;
+
+/** --relay-only: the one scenario's figures, where the CPU went, and the JSON beside the others. */
+async function reportOne(r: ScenarioResult, seconds: number) {
+  const m = r.maxRate;
+  const perSec = (v: number) => (v / m.seconds).toFixed(2);
+  const rows = [
+    ["max sustained, agreements/s", String(Math.round(m.sustainedPerSec))],
+    ["created/s, decided/s", `${Math.round(m.createdPerSec)}, ${Math.round(m.decidedPerSec)}`],
+    ["POST /agreements p50 / p99 at max, ms", `${m.response.p50.toFixed(1)} / ${m.response.p99.toFixed(1)}`],
+    ...Object.entries(m.cpuSeconds).map(([k, v]) => [`cores busy: ${k}`, perSec(v)]),
+    ...Object.entries(m.cpuSeconds).map(([k, v]) => [
+      `CPU ms per agreement: ${k}`,
+      ((v * 1000) / m.created).toFixed(2),
+    ]),
+    ...Object.entries(m.db.databases).map(([k, v]) => [
+      `commits per agreement: ${k}`,
+      (v.commits / m.created).toFixed(2),
+    ]),
+    ...Object.entries(m.db.statementCalls ?? {}).map(([k, v]) => [
+      `statements per agreement: ${k}`,
+      (v / m.created).toFixed(1),
+    ]),
+    ["WAL per agreement, kB", (m.db.walBytes / m.created / 1024).toFixed(1)],
+    ...Object.entries(r.peakRssMb).map(([k, v]) => [`peak RSS ${k}, MB`, String(v)]),
+  ];
+  const table = formatTable(["measure", "outbox relay, 1 instance each"], rows);
+  const notes = [...r.violations, ...(m.errors > 0 ? [`${m.errors} errors, first: ${m.firstError}`] : [])];
+  process.stdout.write(`\n${table}\n${notes.map((x) => `note: ${x}`).join("\n")}\n`);
+  for (const [name, list] of Object.entries(m.db.statements ?? {})) {
+    process.stdout.write(`\ntop statements in ${name} (total ms, calls, mean ms):\n`);
+    for (const s of list)
+      process.stdout.write(
+        `${String(s.totalMs).padStart(7)} ${String(s.calls).padStart(8)} ${s.meanMs.toFixed(3).padStart(8)}  ${s.query}\n`,
+      );
+  }
+  const at = new Date().toISOString();
+  const dir = join(import.meta.dirname, "results");
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `relay-${at.replace(/[:.]/g, "-")}.json`);
+  await writeFile(file, `${JSON.stringify({ at, plan, seconds, result: r }, null, 2)}\n`);
+  process.stdout.write(`ran in ${Math.round(seconds)} s; results: ${file}\n`);
 }
 
 async function drainBench(serverUrl: string, run: string) {

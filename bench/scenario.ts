@@ -4,6 +4,8 @@
  */
 import { dropDatabase, ensureDatabase, withDatabase } from "@loans/db";
 import { type System, startSystem } from "@loans/e2e/kit/system";
+import { type CpuSeconds, cpuMeter } from "./cpu.ts";
+import { type DbActivity, dbMeter } from "./dbstats.ts";
 import { line, offerLoad, type Percentiles, peCounter, percentiles, rssSampler, type Sent, settle } from "./load.ts";
 
 export type Transport = "relay" | "pgboss";
@@ -22,6 +24,10 @@ export interface ScenarioPlan {
   /** Closed-loop maximum-rate phase. */
   maxSeconds: number;
   concurrency: number;
+  /** The PostgreSQL server's postmaster, when it runs on this machine: its CPU is measured too. */
+  postmaster?: number;
+  /** Read pg_stat_statements over the max-rate phase (the server must preload it). */
+  statements: boolean;
 }
 
 export interface MaxRate {
@@ -41,6 +47,10 @@ export interface MaxRate {
   sustainedPerSec: number;
   settleSeconds: number;
   response: Percentiles;
+  /** CPU seconds each process used during the phase (settling not included). */
+  cpuSeconds: CpuSeconds;
+  /** Commits per database, WAL, and the top statements, during the phase and its settling. */
+  db: DbActivity;
 }
 
 export interface ScenarioResult {
@@ -78,7 +88,12 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
     peDatabaseUrl,
     originationDatabaseUrl,
     direct: p.direct,
-    env: { OUTBOX_TRANSPORT: p.transport, LOG_LEVEL: "warn" },
+    env: {
+      OUTBOX_TRANSPORT: p.transport,
+      LOG_LEVEL: "warn",
+    },
+    // For profiling the services, e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean),
   };
   // Several instances starting at once on a fresh database can deadlock in Origination's start-up
   // (40P01, seen once in a bench run): one instance first sets the database up.
@@ -133,7 +148,7 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
       );
     }
 
-    const maxRate = await measureMax(p, counter, () => total, phase);
+    const maxRate = await measureMax(p, system, names, counter, () => total, phase);
     await rss.sample();
     const report = await system.check({ settled: true });
     return {
@@ -160,15 +175,23 @@ type Phase = (
 
 async function measureMax(
   p: ScenarioPlan,
+  system: System,
+  names: { pe: string; or: string },
   counter: ReturnType<typeof peCounter>,
   total: () => number,
   phase: Phase,
 ): Promise<MaxRate> {
   const decidedBefore = await counter.decided();
   const backlog: number[] = [];
+  const sameServer = p.peServer === p.originationServer;
+  const dbs = await dbMeter(p.peServer, sameServer ? [names.pe, names.or] : [names.pe], p.statements);
+  const cpu = await cpuMeter(system, p.postmaster);
   const r = await phase("max rate", { seconds: p.maxSeconds, concurrency: p.concurrency, backlog });
+  const cpuSeconds = await cpu.since();
   const decidedAtEnd = await counter.decided();
   const settleSeconds = await settle(counter, total(), "max rate");
+  // Over the phase and its settling: every agreement created has then made its whole round trip.
+  const db = await dbs.since();
   const createdPerSec = r.sent.length / r.seconds;
   const decidedPerSec = (decidedAtEnd - decidedBefore) / r.seconds;
   const half = backlog.slice(Math.floor(backlog.length / 2));
@@ -188,7 +211,16 @@ async function measureMax(
     sustainedPerSec: r.errors > 0 ? 0 : growing ? decidedPerSec : createdPerSec,
     settleSeconds,
     response: percentiles(r.sent.map((s) => s.responseMs)),
+    cpuSeconds,
+    db,
   };
+  const cores = Object.entries(cpuSeconds).map(([k, v]) => `${k} ${(v / r.seconds).toFixed(2)}`);
+  const perAgreement = Object.entries(db.databases).map(
+    ([k, v]) => `${k.endsWith("_pe") ? "pe" : "origination"} ${(v.commits / r.sent.length).toFixed(2)}`,
+  );
+  line(
+    `[${label(p, "max rate")}] cores busy: ${cores.join(", ")}; commits per agreement: ${perAgreement.join(", ")}; WAL ${(db.walBytes / r.sent.length / 1024).toFixed(1)} kB per agreement`,
+  );
   line(
     `[${label(p, "max rate")}] created ${createdPerSec.toFixed(0)}/s, decided ${decidedPerSec.toFixed(0)}/s, backlog slope ${slope.toFixed(1)}/s${growing ? " (growing)" : ""}, ${r.errors} errors; settled in ${settleSeconds.toFixed(1)} s`,
   );

@@ -12,6 +12,8 @@ export interface EmbeddedOptions {
   persistent: boolean;
   /** Trade durability for speed: for throwaway test clusters only. */
   fast?: boolean;
+  /** More server settings, as `-c name=value` pairs (the benchmark's `--statements` preloads one). */
+  flags?: string[];
   onLog?: (line: string) => void;
 }
 
@@ -135,6 +137,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     "-c",
     "max_connections=400",
     ...(opts.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ...(opts.flags ?? []),
   ];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({

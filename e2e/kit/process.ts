@@ -23,6 +23,8 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Flags for node before the script (`--cpu-prof`, say, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -40,11 +42,15 @@ export class ServiceProcess {
 
   async start(readyWithinMs = 30_000): Promise<void> {
     if (this.running) return;
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, `${this.name}/src/main.ts`)], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...this.nodeArgs, "--import", "tsx", join(root, `${this.name}/src/main.ts`)],
+      {
+        cwd: root,
+        env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.child = child;
     // A chunk may end in the middle of a line: each stream keeps its unfinished tail for the next one.
     const keep = () => {

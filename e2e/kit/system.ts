@@ -16,6 +16,8 @@ export interface SystemOptions {
    * but carry nothing.
    */
   direct?: boolean;
+  /** Flags for node in every service process (benchmarks profile with them). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -43,21 +45,31 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const common = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env };
   const pe = pePorts.map(
     (port) =>
-      new ServiceProcess("pe", port, {
-        ...common,
-        PE_PORT: String(port),
-        PE_DATABASE_URL: opts.peDatabaseUrl,
-        ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
-      }),
+      new ServiceProcess(
+        "pe",
+        port,
+        {
+          ...common,
+          PE_PORT: String(port),
+          PE_DATABASE_URL: opts.peDatabaseUrl,
+          ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
+        },
+        opts.nodeArgs,
+      ),
   );
   const origination = originationPorts.map(
     (port) =>
-      new ServiceProcess("origination", port, {
-        ...common,
-        ORIGINATION_PORT: String(port),
-        ORIGINATION_DATABASE_URL: opts.originationDatabaseUrl,
-        PE_URL: opts.direct ? local(pePorts[0]!) : toPe.url,
-      }),
+      new ServiceProcess(
+        "origination",
+        port,
+        {
+          ...common,
+          ORIGINATION_PORT: String(port),
+          ORIGINATION_DATABASE_URL: opts.originationDatabaseUrl,
+          PE_URL: opts.direct ? local(pePorts[0]!) : toPe.url,
+        },
+        opts.nodeArgs,
+      ),
   );
   await Promise.all([...pe, ...origination].map((s) => s.start()));
   return {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
@@ -16,8 +17,50 @@ export interface DatabaseHandle<DB> {
   close(): Promise<void>;
 }
 
+/**
+ * Names every parameterised statement (kysely's `query(text, values)`) after a hash of its text, so each
+ * connection has PostgreSQL parse and analyse it once and from then on only binds and executes it: most
+ * of the server's work on the small statements the services run. The same text always gets the same
+ * name, so a name never stands for two statements. Calls in any other form pass through unchanged.
+ *
+ * A migration that changes a table's columns while a connection holds a statement reading them makes
+ * that statement fail with "cached plan must not change result type" (0A000), on that connection, every
+ * time: that one use fails, as any statement may, and the connection prepares the text afresh under a
+ * new name from then on (inside a failed transaction nothing else could be sent to drop the old one).
+ */
+class PreparingClient extends pg.Client {
+  private readonly renamed = new Map<string, string>();
+
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this only routes them
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === "string" && Array.isArray(values) && callback === undefined) {
+      const name = this.renamed.get(config) ?? statementName(config);
+      return super.query({ name, text: config, values }).catch((err: { code?: string }) => {
+        if (err?.code === STALE_PLAN) this.renamed.set(config, `${name}_${++renames}`);
+        throw err;
+      });
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const STALE_PLAN = "0A000";
+let renames = 0;
+
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `s_${createHash("sha1").update(text).digest("base64url")}`;
+    // Statement texts are a fixed set, but bound the memo anyway.
+    if (names.size > 10_000) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}
+
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, types, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString, max, types, connectionTimeoutMillis: 5_000, Client: PreparingClient });
   // An idle client whose server went away emits here; without a listener the process would die.
   // The pool drops that client and the next query opens a fresh connection.
   pool.on("error", () => {});

@@ -9,24 +9,20 @@ import type { Decision } from "./rules.ts";
  */
 export const CLIENT_SCORING_LOCK = 0x5c0e;
 
-export async function clientOfApplication(
+/**
+ * The application's client, with the client's scoring lock taken, in one statement: held until the
+ * transaction ends. A hash collision between two clients only makes them wait for each other, which is
+ * harmless. Only the client id is read before the lock is granted, and it never changes; what scoring
+ * reads after the lock comes from later statements, which see what committed before them.
+ */
+export async function lockClientOfApplication(
   trx: Transaction<OriginationDB>,
   agreementId: string,
 ): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom("applications")
-    .select("client_id")
-    .where("agreement_id", "=", agreementId)
-    .executeTakeFirst();
-  return row?.client_id;
-}
-
-/**
- * Held until the transaction ends. A hash collision between two clients only makes them wait for each
- * other, which is harmless.
- */
-export async function lockClientForScoring(trx: Transaction<OriginationDB>, clientId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, hashtext(${clientId}::text))`.execute(trx);
+  const { rows } = await sql<{ client_id: string }>`
+    select a.client_id, pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, hashtext(a.client_id::text))
+    from applications a where a.agreement_id = ${agreementId}`.execute(trx);
+  return rows[0]?.client_id;
 }
 
 export type ScorableRow = Pick<
@@ -106,4 +102,64 @@ export async function staleInProgress(
     .limit(limit)
     .execute();
   return rows.map((r) => r.agreement_id);
+}
+
+/**
+ * The scoring locks of every client of these applications, taken one after the other in the order of
+ * their keys: two batches lock in the same order and so never deadlock; a single scoring takes one lock
+ * only. As in lockClientOfApplication, only the client ids (which never change) are read before.
+ */
+export async function lockClientsOfApplications(
+  trx: Transaction<OriginationDB>,
+  agreementIds: readonly string[],
+): Promise<void> {
+  await sql`
+    select pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, k.key)
+    from (select distinct hashtext(a.client_id::text) as key
+          from applications a where a.agreement_id = any(${agreementIds as string[]}::uuid[])
+          order by 1) k`.execute(trx);
+}
+
+/** Those of the applications that still wait for a decision, locked in agreement order. */
+export async function findManyInProgressForUpdate(
+  trx: Transaction<OriginationDB>,
+  agreementIds: readonly string[],
+): Promise<ScorableRow[]> {
+  return trx
+    .selectFrom("applications")
+    .select(["agreement_id", "client_id", "birth_date", "monthly_income", "monthly_payment", "last_due_date"])
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`.as("application_date"))
+    .where("agreement_id", "in", agreementIds)
+    .where("status", "=", "IN_PROGRESS")
+    .orderBy("agreement_id")
+    .forUpdate()
+    .execute();
+}
+
+/** committedPaymentsOfClient for many clients at once, each payment with its client and agreement. */
+export async function committedPaymentsOfClients(trx: Transaction<OriginationDB>, clientIds: readonly string[]) {
+  return trx
+    .selectFrom("applications")
+    .select(["client_id", "agreement_id", "monthly_payment"])
+    .where("client_id", "in", clientIds)
+    .where("status", "in", ["APPROVED", "PAYMENT_PENDING"])
+    .execute();
+}
+
+/** recordDecision for many applications in one statement; all decided at the same instant. */
+export async function recordDecisions(
+  trx: Transaction<OriginationDB>,
+  decisions: ReadonlyArray<{ agreementId: string; decision: Decision }>,
+  decidedAt: Date,
+): Promise<void> {
+  await sql`
+    update applications a
+    set status = d.result, decision_result = d.result, decision_reasons = d.reasons,
+        decided_at = ${decidedAt}, updated_at = ${decidedAt}
+    from unnest(
+      ${decisions.map((d) => d.agreementId)}::uuid[],
+      ${decisions.map((d) => d.decision.result)}::text[],
+      ${decisions.map((d) => JSON.stringify(d.decision.reasons))}::jsonb[]
+    ) as d(agreement_id, result, reasons)
+    where a.agreement_id = d.agreement_id and a.status = 'IN_PROGRESS'`.execute(trx);
 }

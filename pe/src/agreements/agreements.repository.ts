@@ -4,15 +4,9 @@ import { CURSOR_AT_FORMAT, type Cursor } from "./agreements.cursor.ts";
 
 export type Agreement = Selectable<AgreementsTable>;
 
-/** The transaction's start time: created_at, the NEW history row and the schedule's start date all use it. */
-export async function transactionTime(trx: Transaction<PeDB>): Promise<Date> {
-  const { rows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
-  return rows[0]!.now;
-}
-
-export async function insertAgreement(trx: Transaction<PeDB>, values: Insertable<AgreementsTable>): Promise<string> {
-  const row = await trx.insertInto("agreements").values(values).returning("id").executeTakeFirstOrThrow();
-  return row.id;
+/** Inserts the agreement and answers the row as stored. */
+export async function insertAgreement(trx: Transaction<PeDB>, values: Insertable<AgreementsTable>): Promise<Agreement> {
+  return trx.insertInto("agreements").values(values).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findAgreement(db: Kysely<PeDB>, id: string): Promise<Agreement | null> {

@@ -6,10 +6,11 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
-import { findProduct } from "../products/products.repository.ts";
+import { findProduct, type Product } from "../products/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
 import {
+  type AgreementResponse,
   agreementListResponse,
   agreementResponse,
   createAgreementBody,
@@ -40,44 +41,57 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     const idempotency = key ? { key, hash: requestHash(input) } : null;
     if (idempotency) {
       const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
-      if (prior) return respond(ctx, prior, "replayed");
+      if (prior) return replay(ctx, prior);
     }
-    const product = await findProduct(db, input.productCode);
+    const product = await productByCode(input.productCode);
     if (!product) {
       throw new AppError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
         { path: "productCode", message: "no such product" },
       ]);
     }
     const terms = applyProductBounds(product, input);
-    let id: string;
+    let created: AgreementResponse;
     try {
-      id = await db.transaction().execute((trx) => openAgreement(trx, { input, product, terms, idempotency }));
+      created = await db.transaction().execute((trx) => openAgreement(trx, { input, product, terms, idempotency }));
     } catch (err) {
       // A concurrent request with the same key got there first: answer as a replay of it (or 409).
       if (idempotency && lostIdempotencyRace(err)) {
         const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
-        if (prior) return respond(ctx, prior, "replayed");
+        if (prior) return replay(ctx, prior);
       }
       throw err;
     }
     deps.afterCommit();
     // The client's personal data is masked by the logger: enough to match a support call, not to read it.
     deps.log?.info("agreement created", {
-      agreementId: id,
+      agreementId: created.id,
       productCode: input.productCode,
       principal: terms.principal,
       termMonths: input.termMonths,
       client: input.client,
     });
-    return respond(ctx, id, "created");
+    ctx.status = 201;
+    ctx.set("Location", `/agreements/${created.id}`);
+    ctx.body = created;
   });
 
-  async function respond(ctx: Context, id: string, how: "created" | "replayed") {
+  async function replay(ctx: Context, id: string) {
     const agreement = notFoundUnless(await loadAgreement(db, id), "agreement");
-    ctx.status = how === "created" ? 201 : 200;
-    if (how === "replayed") ctx.set("Idempotent-Replayed", "true");
+    ctx.status = 200;
+    ctx.set("Idempotent-Replayed", "true");
     ctx.set("Location", `/agreements/${id}`);
     ctx.body = agreement;
+  }
+
+  // Products are never changed or deleted once created (there is no route for it), so one found stays
+  // right for the life of the process; an unknown code is looked up again each time.
+  const products = new Map<string, Product>();
+  async function productByCode(code: string): Promise<Product | null> {
+    const known = products.get(code);
+    if (known) return known;
+    const found = await findProduct(db, code);
+    if (found) products.set(code, found);
+    return found;
   }
 
   router.get("/agreements/:id", async (ctx) => {

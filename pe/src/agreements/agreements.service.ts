@@ -9,7 +9,7 @@ import type { PeDB } from "../db.ts";
 import type { Product } from "../products/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
-import { findAgreement, insertAgreement, transactionTime } from "./agreements.repository.ts";
+import { findAgreement, insertAgreement } from "./agreements.repository.ts";
 import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
 import { listStatusHistory, recordStatus } from "./status.repository.ts";
@@ -63,6 +63,8 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
 /**
  * Opens an agreement inside the caller's transaction: the client (found or created by passport), the
  * agreement in NEW with its history row and schedule, and the `agreement.created` message to Origination.
+ * Answers the agreement as `loadAgreement` would read it after the commit, built from the rows as the
+ * inserts returned them: no second read of what this transaction wrote.
  */
 export async function openAgreement(
   trx: Transaction<PeDB>,
@@ -72,11 +74,12 @@ export async function openAgreement(
     terms: LoanTerms;
     idempotency: { key: string; hash: string } | null;
   },
-): Promise<string> {
+): Promise<AgreementResponse> {
   const { input, product, terms } = args;
   const client = await upsertClient(trx, input.client);
   assertSamePerson(client, input.client);
-  const now = await transactionTime(trx);
+  // The transaction's start time: created_at, the NEW history row and the schedule's start date all use it.
+  const now = client.transaction_time;
   const schedule = buildSchedule({
     principal: terms.principal,
     annualRate: input.interestRate,
@@ -85,7 +88,7 @@ export async function openAgreement(
     startDate: utcDate(now),
   });
   const monthlyPayment = schedule[0]!.payment;
-  const agreementId = await insertAgreement(trx, {
+  const agreement = await insertAgreement(trx, {
     client_id: client.id,
     product_code: product.code,
     disbursement_amount: input.disbursementAmount,
@@ -99,8 +102,9 @@ export async function openAgreement(
     created_at: now,
     updated_at: now,
   });
+  const agreementId = agreement.id;
   await recordStatus(trx, agreementId, "NEW", now);
-  await insertSchedule(trx, agreementId, schedule);
+  const stored = await insertSchedule(trx, agreementId, schedule);
   const payload: AgreementCreatedPayload = {
     agreementId,
     clientId: client.id,
@@ -114,7 +118,7 @@ export async function openAgreement(
     lastDueDate: schedule.at(-1)!.dueDate,
   };
   await enqueue(trx, { topic: "agreement.created", aggregateId: agreementId, payload: { ...payload } });
-  return agreementId;
+  return toAgreementResponse(agreement, [{ status: "NEW", at: now }], stored);
 }
 
 // Spelling may differ in case ("IVAN" and "Ivan"); the first spelling stays on record.

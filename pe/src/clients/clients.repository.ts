@@ -4,13 +4,16 @@ import type { ClientInput } from "./clients.schemas.ts";
 
 export type Client = Selectable<ClientsTable>;
 
+/** The client, and the transaction's start time (`now()`), read in the same round trip. */
+export type UpsertedClient = Client & { transaction_time: Date };
+
 /**
  * Finds or creates the client by passport in one statement that concurrent requests cannot race:
  * a new passport is inserted; a known one gets its contact details and income updated (and a middle
  * name filled in if it had none). The identity fields come back as stored, for the caller to compare;
  * on a mismatch it throws and the transaction takes the update back.
  */
-export async function upsertClient(trx: Transaction<PeDB>, c: ClientInput): Promise<Client> {
+export async function upsertClient(trx: Transaction<PeDB>, c: ClientInput): Promise<UpsertedClient> {
   return trx
     .insertInto("clients")
     .values({
@@ -33,6 +36,7 @@ export async function upsertClient(trx: Transaction<PeDB>, c: ClientInput): Prom
       }),
     )
     .returningAll()
+    .returning(sql<Date>`now()`.as("transaction_time"))
     .executeTakeFirstOrThrow();
 }
 

@@ -2,8 +2,9 @@ import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { ScheduleRow } from "./schedule.ts";
 
-export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string, rows: ScheduleRow[]): Promise<void> {
-  await trx
+/** Inserts the rows and answers them as stored, as `listSchedule` would read them back. */
+export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string, rows: ScheduleRow[]) {
+  const stored = await trx
     .insertInto("schedule_payments")
     .values(
       rows.map((r) => ({
@@ -16,7 +17,9 @@ export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string
         balance: r.balance,
       })),
     )
+    .returning(["period", "due_date", "payment", "principal", "interest", "balance", "status"])
     .execute();
+  return stored.sort((a, b) => a.period - b.period);
 }
 
 export function listSchedule(db: Kysely<PeDB>, agreementId: string) {

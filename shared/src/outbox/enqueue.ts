@@ -48,12 +48,15 @@ export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage 
     }));
     return sendOutboxJobs(trx, boss, jobs);
   }
+  // One statement for the rows and the notification: a data-modifying CTE runs whether or not the
+  // outer select reads it.
   await sql`
-    insert into outbox (aggregate_id, topic, payload, request_id)
-    select * from unnest(
-      ${list.map((m) => m.aggregateId)}::text[],
-      ${list.map((m) => m.topic)}::text[],
-      ${list.map((m) => JSON.stringify(m.payload))}::jsonb[],
-      ${requestIds}::text[])`.execute(trx);
-  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+    with inserted as (
+      insert into outbox (aggregate_id, topic, payload, request_id)
+      select * from unnest(
+        ${list.map((m) => m.aggregateId)}::text[],
+        ${list.map((m) => m.topic)}::text[],
+        ${list.map((m) => JSON.stringify(m.payload))}::jsonb[],
+        ${requestIds}::text[]))
+    select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
 }
