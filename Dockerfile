@@ -14,6 +14,7 @@ COPY db db
 COPY shared shared
 COPY pe pe
 COPY origination origination
+RUN pnpm build
 ENV NODE_ENV=production
 USER node
-CMD ["pnpm", "start:pe"]
+CMD ["node", "--enable-source-maps", "pe/dist/main.mjs"]

@@ -13,11 +13,13 @@
  * --statements (preload pg_stat_statements in the embedded server and report the top statements).
  * BENCH_PE_DATABASE_URL / BENCH_ORIGINATION_DATABASE_URL: servers to use instead of an embedded one.
  */
+
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase, migrate, withDatabase } from "@loans/db";
+import { buildServices } from "@loans/db/build";
 import { startEmbedded } from "@loans/db/embedded";
 import { formatTable } from "@loans/shared/outbox/inspect";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
@@ -49,6 +51,7 @@ const relayOnly = flag("relay-only");
 
 async function main() {
   const started = Date.now();
+  await buildServices();
   let peServer = process.env.BENCH_PE_DATABASE_URL;
   let originationServer = process.env.BENCH_ORIGINATION_DATABASE_URL ?? peServer;
   let stopServer = async () => {};

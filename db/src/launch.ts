@@ -3,11 +3,13 @@
  * given), makes and migrates both databases, runs PE and Origination as two processes with prefixed logs,
  * and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, withDatabase } from "./admin.ts";
+import { buildServices, bundlePath, type Service } from "./build.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
 
@@ -32,8 +34,8 @@ async function databases(): Promise<{ pe: string; origination: string; embedded?
   return { pe: withDatabase(embedded.url, "pe"), origination: withDatabase(embedded.url, "origination"), embedded };
 }
 
-function run(name: string, script: string, extra: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, script)], {
+function run(name: Service, extra: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--enable-source-maps", bundlePath(name)], {
     cwd: root,
     env: { ...env, ...extra },
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,8 +80,9 @@ async function main() {
   if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination }));
   await migrate(dbs.pe, "pe");
   await migrate(dbs.origination, "origination");
-  const pe = run("pe", "pe/src/main.ts", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
-  const origination = run("origination", "origination/src/main.ts", {
+  await buildServices();
+  const pe = run("pe", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
+  const origination = run("origination", {
     ORIGINATION_DATABASE_URL: dbs.origination,
     ORIGINATION_PORT: String(originationPort),
     PE_URL: env.PE_URL ?? `http://127.0.0.1:${pePort}`,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 export type DatabaseName = "pe" | "origination";
@@ -17,7 +17,8 @@ export interface MigrateResult {
   alreadyApplied: number;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Found through the package, not this file's place: a service's build bundles this code elsewhere.
+const root = dirname(createRequire(import.meta.url).resolve("@loans/db/package.json"));
 
 // One lock id per database: two services starting at once queue behind each other instead of racing.
 const LOCK_ID = 725_019_311;

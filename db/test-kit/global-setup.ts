@@ -2,6 +2,7 @@
  * Once per `pnpm test`: a PostgreSQL server (embedded, or TEST_DATABASE_URL), and one migrated
  * template database per service. Each test file clones its own databases from them.
  */
+
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import type { TestProject } from "vitest/node";
 import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
+import { buildServices } from "../src/build.ts";
 import { type EmbeddedServer, startEmbedded } from "../src/embedded.ts";
 import { migrate } from "../src/migrate.ts";
 import { templateName } from "./names.ts";
@@ -27,6 +29,8 @@ let runId = "";
 
 export async function setup(project: TestProject) {
   runId = randomBytes(3).toString("hex");
+  // The end-to-end tests run the services as built files, as `pnpm start` does.
+  await buildServices();
   if (process.env.TEST_DATABASE_URL) {
     serverUrl = process.env.TEST_DATABASE_URL;
   } else {

@@ -4,10 +4,12 @@
  * random instances; PostgreSQL restarts once. Then the faults stop, and the run waits for both sides to
  * converge and checks the invariants. Exits non-zero on any violation.
  */
+
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase, withDatabase } from "@loans/db";
+import { buildServices } from "@loans/db/build";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
 import pg from "pg";
 import type { SyncReport } from "../kit/invariants.ts";
@@ -21,6 +23,7 @@ const opts = parseChaosArgs(process.argv.slice(2));
 const say = (line: string) => process.stdout.write(`[chaos] ${line}\n`);
 
 async function main(): Promise<number> {
+  await buildServices();
   const dir = await mkdtemp(join(tmpdir(), "loans-chaos-"));
   await chmod(dir, 0o755);
   let server: EmbeddedServer = await startEmbedded({ dir, persistent: true });

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundlePath } from "@loans/db/build";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -42,15 +44,13 @@ export class ServiceProcess {
 
   async start(readyWithinMs = 30_000): Promise<void> {
     if (this.running) return;
-    const child = spawn(
-      process.execPath,
-      [...this.nodeArgs, "--import", "tsx", join(root, `${this.name}/src/main.ts`)],
-      {
-        cwd: root,
-        env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    // Built once per run by the test setup, `pnpm bench` and `pnpm chaos` (buildServices).
+    if (!existsSync(bundlePath(this.name))) throw new Error(`${bundlePath(this.name)} is missing: run pnpm build`);
+    const child = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", bundlePath(this.name)], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     // A chunk may end in the middle of a line: each stream keeps its unfinished tail for the next one.
     const keep = () => {
