@@ -1,20 +1,11 @@
+import type { OutboxTable } from "@loans/shared/outbox/types";
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
-export interface OutboxTable {
-  id: ColumnType<string, never, never>;
-  aggregate_id: string;
-  topic: string;
-  payload: ColumnType<unknown, string, string>;
-  created_at: Timestamp;
-  attempts: ColumnType<number, number | undefined, number>;
-  next_attempt_at: Timestamp;
-  last_error: string | null;
-  delivered_at: Date | null;
-  dead_at: Date | null;
-}
+// The outbox table is the same in both databases (0001_outbox.sql and its request id).
+export type { OutboxTable };
 
 export type ApplicationStatus = "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
 

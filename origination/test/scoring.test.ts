@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationView } from "../src/applications/applications.schemas.ts";
 import type { ApplicationStatus } from "../src/db.ts";
-import { type ScoringDeps, scoreApplication } from "../src/scoring/scoring.service.ts";
+import { type ScoringDeps, scoreApplication, scoreApplications } from "../src/scoring/scoring.service.ts";
 import {
   type AgreementPayload,
   ackDecision,
@@ -215,6 +215,40 @@ describe("payment to income across a client's applications", () => {
     await sendIntake(origination.url, [message(a), message(b)]);
     const results = [(await decided(a.agreementId)).status, (await decided(b.agreementId)).status];
     expect(results.sort()).toEqual(["APPROVED", "REJECTED"]);
+  });
+
+  it("scores a batch as if one after the other in agreement order, each decision with its request id", async () => {
+    const [a, b] = pair();
+    const [c] = pair();
+    for (const p of [a, b, c]) await insertUnqueued(p);
+    const [first, second] = [a, b].sort((x, y) => (x.agreementId < y.agreementId ? -1 : 1));
+    const unknown = crypto.randomUUID();
+    const requestIds = new Map([[a.agreementId, "req-a"]]);
+    const decisions = await scoreApplications(
+      scoring,
+      [second!.agreementId, c.agreementId, first!.agreementId, unknown],
+      requestIds,
+    );
+    expect(decisions.has(unknown)).toBe(false);
+    expect(decisions.get(first!.agreementId)?.result).toBe("APPROVED");
+    expect(decisions.get(c.agreementId)?.result).toBe("APPROVED");
+    expect(decisions.get(second!.agreementId)?.reasons.map((r) => r.message)).toEqual([
+      "payments 60000.00 (this loan 30000.00, other approved loans 30000.00) exceed 50% of income 100000.00",
+    ]);
+    for (const p of [a, b, c])
+      expect((await statusOf(p.agreementId)).status).toBe(decisions.get(p.agreementId)?.result);
+    const requestIdOf = async (id: string) =>
+      (
+        await origination.db
+          .selectFrom("outbox")
+          .select("request_id")
+          .where("aggregate_id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).request_id;
+    expect(await requestIdOf(a.agreementId)).toBe("req-a");
+    expect(await requestIdOf(b.agreementId)).toBeNull();
+    // Scored again, nothing is decided twice.
+    expect((await scoreApplications(scoring, [a.agreementId, b.agreementId, c.agreementId])).size).toBe(0);
   });
 
   it("counts an application waiting for payment, and not a withdrawn one", async () => {

@@ -1,3 +1,4 @@
+import type { OutboxTable } from "@loans/shared/outbox/types";
 import type { ColumnType, Generated } from "kysely";
 import type { AgreementStatus } from "./agreements/transitions.ts";
 
@@ -7,18 +8,8 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** numeric columns come back as strings and are written as strings: money never passes through a float. */
 type Numeric = ColumnType<string, string, string>;
 
-export interface OutboxTable {
-  id: ColumnType<string, never, never>;
-  aggregate_id: string;
-  topic: string;
-  payload: ColumnType<unknown, string, string>;
-  created_at: Timestamp;
-  attempts: ColumnType<number, number | undefined, number>;
-  next_attempt_at: Timestamp;
-  last_error: string | null;
-  delivered_at: Date | null;
-  dead_at: Date | null;
-}
+// The outbox table is the same in both databases (0001_outbox.sql and its request id).
+export type { OutboxTable };
 
 export interface ProductsTable {
   code: string;

@@ -5,13 +5,9 @@ import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
 import { type Decision, type ScoringThresholds, score } from "./rules.ts";
 import {
-  committedPaymentsOfClient,
   committedPaymentsOfClients,
-  findInProgressForUpdate,
   findManyInProgressForUpdate,
-  lockClientOfApplication,
   lockClientsOfApplications,
-  recordDecision,
   recordDecisions,
 } from "./scoring.repository.ts";
 
@@ -32,9 +28,9 @@ export const thresholdsFrom = (config: OriginationConfig): ScoringThresholds => 
 });
 
 /**
- * Scores one application and records the decision with its `application.decided` outbox row in one
- * transaction. Does nothing (and answers null) when the application is unknown or no longer IN_PROGRESS,
- * so a repeated job is harmless.
+ * Scores one application (scoreApplications with one) and records the decision with its
+ * `application.decided` outbox row in one transaction. Does nothing (and answers null) when the
+ * application is unknown or no longer IN_PROGRESS, so a repeated job is harmless.
  *
  * Scoring is serialised per client: two applications of one client, each affordable alone, must not both
  * be approved because each was scored before the other was recorded. The lock is taken before the
@@ -42,43 +38,14 @@ export const thresholdsFrom = (config: OriginationConfig): ScoringThresholds => 
  * scoring sees the first one's decision.
  */
 export async function scoreApplication(deps: ScoringDeps, agreementId: string): Promise<Decision | null> {
-  const clock = deps.clock ?? (() => new Date());
-  const decision = await deps.db.transaction().execute(async (trx) => {
-    const clientId = await lockClientOfApplication(trx, agreementId);
-    if (!clientId) return null;
-    const app = await findInProgressForUpdate(trx, agreementId);
-    if (!app) return null;
-    const decision = score(
-      {
-        birthDate: app.birth_date,
-        applicationDate: app.application_date,
-        lastDueDate: app.last_due_date,
-        monthlyIncome: app.monthly_income,
-        monthlyPayment: app.monthly_payment,
-        otherMonthlyPayments: await committedPaymentsOfClient(trx, clientId, agreementId),
-      },
-      deps.thresholds,
-    );
-    const decidedAt = clock();
-    await recordDecision(trx, agreementId, decision, decidedAt);
-    const payload: ApplicationDecided = {
-      agreementId,
-      result: decision.result,
-      reasons: decision.reasons,
-      decidedAt: decidedAt.toISOString(),
-    };
-    await enqueue(trx, { topic: DECIDED_TOPIC, aggregateId: agreementId, payload });
-    return decision;
-  });
-  if (decision) deps.afterCommit();
-  return decision;
+  return (await scoreApplications(deps, [agreementId])).get(agreementId) ?? null;
 }
 
 /**
  * scoreApplication for many applications in one transaction, with the same outcome as scoring them one
  * after the other in agreement order: every client's scoring lock is taken first, and an approval in the
  * batch counts among the other payments of the same client's applications scored after it. A handful of
- * statements per batch instead of seven per application, and one commit. Answers the decisions made;
+ * statements and one commit per batch, however many it holds. Answers the decisions made;
  * applications unknown or no longer IN_PROGRESS are left out, as scoreApplication answers null for them.
  * Each decision's outbox message carries the request id its application came with, from `requestIds`.
  */
