@@ -6,13 +6,10 @@ import {
   listen,
   ping,
   type RunningServer,
-  relaySettings,
   startBoss,
-  watchOutbox,
-  watchQueues,
 } from "@loans/shared";
-import { relayQueues } from "@loans/shared/outbox/maintenance";
-import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
+import type { RelayOptions } from "@loans/shared/outbox/relay";
+import { serviceRelay } from "@loans/shared/outbox/service-relay";
 import { createOriginationApp } from "./app.ts";
 import { applyDecisionAck } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
@@ -37,19 +34,17 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
   const boss = await startBoss(config.ORIGINATION_DATABASE_URL, log);
   const routes = { [DECIDED_TOPIC]: { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck } };
   const metrics = createMetrics("origination");
-  watchOutbox(metrics, handle.db, Object.keys(routes));
-  watchQueues(metrics, boss, [SCORING_QUEUE, ...Object.values(relayQueues("origination"))]);
-  const relay = createRelay<OriginationDB>({
+  const relay = serviceRelay<OriginationDB>({
     name: "origination",
     db: handle.db,
     connectionString: config.ORIGINATION_DATABASE_URL,
     boss,
     routes,
-    secret: config.SERVICE_SECRET,
+    config,
     log,
-    metrics: metrics.outbox,
-    options: { ...relaySettings(config), ...opts.relay },
-    transport: config.OUTBOX_TRANSPORT,
+    metrics,
+    queues: [SCORING_QUEUE],
+    overrides: opts.relay,
   });
   await relay.start();
   const afterCommit = relay.wake;

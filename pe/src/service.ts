@@ -1,17 +1,7 @@
 import { migrate } from "@loans/db";
-import {
-  createDatabase,
-  createLogger,
-  createMetrics,
-  listen,
-  ping,
-  relaySettings,
-  startBoss,
-  watchOutbox,
-  watchQueues,
-} from "@loans/shared";
-import { relayQueues } from "@loans/shared/outbox/maintenance";
-import { createRelay, type RelayOptions } from "@loans/shared/outbox/relay";
+import { createDatabase, createLogger, createMetrics, listen, ping, startBoss } from "@loans/shared";
+import type { RelayOptions } from "@loans/shared/outbox/relay";
+import { serviceRelay } from "@loans/shared/outbox/service-relay";
 import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
@@ -43,19 +33,16 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
   };
   const metrics = createMetrics("pe");
-  watchOutbox(metrics, handle.db, Object.keys(routes));
-  watchQueues(metrics, boss, Object.values(relayQueues("pe")));
-  const relay = createRelay<PeDB>({
+  const relay = serviceRelay<PeDB>({
     name: "pe",
     db: handle.db,
     connectionString: config.PE_DATABASE_URL,
     boss,
     routes,
-    secret: config.SERVICE_SECRET,
+    config,
     log,
-    metrics: metrics.outbox,
-    options: { ...relaySettings(config), ...opts.relay },
-    transport: config.OUTBOX_TRANSPORT,
+    metrics,
+    overrides: opts.relay,
   });
   await relay.start();
   const afterCommit = () => {

@@ -8,6 +8,5 @@ export { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } fr
 export { listen, type RunningServer } from "./http/server.ts";
 export { parseInput } from "./http/validate.ts";
 export { createLogger, type Logger } from "./log.ts";
-export { watchOutbox, watchQueues } from "./metrics/collectors.ts";
 export { createMetrics, type Metrics, type OutboxMetrics } from "./metrics/index.ts";
 export { oneLine, runService } from "./service.ts";

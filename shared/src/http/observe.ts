@@ -11,22 +11,22 @@ const PROBES = new Set(["/health", "/ready", "/metrics"]);
  * template (never the raw path: ids and junk paths would make a series each) and writes one log line.
  */
 export function observeRequests(opts: { log: Logger; metrics?: Metrics }): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const requestId = requestIdFrom(ctx.get(REQUEST_ID_HEADER) || undefined);
-    ctx.state.requestId = requestId;
     ctx.set("X-Request-Id", requestId);
-    const started = performance.now();
-    try {
-      await withRequestId(requestId, next);
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
-      const labels = { method: ctx.method, route: route ? String(route) : "unmatched", status: String(ctx.status) };
-      opts.metrics?.httpDuration.observe(labels, seconds);
-      const line = { ...labels, path: ctx.path, ms: Math.round(seconds * 1000) };
-      withRequestId(requestId, () =>
-        PROBES.has(ctx.path) ? opts.log.debug("request", line) : opts.log.info("request", line),
-      );
-    }
+    return withRequestId(requestId, async () => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        const seconds = (performance.now() - started) / 1000;
+        const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+        const labels = { method: ctx.method, route: route ? String(route) : "unmatched", status: String(ctx.status) };
+        opts.metrics?.httpDuration.observe(labels, seconds);
+        const line = { ...labels, path: ctx.path, ms: Math.round(seconds * 1000) };
+        if (PROBES.has(ctx.path)) opts.log.debug("request", line);
+        else opts.log.info("request", line);
+      }
+    });
   };
 }

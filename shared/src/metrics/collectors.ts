@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type PgBoss from "pg-boss";
-import { Counter, Gauge } from "prom-client";
+import { Gauge } from "prom-client";
 import type { Metrics } from "./index.ts";
 
 /** Reads the database at most once per scrape however many gauges ask, and never fails the scrape. */
@@ -20,19 +20,6 @@ function perScrape<T>(read: () => Promise<T>, onError: (err: unknown) => void): 
   };
 }
 
-function scrapeErrors(metrics: Metrics): Counter<"source"> {
-  const existing = metrics.registry.getSingleMetric("metrics_scrape_errors_total");
-  return (
-    (existing as Counter<"source">) ??
-    new Counter({
-      name: "metrics_scrape_errors_total",
-      help: "Scrapes that could not read a source (the database away, say); its gauges keep their last values",
-      labelNames: ["source"],
-      registers: [metrics.registry],
-    })
-  );
-}
-
 interface OutboxRow {
   topic: string;
   pending: string;
@@ -46,20 +33,19 @@ interface OutboxRow {
  * the pending index, dead rows through the dead index; delivered history is never scanned.
  */
 export function watchOutbox<DB>(metrics: Metrics, db: Kysely<DB>, topics: readonly string[]): void {
-  const errors = scrapeErrors(metrics);
   const read = perScrape(
     async () => {
       const { rows } = await sql<OutboxRow>`
-        select t.topic,
-               (select count(*) from outbox o
-                 where o.topic = t.topic and o.delivered_at is null and o.dead_at is null) as pending,
-               (select extract(epoch from now() - min(o.created_at))::float8 from outbox o
-                 where o.topic = t.topic and o.delivered_at is null and o.dead_at is null) as oldest_age_seconds,
-               (select count(*) from outbox o where o.topic = t.topic and o.dead_at is not null) as dead
-        from unnest(${topics as string[]}::text[]) as t(topic)`.execute(db);
+        select t.topic, p.pending, extract(epoch from now() - p.oldest)::float8 as oldest_age_seconds, d.dead
+        from unnest(${topics as string[]}::text[]) as t(topic)
+        cross join lateral (
+          select count(*) as pending, min(o.created_at) as oldest from outbox o
+          where o.topic = t.topic and o.delivered_at is null and o.dead_at is null) p
+        cross join lateral (
+          select count(*) as dead from outbox o where o.topic = t.topic and o.dead_at is not null) d`.execute(db);
       return rows;
     },
-    () => errors.inc({ source: "outbox" }),
+    () => metrics.scrapeErrors.inc({ source: "outbox" }),
   );
   const registers = [metrics.registry];
   const gauge = (name: string, help: string, pick: (r: OutboxRow) => number) =>
@@ -85,7 +71,6 @@ export function watchOutbox<DB>(metrics: Metrics, db: Kysely<DB>, topics: readon
 
 /** Jobs per pg-boss queue at each scrape: queued (created or retrying) and active. */
 export function watchQueues(metrics: Metrics, boss: PgBoss, queues: readonly string[]): void {
-  const errors = scrapeErrors(metrics);
   const read = perScrape(
     () =>
       Promise.all(
@@ -95,7 +80,7 @@ export function watchQueues(metrics: Metrics, boss: PgBoss, queues: readonly str
           return { queue, queued, active: upToActive - queued };
         }),
       ),
-    () => errors.inc({ source: "pgboss" }),
+    () => metrics.scrapeErrors.inc({ source: "pgboss" }),
   );
   new Gauge({
     name: "pgboss_queue_jobs",

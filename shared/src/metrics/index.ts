@@ -11,6 +11,8 @@ export interface Metrics {
   outbox: OutboxMetrics;
   /** What this service's batch endpoints answered, per message. */
   received: Counter<"topic" | "outcome">;
+  /** Scrapes that could not read a source (collectors.ts). */
+  scrapeErrors: Counter<"source">;
 }
 
 /** The relay's side: what it sent, how it went, how long messages waited. */
@@ -63,6 +65,12 @@ export function createMetrics(service: string): Metrics {
       name: "outbox_received_total",
       help: "Messages from the peer's outbox answered by this service, by outcome",
       labelNames: ["topic", "outcome"],
+      registers,
+    }),
+    scrapeErrors: new Counter({
+      name: "metrics_scrape_errors_total",
+      help: "Scrapes that could not read a source (the database away, say); its gauges keep their last values",
+      labelNames: ["source"],
       registers,
     }),
   };
