@@ -138,3 +138,18 @@ export async function startSenderEnv(): Promise<SenderEnv> {
     },
   };
 }
+
+export const TEST_TOPIC = "test.event";
+
+/** Messages of TEST_TOPIC for one test file, each `agg(label)` a fresh aggregate id. */
+export function testMessages() {
+  let unique = 0;
+  return {
+    agg: (label: string) => `${label}-${++unique}`,
+    msg: (aggregateId: string, payload: Record<string, unknown> = {}): OutboxMessage => ({
+      topic: TEST_TOPIC,
+      aggregateId,
+      payload,
+    }),
+  };
+}

@@ -1,13 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ceilingMs } from "../src/outbox/backoff.ts";
-import type { OutboxMessage } from "../src/outbox/types.ts";
 import { type Child, spawnTs } from "../test-kit/child.ts";
 import { type FaultAction, type FaultProxy, startFaultProxy } from "../test-kit/fault-proxy.ts";
 import { startPeer, type TestPeer } from "../test-kit/peer.ts";
-import { FAST_OPTIONS, type SenderEnv, startSenderEnv, TEST_SECRET } from "../test-kit/sender.ts";
+import {
+  FAST_OPTIONS,
+  type SenderEnv,
+  startSenderEnv,
+  TEST_SECRET,
+  TEST_TOPIC,
+  testMessages,
+} from "../test-kit/sender.ts";
 import { waitFor } from "../test-kit/wait.ts";
 
-const TOPIC = "test.event";
+const TOPIC = TEST_TOPIC;
 let env: SenderEnv;
 let peer: TestPeer;
 let proxy: FaultProxy;
@@ -27,13 +33,7 @@ afterAll(async () => {
   await peer?.close();
 });
 
-let unique = 0;
-const agg = (label: string) => `${label}-${++unique}`;
-const msg = (aggregateId: string, payload: Record<string, unknown> = {}): OutboxMessage => ({
-  topic: TOPIC,
-  aggregateId,
-  payload,
-});
+const { agg, msg } = testMessages();
 const viaProxy = () => `${proxy.url}/internal/events`;
 
 async function rowsOf(aggregates: string[]) {

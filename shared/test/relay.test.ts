@@ -2,12 +2,11 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "../src/outbox/enqueue.ts";
 import { purgeDelivered, relayQueues } from "../src/outbox/maintenance.ts";
-import type { OutboxMessage } from "../src/outbox/types.ts";
 import { startPeer, type TestPeer } from "../test-kit/peer.ts";
-import { type SenderEnv, startSenderEnv, TEST_SECRET } from "../test-kit/sender.ts";
+import { type SenderEnv, startSenderEnv, TEST_SECRET, TEST_TOPIC, testMessages } from "../test-kit/sender.ts";
 import { waitFor } from "../test-kit/wait.ts";
 
-const TOPIC = "test.event";
+const TOPIC = TEST_TOPIC;
 let env: SenderEnv;
 let peer: TestPeer;
 
@@ -20,13 +19,7 @@ afterAll(async () => {
   await peer?.close();
 });
 
-let unique = 0;
-const agg = (label: string) => `${label}-${++unique}`;
-const msg = (aggregateId: string, payload: Record<string, unknown> = {}): OutboxMessage => ({
-  topic: TOPIC,
-  aggregateId,
-  payload,
-});
+const { agg, msg } = testMessages();
 
 async function rowsOf(aggregates: string[]) {
   return (await env.rows()).filter((r) => aggregates.includes(r.aggregate_id));
