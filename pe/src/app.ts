@@ -34,15 +34,8 @@ export function createPeApp(deps: PeDeps): Koa {
     adminToken: deps.config.ADMIN_TOKEN,
     metrics: deps.metrics,
   });
-  // The agreement is committed by then: a failing wake must not turn its 201 into a 500 (and a retry
-  // into a second application); the relay's timer picks the message up anyway.
-  const afterCommit = () => {
-    try {
-      deps.afterCommit?.();
-    } catch (err) {
-      deps.log.warn("afterCommit failed", { err: String(err) });
-    }
-  };
+  // startService's hook: logs a failure instead of throwing it, so a committed agreement's 201 stays a 201.
+  const afterCommit = deps.afterCommit ?? (() => {});
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, log: deps.log, afterCommit }),
