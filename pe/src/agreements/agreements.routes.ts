@@ -1,10 +1,11 @@
 import Router from "@koa/router";
-import { AppError, type Logger } from "@loans/shared";
+import type { Logger } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Context } from "koa";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
 import { findProduct, type Product } from "../products/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
@@ -45,7 +46,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     }
     const product = await productByCode(input.productCode);
     if (!product) {
-      throw new AppError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
+      throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
         { path: "productCode", message: "no such product" },
       ]);
     }

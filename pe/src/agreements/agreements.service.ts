@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail } from "@loans/shared";
+import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import type { Kysely, Transaction } from "kysely";
@@ -6,6 +6,7 @@ import { utcDate } from "../calendar.ts";
 import { type Client, upsertClient } from "../clients/clients.repository.ts";
 import type { ClientInput } from "../clients/clients.schemas.ts";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import type { Product } from "../products/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
@@ -55,7 +56,7 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
     "origination fee",
   );
   if (details.length > 0) {
-    throw new AppError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
+    throw peError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
   }
   return { originationFee, principal };
 }
@@ -135,7 +136,7 @@ function assertSamePerson(onRecord: Client, given: ClientInput): void {
     differs("middleName");
   if (onRecord.birth_date !== given.birthDate) differs("birthDate");
   if (details.length > 0) {
-    throw new AppError("CLIENT_MISMATCH", "a client with this passport is on record with another identity", details);
+    throw peError("CLIENT_MISMATCH", "a client with this passport is on record with another identity", details);
   }
 }
 
