@@ -73,7 +73,6 @@ export async function openAgreement(
     input: CreateAgreementInput;
     product: Product;
     terms: LoanTerms;
-    idempotency: { key: string; hash: string } | null;
   },
 ): Promise<AgreementResponse> {
   const { input, product, terms } = args;
@@ -98,8 +97,6 @@ export async function openAgreement(
     term_months: input.termMonths,
     interest_rate: input.interestRate,
     monthly_payment: monthlyPayment,
-    idempotency_key: args.idempotency?.key ?? null,
-    request_hash: args.idempotency?.hash ?? null,
     created_at: now,
     updated_at: now,
   });

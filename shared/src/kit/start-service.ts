@@ -7,6 +7,7 @@ import type PgBoss from "pg-boss";
 import { startBoss } from "../boss.ts";
 import type { CommonConfig } from "../config.ts";
 import { createDatabase, ping } from "../db.ts";
+import { idempotencyPurger } from "../http/idempotency.ts";
 import { listen } from "../http/server.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics, type Metrics } from "../metrics/index.ts";
@@ -143,7 +144,12 @@ export async function startService<
     awake = relay;
     started.push({ what: "relay", undo: () => relay.stop() });
     const workers = spec.workers?.(deps) ?? ({} as W);
-    for (const [what, worker] of Object.entries(workers)) {
+    // Every service database has the idempotency table; its old keys are purged beside the service's workers.
+    const all: Array<[string, Worker]> = [
+      ["idempotency purge", idempotencyPurger(handle.db, log)],
+      ...Object.entries(workers),
+    ];
+    for (const [what, worker] of all) {
       // Pushed before it starts: a start that fails half-way is undone by its own stop.
       started.push({ what, undo: () => worker.stop() });
       await worker.start();
