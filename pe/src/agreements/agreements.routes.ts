@@ -2,7 +2,6 @@ import Router from "@koa/router";
 import type { Logger } from "@loans/shared";
 import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import type { Context } from "koa";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
