@@ -1,3 +1,4 @@
+import type Router from "@koa/router";
 import { migrate } from "@loans/db";
 import type { Service } from "@loans/db/services";
 import type Koa from "koa";
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { createMetrics, type Metrics } from "../metrics/index.ts";
 import type { Relay, RelayOptions, RelayRoute } from "../outbox/relay.ts";
 import { serviceRelay } from "../outbox/service-relay.ts";
+import { createServiceApp } from "./app.ts";
 
 /** What a service's configuration must hold for the kit: the settings of its registry entry. */
 export type ServiceConfig<E extends Service> = CommonConfig & {
@@ -27,6 +29,8 @@ export interface Worker {
 
 /** What the kit hands a service's parts once its database, pg-boss and relay are up. */
 export interface ServiceDeps<DB, C> {
+  /** The service's name, from its registry entry. */
+  name: string;
   config: C;
   db: Kysely<DB>;
   pool: pg.Pool;
@@ -53,7 +57,9 @@ export interface ServiceSpec<DB, C extends ServiceConfig<E>, E extends Service, 
   queues?: readonly string[];
   /** Started in order before the HTTP server listens, stopped in reverse after it closed. */
   workers?: (deps: ServiceDeps<DB, C>) => W;
-  app: (deps: ServiceDeps<DB, C> & { workers: W }) => Koa;
+  /** Its routers, mounted on the kit's base app (createServiceApp); or `app` for an app of its own. */
+  routers?: (deps: ServiceDeps<DB, C> & { workers: W }) => Router[];
+  app?: (deps: ServiceDeps<DB, C> & { workers: W }) => Koa;
 }
 
 export interface StartOptions {
@@ -127,7 +133,16 @@ export async function startService<
       }
     };
     const metrics = createMetrics(service.name);
-    const deps: ServiceDeps<DB, C> = { config, db: handle.db, pool: handle.pool, boss, log, metrics, afterCommit };
+    const deps: ServiceDeps<DB, C> = {
+      name: service.name,
+      config,
+      db: handle.db,
+      pool: handle.pool,
+      boss,
+      log,
+      metrics,
+      afterCommit,
+    };
     const relay = serviceRelay<DB>({
       name: service.name,
       db: handle.db,
@@ -154,7 +169,9 @@ export async function startService<
       started.push({ what, undo: () => worker.stop() });
       await worker.start();
     }
-    const app = spec.app({ ...deps, workers });
+    const app = spec.app
+      ? spec.app({ ...deps, workers })
+      : createServiceApp(deps, spec.routers?.({ ...deps, workers }) ?? []);
     const server = await listen(
       app,
       config[service.portVar as E["portVar"]] as number,
