@@ -117,7 +117,10 @@ export const agreementDocs: RouteDoc[] = [
           "created; a replay of an earlier request with this Idempotency-Key and body answers the same, " +
           "with Idempotent-Replayed: true",
         body: agreementResponse,
-        headers: { Location: "/agreements/{id}", "Idempotent-Replayed": "true (on a replay only)" },
+        headers: {
+          Location: "/agreements/{id}",
+          "Idempotent-Replayed": "true when this answers a replay of an earlier request with the key",
+        },
       },
       400: { description: "invalid fields, every one listed" },
       409: { description: "CLIENT_MISMATCH, or IDEMPOTENCY_KEY_IN_USE while another request holds the key" },

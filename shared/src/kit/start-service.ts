@@ -81,7 +81,28 @@ export interface RunningService<DB, W> {
   stop(): Promise<void>;
 }
 
-type Undo = { what: string; undo: (graceful: boolean) => Promise<void> };
+/**
+ * What has started, undone last first. Every step is undone even when one fails; a graceful stop then
+ * throws the first failure, an unwinding after a failed start only logs them (the start's error is thrown).
+ */
+function startedSteps(log: Logger) {
+  const steps: Array<{ what: string; undo: (graceful: boolean) => Promise<void> }> = [];
+  return {
+    push: (what: string, undo: (graceful: boolean) => Promise<void>) => void steps.push({ what, undo }),
+    async unwind(graceful: boolean) {
+      let first: unknown;
+      for (const step of steps.splice(0).reverse()) {
+        try {
+          await step.undo(graceful);
+        } catch (err) {
+          first ??= err;
+          log.warn(graceful ? "could not stop" : "could not stop after a failed start", { what: step.what, err });
+        }
+      }
+      if (graceful && first !== undefined) throw first;
+    },
+  };
+}
 
 /**
  * Opens the database, checks it answers, migrates it, starts pg-boss, the relay, the workers and the HTTP
@@ -97,67 +118,21 @@ export async function startService<
   const { service, config } = spec;
   const log = createLogger(service.name, config.LOG_LEVEL);
   const connectionString = config[service.databaseVar as E["databaseVar"]] as string;
-  const started: Undo[] = [];
-  // Every step is undone even when one before it fails; a stop then reports the first failure.
-  const unwind = async (graceful: boolean) => {
-    let first: unknown;
-    for (const step of started.splice(0).reverse()) {
-      try {
-        await step.undo(graceful);
-      } catch (err) {
-        first ??= err;
-        log.warn(graceful ? "could not stop" : "could not stop after a failed start", { what: step.what, err });
-      }
-    }
-    if (graceful && first !== undefined) throw first;
-  };
+  const started = startedSteps(log);
   try {
     const handle = createDatabase<DB>(connectionString);
-    started.push({ what: "database", undo: () => handle.close() });
+    started.push("database", () => handle.close());
     await ping(handle.pool);
     const { applied } = await migrate(connectionString, service.database);
     if (applied.length > 0) log.info("migrated", { applied });
     const boss = await startBoss(connectionString, log);
-    started.push({
-      what: "pg-boss",
-      undo: (graceful) =>
-        boss.stop(graceful ? { graceful: true, wait: true, timeout: 5_000 } : { graceful: false, wait: true }),
-    });
-    let awake: Relay | undefined;
-    const afterCommit = () => {
-      try {
-        awake?.wake();
-        opts.afterCommit?.();
-      } catch (err) {
-        log.warn("afterCommit failed", { err });
-      }
-    };
-    const metrics = createMetrics(service.name);
-    const deps: ServiceDeps<DB, C> = {
-      name: service.name,
-      config,
-      db: handle.db,
-      pool: handle.pool,
-      boss,
-      log,
-      metrics,
-      afterCommit,
-    };
-    const relay = serviceRelay<DB>({
-      name: service.name,
-      db: handle.db,
-      connectionString,
-      boss,
-      routes: spec.relayRoutes?.(deps) ?? {},
-      config,
-      log,
-      metrics,
-      queues: spec.queues,
-      overrides: opts.relay,
-    });
+    started.push("pg-boss", (graceful) =>
+      boss.stop(graceful ? { graceful: true, wait: true, timeout: 5_000 } : { graceful: false, wait: true }),
+    );
+    const { deps, relay } = wire(spec, { ...handle, boss, log, connectionString }, opts);
+    // Each part's stop is pushed before its start: a start that fails half-way is undone by its own stop.
+    started.push("relay", () => relay.stop());
     await relay.start();
-    awake = relay;
-    started.push({ what: "relay", undo: () => relay.stop() });
     const workers = spec.workers?.(deps) ?? ({} as W);
     // Every service database has the idempotency table; its old keys are purged beside the service's workers.
     const all: Array<[string, Worker]> = [
@@ -165,8 +140,7 @@ export async function startService<
       ...Object.entries(workers),
     ];
     for (const [what, worker] of all) {
-      // Pushed before it starts: a start that fails half-way is undone by its own stop.
-      started.push({ what, undo: () => worker.stop() });
+      started.push(what, () => worker.stop());
       await worker.start();
     }
     const app = spec.app
@@ -178,22 +152,59 @@ export async function startService<
       config[service.hostVar as E["hostVar"]] as string,
       { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
     );
-    started.push({ what: "http", undo: () => server.close() });
+    started.push("http", () => server.close());
     log.info("listening", { url: server.url });
     return {
       name: service.name,
       url: server.url,
       port: server.port,
       db: handle.db,
-      relay: relay,
+      relay,
       workers,
       log,
-      stop: () => unwind(true),
+      stop: () => started.unwind(true),
     };
   } catch (err) {
-    await unwind(false);
+    await started.unwind(false);
     throw err;
   }
+}
+
+/**
+ * The dependencies the service's parts get, and its relay: wired, nothing started. `afterCommit` wakes
+ * the relay (and the test's hook); the data is committed by then, so a failing hook is only logged.
+ */
+function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Record<string, Worker>>(
+  spec: ServiceSpec<DB, C, E, W>,
+  parts: { db: Kysely<DB>; pool: pg.Pool; boss: PgBoss; log: Logger; connectionString: string },
+  opts: StartOptions,
+): { deps: ServiceDeps<DB, C>; relay: Relay } {
+  const { service, config } = spec;
+  const { db, pool, boss, log } = parts;
+  let relay: Relay | undefined;
+  const afterCommit = () => {
+    try {
+      relay?.wake();
+      opts.afterCommit?.();
+    } catch (err) {
+      log.warn("afterCommit failed", { err });
+    }
+  };
+  const metrics = createMetrics(service.name);
+  const deps: ServiceDeps<DB, C> = { name: service.name, config, db, pool, boss, log, metrics, afterCommit };
+  relay = serviceRelay<DB>({
+    name: service.name,
+    db,
+    connectionString: parts.connectionString,
+    boss,
+    routes: spec.relayRoutes?.(deps) ?? {},
+    config,
+    log,
+    metrics,
+    queues: spec.queues,
+    overrides: opts.relay,
+  });
+  return { deps, relay };
 }
 
 /** Names a service's spec with its types inferred: the database from its app's dependencies, say. */
