@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{db,shared,pe,origination,e2e}/test/**/*.test.ts"],
+    // Every package's tests: a new service's folder is picked up without a line here.
+    include: ["*/test/**/*.test.ts"],
     globalSetup: ["db/test-kit/global-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,

@@ -85,8 +85,7 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
     `[${label(p, "start")}] starting ${p.instances} instance(s) of each service${p.direct ? "" : " behind proxies"}`,
   );
   const options = {
-    peDatabaseUrl,
-    originationDatabaseUrl,
+    databases: { pe: peDatabaseUrl, origination: originationDatabaseUrl },
     direct: p.direct,
     env: {
       OUTBOX_TRANSPORT: p.transport,

@@ -11,19 +11,17 @@ import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { SERVICES, type ServiceName, serviceEntry } from "./services.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-export const SERVICES = ["pe", "origination"] as const;
-export type Service = (typeof SERVICES)[number];
-
-export const bundlePath = (service: Service) => join(root, service, "dist", "main.mjs");
+export const bundlePath = (service: ServiceName) => join(root, serviceEntry(service).dir, "dist", "main.mjs");
 
 const builtins = new Set(builtinModules);
 
 /** npm packages stay imports; one the service does not declare would fail at run time, so it fails here. */
-function externalPackages(service: Service): Plugin {
-  const manifest = JSON.parse(readFileSync(join(root, service, "package.json"), "utf8"));
+function externalPackages(service: ServiceName): Plugin {
+  const manifest = JSON.parse(readFileSync(join(root, serviceEntry(service).dir, "package.json"), "utf8"));
   const declared = new Set(Object.keys(manifest.dependencies ?? {}));
   return {
     name: "external-packages",
@@ -46,11 +44,11 @@ function externalPackages(service: Service): Plugin {
 /** Builds every service; each file is written whole, then renamed into place, so no reader sees half. */
 export async function buildServices(): Promise<void> {
   await Promise.all(
-    SERVICES.map(async (service) => {
-      const out = bundlePath(service);
+    SERVICES.map(async ({ name, dir }) => {
+      const out = bundlePath(name);
       const tmp = `${out}.${process.pid}.tmp.mjs`;
       await build({
-        entryPoints: [join(root, service, "src", "main.ts")],
+        entryPoints: [join(root, dir, "src", "main.ts")],
         outfile: tmp,
         bundle: true,
         platform: "node",
@@ -58,7 +56,7 @@ export async function buildServices(): Promise<void> {
         target: "node20",
         sourcemap: "inline",
         logLevel: "error",
-        plugins: [externalPackages(service)],
+        plugins: [externalPackages(name)],
       });
       await rename(tmp, out);
     }),
@@ -68,5 +66,5 @@ export async function buildServices(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const started = Date.now();
   await buildServices();
-  console.log(`built ${SERVICES.map(bundlePath).join(", ")} in ${Date.now() - started} ms`);
+  console.log(`built ${SERVICES.map((s) => bundlePath(s.name)).join(", ")} in ${Date.now() - started} ms`);
 }

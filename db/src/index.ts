@@ -2,4 +2,5 @@
 // would take over a service's SIGTERM. Import it from "@loans/db/embedded" where it is wanted.
 
 export { databaseExists, dropDatabase, ensureDatabase, withDatabase } from "./admin.ts";
-export { type DatabaseName, type MigrateResult, migrate, readMigrations } from "./migrate.ts";
+export { type MigrateResult, migrate, readMigrations } from "./migrate.ts";
+export * from "./services.ts";

@@ -1,7 +1,7 @@
 /**
  * `pnpm start`: the whole system on one machine. Starts PostgreSQL from npm (unless database URLs are
- * given), makes and migrates both databases, runs PE and Origination as two processes with prefixed logs,
- * and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
+ * given), makes and migrates each service's database, runs every service of db/src/services.ts as a process
+ * with prefixed logs, and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -9,32 +9,37 @@ import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, withDatabase } from "./admin.ts";
-import { buildServices, bundlePath, type Service } from "./build.ts";
+import { buildServices, bundlePath } from "./build.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
+import { type DatabaseName, defaultUrl, SERVICES, type Service, type ServiceName } from "./services.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const env = process.env;
-const pePort = Number(env.PE_PORT ?? 3001);
-const originationPort = Number(env.ORIGINATION_PORT ?? 3002);
+const portOf = (s: Service) => Number(env[s.portVar] ?? s.defaultPort);
+const urlOf = (s: Service) => defaultUrl(s, portOf(s));
 
 function say(line: string) {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-async function databases(): Promise<{ pe: string; origination: string; embedded?: EmbeddedServer }> {
-  if (env.PE_DATABASE_URL && env.ORIGINATION_DATABASE_URL) {
-    return { pe: env.PE_DATABASE_URL, origination: env.ORIGINATION_DATABASE_URL };
-  }
+type Urls = Record<DatabaseName, string>;
+
+async function databases(): Promise<{ urls: Urls; embedded?: EmbeddedServer }> {
+  const given = SERVICES.map((s) => [s.database, env[s.databaseVar]] as const);
+  if (given.every(([, url]) => url)) return { urls: Object.fromEntries(given) as Urls };
   const dir = join(root, ".data");
   say(`starting embedded PostgreSQL (data in ${dir})`);
   const embedded = await startEmbedded({ dir, port: Number(env.EMBEDDED_PG_PORT ?? 54329), persistent: true });
-  await ensureDatabase(embedded.url, "pe");
-  await ensureDatabase(embedded.url, "origination");
-  return { pe: withDatabase(embedded.url, "pe"), origination: withDatabase(embedded.url, "origination"), embedded };
+  const urls = {} as Urls;
+  for (const { database } of SERVICES) {
+    await ensureDatabase(embedded.url, database);
+    urls[database] = withDatabase(embedded.url, database);
+  }
+  return { urls, embedded };
 }
 
-function run(name: Service, extra: Record<string, string>): ChildProcess {
+function run(name: ServiceName, extra: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ["--enable-source-maps", bundlePath(name)], {
     cwd: root,
     env: { ...env, ...extra },
@@ -77,17 +82,14 @@ async function main() {
   const dbs = await databases();
   // For `pnpm outbox` and other tools run beside it; removed on the way out.
   const urlsFile = join(root, ".data", "urls.json");
-  if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination }));
-  await migrate(dbs.pe, "pe");
-  await migrate(dbs.origination, "origination");
+  if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify(dbs.urls));
+  for (const { database } of SERVICES) await migrate(dbs.urls[database], database);
   await buildServices();
-  const pe = run("pe", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
-  const origination = run("origination", {
-    ORIGINATION_DATABASE_URL: dbs.origination,
-    ORIGINATION_PORT: String(originationPort),
-    PE_URL: env.PE_URL ?? `http://127.0.0.1:${pePort}`,
-  });
-  const children = [pe, origination];
+  // Every service is told where each of the others is (the ones it does not call ignore the variable).
+  const peers = Object.fromEntries(SERVICES.map((s) => [s.urlVar, env[s.urlVar] ?? urlOf(s)]));
+  const children = SERVICES.map((s) =>
+    run(s.name, { ...peers, [s.databaseVar]: dbs.urls[s.database], [s.portVar]: String(portOf(s)) }),
+  );
   let stopping = false;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
@@ -113,17 +115,14 @@ async function main() {
   }, 500).unref();
   for (const c of children) c.once("exit", (code) => void stop(`a service exited with code ${code}`, 1));
 
-  const peUrl = `http://127.0.0.1:${pePort}`;
-  const originationUrl = `http://127.0.0.1:${originationPort}`;
-  await Promise.all([waitReady(peUrl, pe), waitReady(originationUrl, origination)]);
+  await Promise.all(SERVICES.map((s, i) => waitReady(urlOf(s), children[i]!)));
   const keys = env.API_KEYS
     ? "API keys required (API_KEYS is set)"
     : "no API key required (development: API_KEYS is unset)";
   say("ready");
-  say(`  PE           ${peUrl}    (GET /health, /ready)`);
-  say(`  Origination  ${originationUrl}    (GET /health, /ready)`);
-  say(`  psql PE           psql ${dbs.pe}`);
-  say(`  psql Origination  psql ${dbs.origination}`);
+  const width = Math.max(...SERVICES.map((s) => s.title.length));
+  for (const s of SERVICES) say(`  ${s.title.padEnd(width)}  ${urlOf(s)}    (GET /health, /ready)`);
+  for (const s of SERVICES) say(`  psql ${s.title.padEnd(width)}  psql ${dbs.urls[s.database]}`);
   say(`  ${keys}`);
   say("Ctrl-C stops everything.");
 }

@@ -1,23 +1,23 @@
-/** `pnpm db:migrate`: applies pending migrations to PE_DATABASE_URL and ORIGINATION_DATABASE_URL. */
-import { type DatabaseName, migrate } from "./migrate.ts";
+/** `pnpm db:migrate`: applies pending migrations to each service's database whose URL variable is set. */
+import { migrate } from "./migrate.ts";
+import { SERVICES } from "./services.ts";
 
-const targets: Array<[DatabaseName, string | undefined]> = [
-  ["pe", process.env.PE_DATABASE_URL],
-  ["origination", process.env.ORIGINATION_DATABASE_URL],
-];
-const given = targets.filter(([, url]) => url);
+const given = SERVICES.flatMap((s) => {
+  const url = process.env[s.databaseVar];
+  return url ? [{ database: s.database, url }] : [];
+});
 if (given.length === 0) {
-  console.error("db:migrate: set PE_DATABASE_URL and/or ORIGINATION_DATABASE_URL");
+  console.error(`db:migrate: set any of ${SERVICES.map((s) => s.databaseVar).join(", ")}`);
   process.exit(2);
 }
-for (const [name, url] of given) {
+for (const { database, url } of given) {
   try {
-    const r = await migrate(url as string, name);
+    const r = await migrate(url, database);
     console.log(
-      `${name}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied} already applied`,
+      `${database}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied} already applied`,
     );
   } catch (err) {
-    console.error(`${name}: ${(err as Error).message}`);
+    console.error(`${database}: ${(err as Error).message}`);
     process.exit(1);
   }
 }

@@ -3,8 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import pg from "pg";
+import type { DatabaseName } from "./services.ts";
 
-export type DatabaseName = "pe" | "origination";
+export type { DatabaseName };
 
 export interface MigrationFile {
   name: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
-import type { DatabaseName } from "../src/migrate.ts";
+import type { DatabaseName } from "../src/services.ts";
 import { templateName } from "./names.ts";
 
 export interface TestDatabase {

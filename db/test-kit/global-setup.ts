@@ -14,6 +14,7 @@ import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
 import { buildServices } from "../src/build.ts";
 import { type EmbeddedServer, startEmbedded } from "../src/embedded.ts";
 import { migrate } from "../src/migrate.ts";
+import { SERVICES } from "../src/services.ts";
 import { templateName } from "./names.ts";
 
 declare module "vitest" {
@@ -44,11 +45,11 @@ export async function setup(project: TestProject) {
   process.stdout.write(
     `test database: ${server} (${process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL" : "embedded"})\n`,
   );
-  for (const kind of ["pe", "origination"] as const) {
-    const name = templateName(runId, kind);
+  for (const { database } of SERVICES) {
+    const name = templateName(runId, database);
     await ensureDatabase(serverUrl, name);
     const url = withDatabase(serverUrl, name);
-    await migrate(url, kind);
+    await migrate(url, database);
     // pg-boss's schema goes into the template too, so no test pays for creating it.
     await exec(url, PgBoss.getConstructionPlans("pgboss"));
   }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { agreementBody, makeClients, random } from "../kit/requests.ts";
 
 export interface LoadCounters {
-  /** Agreements PE confirmed (201, or 200 on a replay of the same Idempotency-Key). */
+  /** Agreements PE confirmed (201, first or replayed with the same Idempotency-Key). */
   created: number;
   /** Requests that failed and were sent again with the same key. */
   retries: number;
@@ -80,14 +80,18 @@ export function runLoad(opts: {
           signal: AbortSignal.timeout(10_000),
         });
         const json = (await r.json()) as { id?: string };
-        if ((r.status === 201 || r.status === 200) && json.id) {
-          if (r.status === 200) counters.replays++;
+        if (r.status === 201 && json.id) {
+          if (r.headers.get("idempotent-replayed") === "true") counters.replays++;
           confirmed.add(json.id);
           counters.created++;
           if (rnd() < opts.withdraw) withdrawals.push(withdrawLater(json.id, rnd() * 2_000));
           return;
         }
-        if (r.status < 500) throw new Error(`PE refused a valid request: ${r.status} ${JSON.stringify(json)}`);
+        // 409 IDEMPOTENCY_KEY_IN_USE: an earlier attempt is still running; retried like a failure.
+        const inUse =
+          r.status === 409 && (json as { error?: { code?: string } }).error?.code === "IDEMPOTENCY_KEY_IN_USE";
+        if (r.status < 500 && !inUse)
+          throw new Error(`PE refused a valid request: ${r.status} ${JSON.stringify(json)}`);
       } catch (err) {
         if ((err as Error).message.startsWith("PE refused")) throw err;
       }

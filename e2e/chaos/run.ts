@@ -34,8 +34,7 @@ async function main(): Promise<number> {
   const originationUrl = withDatabase(server.url, "origination");
   say(`seed ${opts.seed}; ${opts.agreements} agreements, drop ${opts.drop} each way, kill every ~${opts.killEvery}s`);
   const system: System = await startSystem({
-    peDatabaseUrl: peUrl,
-    originationDatabaseUrl: originationUrl,
+    databases: { pe: peUrl, origination: originationUrl },
     instances: opts.instances,
     env: {
       LOG_LEVEL: "error",

@@ -3,10 +3,11 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundlePath } from "@loans/db/build";
+import type { ServiceName } from "@loans/db/services";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-export type ServiceName = "pe" | "origination";
+export type { ServiceName };
 
 /**
  * One service as a real operating-system process, started the way `pnpm start:<name>` starts it,

@@ -1,19 +1,20 @@
 import { freePort } from "@loans/db/embedded";
+import { type DatabaseName, SERVICES, type ServiceName } from "@loans/db/services";
 import { type FaultProxy, startFaultProxy } from "@loans/shared/test-kit/fault-proxy";
 import { checkSync, type SyncReport } from "./invariants.ts";
 import { ServiceProcess } from "./process.ts";
 
 export interface SystemOptions {
-  peDatabaseUrl: string;
-  originationDatabaseUrl: string;
+  /** Each service's database (db/src/services.ts names them). */
+  databases: Record<DatabaseName, string>;
   /** Instances of each service, all on the same database (each on its own port). */
   instances?: number;
   /** Extra environment for every service process. */
   env?: Record<string, string>;
   /**
    * Services call each other directly (the first instance of the peer), without the proxies: for
-   * benchmarks, where the proxy's extra hop is not what is measured. `toOrigination`/`toPe` still exist
-   * but carry nothing.
+   * benchmarks, where the proxy's extra hop is not what is measured. The proxies still exist but carry
+   * nothing.
    */
   direct?: boolean;
   /** Flags for node in every service process (benchmarks profile with them). */
@@ -21,11 +22,14 @@ export interface SystemOptions {
 }
 
 /**
- * PE and Origination as real processes on real databases, each talking to the other through a
- * fault-injecting proxy: `toOrigination` carries PE's requests (and Origination's answers), `toPe` the
- * other direction. With several instances, a proxy spreads requests over them round-robin.
+ * Every service of the registry as real processes on real databases, each reached by its peers through
+ * a fault-injecting proxy in front of it: `proxies.origination` (alias `toOrigination`) carries PE's
+ * requests to Origination and its answers back, `proxies.pe` (`toPe`) the other direction. With several
+ * instances, a proxy spreads requests over them round-robin.
  */
 export interface System {
+  services: Record<ServiceName, ServiceProcess[]>;
+  proxies: Record<ServiceName, FaultProxy>;
   pe: ServiceProcess[];
   origination: ServiceProcess[];
   toOrigination: FaultProxy;
@@ -38,59 +42,56 @@ export interface System {
 
 export async function startSystem(opts: SystemOptions): Promise<System> {
   const n = opts.instances ?? 1;
-  const pePorts = await ports(n);
-  const originationPorts = await ports(n);
-  const toOrigination = await startFaultProxy({ target: originationPorts.map(local) });
-  const toPe = await startFaultProxy({ target: pePorts.map(local) });
-  const common = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env };
-  const pe = pePorts.map(
-    (port) =>
-      new ServiceProcess(
-        "pe",
-        port,
-        {
-          ...common,
-          PE_PORT: String(port),
-          PE_DATABASE_URL: opts.peDatabaseUrl,
-          ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
-        },
-        opts.nodeArgs,
-      ),
+  const taken: number[] = [];
+  const ports = {} as Record<ServiceName, number[]>;
+  const proxies = {} as Record<ServiceName, FaultProxy>;
+  for (const s of SERVICES) {
+    ports[s.name] = await freePorts(n, taken);
+    proxies[s.name] = await startFaultProxy({ target: ports[s.name].map(local) });
+  }
+  // Where each service is found by the others: its proxy, or its first instance when direct.
+  const peerUrls = Object.fromEntries(
+    SERVICES.map((s) => [s.urlVar, opts.direct ? local(ports[s.name][0]!) : proxies[s.name].url]),
   );
-  const origination = originationPorts.map(
-    (port) =>
-      new ServiceProcess(
-        "origination",
-        port,
-        {
-          ...common,
-          ORIGINATION_PORT: String(port),
-          ORIGINATION_DATABASE_URL: opts.originationDatabaseUrl,
-          PE_URL: opts.direct ? local(pePorts[0]!) : toPe.url,
-        },
-        opts.nodeArgs,
-      ),
-  );
-  await Promise.all([...pe, ...origination].map((s) => s.start()));
+  const common = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env, ...peerUrls };
+  const services = {} as Record<ServiceName, ServiceProcess[]>;
+  for (const s of SERVICES) {
+    services[s.name] = ports[s.name].map(
+      (port) =>
+        new ServiceProcess(
+          s.name,
+          port,
+          { ...common, [s.portVar]: String(port), [s.databaseVar]: opts.databases[s.database] },
+          opts.nodeArgs,
+        ),
+    );
+  }
+  const all = Object.values(services).flat();
+  await Promise.all(all.map((p) => p.start()));
   return {
-    pe,
-    origination,
-    toOrigination,
-    toPe,
-    peUrl: pe[0]!.url,
-    check: (o) => checkSync(opts.peDatabaseUrl, opts.originationDatabaseUrl, o),
+    services,
+    proxies,
+    pe: services.pe,
+    origination: services.origination,
+    toOrigination: proxies.origination,
+    toPe: proxies.pe,
+    peUrl: services.pe[0]!.url,
+    check: (o) => checkSync(opts.databases.pe, opts.databases.origination, o),
     async stop() {
-      await Promise.all([...pe, ...origination].map((s) => s.kill("SIGTERM")));
-      await Promise.all([toOrigination.close(), toPe.close()]);
+      await Promise.all(all.map((p) => p.kill("SIGTERM")));
+      await Promise.all(Object.values(proxies).map((p) => p.close()));
     },
   };
 }
 
-async function ports(n: number): Promise<number[]> {
+async function freePorts(n: number, taken: number[]): Promise<number[]> {
   const out: number[] = [];
   while (out.length < n) {
     const p = await freePort();
-    if (!out.includes(p)) out.push(p);
+    if (!taken.includes(p)) {
+      taken.push(p);
+      out.push(p);
+    }
   }
   return out;
 }

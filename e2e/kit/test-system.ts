@@ -1,26 +1,29 @@
+import { type DatabaseName, SERVICES } from "@loans/db/services";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { type System, startSystem } from "./system.ts";
 
 export interface TestSystem {
   system: System;
+  databases: Record<DatabaseName, TestDatabase>;
   peDb: TestDatabase;
   originationDb: TestDatabase;
   stop(): Promise<void>;
 }
 
-/** Both services as processes, each on a database cloned for this test file; `stop` drops them again. */
+/** Every service as processes, each on a database cloned for this test file; `stop` drops them again. */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
-  const peDb = await createTestDatabase("pe");
-  const originationDb = await createTestDatabase("origination");
-  const system = await startSystem({ peDatabaseUrl: peDb.url, originationDatabaseUrl: originationDb.url, env });
+  const databases = {} as Record<DatabaseName, TestDatabase>;
+  for (const { database } of SERVICES) databases[database] = await createTestDatabase(database);
+  const urls = Object.fromEntries(SERVICES.map((s) => [s.database, databases[s.database].url]));
+  const system = await startSystem({ databases: urls as Record<DatabaseName, string>, env });
   return {
     system,
-    peDb,
-    originationDb,
+    databases,
+    peDb: databases.pe,
+    originationDb: databases.origination,
     async stop() {
       await system.stop();
-      await peDb.drop();
-      await originationDb.drop();
+      for (const db of Object.values(databases)) await db.drop();
     },
   };
 }

@@ -20,8 +20,7 @@ beforeAll(async () => {
   await ensureDatabase(server.url, "pe");
   await ensureDatabase(server.url, "origination");
   system = await startSystem({
-    peDatabaseUrl: withDatabase(server.url, "pe"),
-    originationDatabaseUrl: withDatabase(server.url, "origination"),
+    databases: { pe: withDatabase(server.url, "pe"), origination: withDatabase(server.url, "origination") },
     instances: 2,
     env: { OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "1000", OUTBOX_REQUEST_TIMEOUT_MS: "2000" },
   });

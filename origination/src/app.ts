@@ -1,7 +1,8 @@
 import Router from "@koa/router";
-import { createBaseApp, type Logger, type Metrics } from "@loans/shared";
+import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
+import { createServiceApp } from "@loans/shared/kit/app";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -29,15 +30,6 @@ export interface OriginationDeps {
 }
 
 export function createOriginationApp(deps: OriginationDeps): Koa {
-  const app = createBaseApp({
-    service: "origination",
-    pool: deps.pool,
-    log: deps.log,
-    serviceSecret: deps.config.SERVICE_SECRET,
-    apiKeys: deps.config.API_KEYS,
-    adminToken: deps.config.ADMIN_TOKEN,
-    metrics: deps.metrics,
-  });
   const routes = applicationRoutes({
     db: deps.db,
     boss: deps.boss,
@@ -59,9 +51,10 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
   });
-  app.use(routes.routes()).use(routes.allowedMethods());
-  app.use(withdrawals.routes()).use(withdrawals.allowedMethods());
-  app.use(docs.routes());
-  app.use(docsRoutes({ title: "Origination" }).routes());
-  return app;
+  return createServiceApp({ ...deps, name: "origination" }, [
+    routes,
+    withdrawals,
+    docs,
+    docsRoutes({ title: "Origination" }),
+  ]);
 }

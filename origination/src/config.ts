@@ -1,4 +1,5 @@
-import { commonEnv, databaseUrl, parseConfig, port, productionGuards, url } from "@loans/shared";
+import { serviceEntry } from "@loans/db/services";
+import { parseConfig, productionGuards, serviceEnv } from "@loans/shared";
 import { Dec } from "@loans/shared/money";
 import { z } from "zod";
 
@@ -13,12 +14,9 @@ const percent = (fallback: string) =>
 
 const age = (fallback: number) => z.coerce.number().int().min(0).max(150).default(fallback);
 
-export const originationEnv = commonEnv
+// ORIGINATION_PORT, ORIGINATION_HOST, ORIGINATION_DATABASE_URL and where it finds PE (PE_URL), from the registry.
+export const originationEnv = serviceEnv(serviceEntry("origination"), [serviceEntry("pe")])
   .extend({
-    ORIGINATION_PORT: port(3002),
-    ORIGINATION_HOST: z.string().default("127.0.0.1"),
-    ORIGINATION_DATABASE_URL: databaseUrl(),
-    PE_URL: url().default("http://127.0.0.1:3001"),
     SCORING_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
     SCORING_MIN_AGE: age(18),
     SCORING_MAX_AGE_AT_END: age(70),

@@ -1,5 +1,6 @@
-import { createBaseApp, type Logger, type Metrics } from "@loans/shared";
+import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
+import { createServiceApp } from "@loans/shared/kit/app";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -25,24 +26,8 @@ export interface PeDeps {
 }
 
 export function createPeApp(deps: PeDeps): Koa {
-  const app = createBaseApp({
-    service: "pe",
-    pool: deps.pool,
-    log: deps.log,
-    serviceSecret: deps.config.SERVICE_SECRET,
-    apiKeys: deps.config.API_KEYS,
-    adminToken: deps.config.ADMIN_TOKEN,
-    metrics: deps.metrics,
-  });
-  // The agreement is committed by then: a failing wake must not turn its 201 into a 500 (and a retry
-  // into a second application); the relay's timer picks the message up anyway.
-  const afterCommit = () => {
-    try {
-      deps.afterCommit?.();
-    } catch (err) {
-      deps.log.warn("afterCommit failed", { err: String(err) });
-    }
-  };
+  // startService's hook: logs a failure instead of throwing it, so a committed agreement's 201 stays a 201.
+  const afterCommit = deps.afterCommit ?? (() => {});
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, log: deps.log, afterCommit }),
@@ -52,6 +37,5 @@ export function createPeApp(deps: PeDeps): Koa {
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
-  return app;
+  return createServiceApp({ ...deps, name: "pe" }, routers);
 }

@@ -1,14 +1,9 @@
-import { commonEnv, databaseUrl, parseConfig, port, productionGuards, url } from "@loans/shared";
-import { z } from "zod";
+import { serviceEntry } from "@loans/db/services";
+import { parseConfig, productionGuards, serviceEnv } from "@loans/shared";
+import type { z } from "zod";
 
-export const peEnv = commonEnv
-  .extend({
-    PE_PORT: port(3001),
-    PE_HOST: z.string().default("127.0.0.1"),
-    PE_DATABASE_URL: databaseUrl(),
-    ORIGINATION_URL: url().default("http://127.0.0.1:3002"),
-  })
-  .superRefine(productionGuards);
+// PE_PORT, PE_HOST, PE_DATABASE_URL and where it finds Origination (ORIGINATION_URL), from the registry.
+export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination")]).superRefine(productionGuards);
 
 export type PeConfig = Readonly<z.output<typeof peEnv>>;
 

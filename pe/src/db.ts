@@ -54,8 +54,9 @@ export interface AgreementsTable {
   decision_result: "APPROVED" | "REJECTED" | null;
   decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
   decided_at: Date | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
+  /** Written before 0004_idempotency_keys.sql, read by nothing since: the keys moved to idempotency_keys. */
+  idempotency_key: ColumnType<string | null, never, never>;
+  request_hash: ColumnType<string | null, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -187,7 +187,7 @@ const CASES: Case[] = [
     name: "a used Idempotency-Key with another body",
     body: application({ termMonths: 6 }),
     headers: { "Idempotency-Key": usedKey },
-    status: 409,
+    status: 422,
     code: "IDEMPOTENCY_KEY_REUSED",
     paths: ["Idempotency-Key"],
   },

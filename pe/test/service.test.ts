@@ -71,6 +71,21 @@ describe("PE service shell", () => {
     expect(stderr).toMatch(/^pe: cannot start: .*ECONNREFUSED/);
   });
 
+  it("on SIGTERM stops and says so in one JSON line through its logger, exiting 0", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "pe/src/main.ts")], {
+      cwd: root,
+      env: { ...process.env, PE_DATABASE_URL: database.url, PE_PORT: "0", LOG_LEVEL: "info" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    for (let i = 0; i < 200 && !stdout.includes('"msg":"listening"'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code).toBe(0);
+    const last = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    expect(last).toMatchObject({ level: "info", service: "pe", msg: "stopped on SIGTERM" });
+  });
+
   it("refuses to start with every bad setting named in one error", () => {
     expect(() => loadPeConfig({ PE_DATABASE_URL: "mysql://x", PE_PORT: "70000" })).toThrow(
       /PE_DATABASE_URL[\s\S]*PE_PORT|PE_PORT[\s\S]*PE_DATABASE_URL/,

@@ -6,7 +6,13 @@ export async function startBoss(connectionString: string, log: Logger, max = 4):
   const boss = new PgBoss({ connectionString, schema: "pgboss", max, application_name: "pgboss" });
   // pg-boss reports maintenance and polling failures here (a database restart, say) and carries on.
   boss.on("error", (err) => log.warn("pg-boss error", { err: String(err) }));
-  await boss.start();
+  try {
+    await boss.start();
+  } catch (err) {
+    // A start that failed half-way may hold connections: close them before giving up.
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    throw err;
+  }
   return boss;
 }
 

@@ -1,3 +1,4 @@
+import { defaultUrl, type ServiceEntry } from "@loans/db/services";
 import { z } from "zod";
 
 /**
@@ -57,6 +58,27 @@ export const commonEnv = z.object({
   /** How long a client may take to send one whole request before its connection is cut. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
 });
+
+export type CommonConfig = Readonly<z.output<typeof commonEnv>>;
+
+type OwnVars<E extends ServiceEntry> = { [K in E["portVar"]]: ReturnType<typeof port> } & {
+  [K in E["hostVar"]]: z.ZodDefault<z.ZodString>;
+} & { [K in E["databaseVar"]]: ReturnType<typeof databaseUrl> };
+type PeerVars<P extends ServiceEntry> = { [K in P["urlVar"]]: z.ZodDefault<ReturnType<typeof url>> };
+
+/**
+ * The settings every service reads, plus those its registry entry names (db/src/services.ts): its port
+ * (the entry's default), host, database, and the URL of each peer it calls (the peer's default address).
+ */
+export function serviceEnv<E extends ServiceEntry, P extends ServiceEntry = never>(self: E, peers: readonly P[] = []) {
+  const shape = {
+    [self.portVar]: port(self.defaultPort),
+    [self.hostVar]: z.string().default("127.0.0.1"),
+    [self.databaseVar]: databaseUrl(),
+    ...Object.fromEntries(peers.map((p) => [p.urlVar, url().default(defaultUrl(p))])),
+  } as OwnVars<E> & PeerVars<P>;
+  return commonEnv.extend(shape);
+}
 
 /** The relay settings an operator may set; unset ones keep the relay's defaults. */
 export function relaySettings(c: z.output<typeof commonEnv>) {

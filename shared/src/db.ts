@@ -74,7 +74,13 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 export function createDatabase<DB>(connectionString: string, max = 10): DatabaseHandle<DB> {
   const pool = createPool(connectionString, max);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, pool, close: () => db.destroy() };
+  // kysely ends the pool only if it ever ran a query through it: after a start-up that got no further
+  // than `ping`, destroy alone would leave the ping's connection open.
+  const close = async () => {
+    await db.destroy();
+    if (!pool.ended) await pool.end();
+  };
+  return { db, pool, close };
 }
 
 /** Answers whether the database takes a query now; for `/ready` and for the start-up check. */

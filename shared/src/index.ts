@@ -4,7 +4,7 @@ export { currentRequestId, withRequestId } from "./context.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
 export { apiKeys, requireAdmin } from "./http/api-keys.ts";
 export { createBaseApp } from "./http/app.ts";
-export { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } from "./http/errors.ts";
+export { AppError, defineErrors, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } from "./http/errors.ts";
 export { listen, type RunningServer } from "./http/server.ts";
 export { parseInput } from "./http/validate.ts";
 export { createLogger, type Logger } from "./log.ts";

@@ -1,9 +1,18 @@
+import { createLogger, type Logger } from "./log.ts";
+
+/** A started service as the shell sees it: something to stop, and the logger its lines go through. */
+export interface Stoppable {
+  stop(): Promise<void>;
+  log?: Logger;
+}
+
 /**
  * The process shell of a service: starts it, turns a failed start into one line on stderr and a
- * non-zero exit, and on SIGTERM or SIGINT stops it within a bound.
+ * non-zero exit, and on SIGTERM or SIGINT stops it within a bound. Once started, its own lines go
+ * through the service's logger.
  */
-export async function runService(name: string, start: () => Promise<{ stop(): Promise<void> }>, stopWithinMs = 10_000) {
-  let running: { stop(): Promise<void> };
+export async function runService(name: string, start: () => Promise<Stoppable>, stopWithinMs = 10_000) {
+  let running: Stoppable;
   try {
     running = await start();
   } catch (err) {
@@ -13,11 +22,8 @@ export async function runService(name: string, start: () => Promise<{ stop(): Pr
   // A promise dropped somewhere that fails while the database restarts must not take the process down:
   // pg-boss 10 completes a worker's jobs without catching, say. Everything durable is in the database,
   // and the relay and the sweeps pick it up.
-  process.on("unhandledRejection", (err) => {
-    process.stderr.write(
-      `${JSON.stringify({ level: "error", service: name, msg: "unhandled rejection", err: String((err as Error)?.stack ?? err) })}\n`,
-    );
-  });
+  const log = running.log ?? createLogger(name);
+  process.on("unhandledRejection", (err) => log.error("unhandled rejection", { err }));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -29,10 +35,9 @@ export async function runService(name: string, start: () => Promise<{ stop(): Pr
     timer.unref();
     try {
       await running.stop();
-      // stdout to a pipe is asynchronous: exit only once the last line is out.
-      process.stdout.write(`${JSON.stringify({ level: "info", service: name, msg: `stopped on ${signal}` })}\n`, () =>
-        process.exit(0),
-      );
+      // The logger writes synchronously: the line is out before the process exits.
+      log.info(`stopped on ${signal}`);
+      process.exit(0);
     } catch (err) {
       console.error(`${name}: error while stopping: ${oneLine(err)}`);
       process.exit(1);

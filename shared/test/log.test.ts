@@ -81,6 +81,20 @@ describe("the logger", () => {
   });
 });
 
+describe("errors in log lines", () => {
+  it("are written by pino's err serializer: type, message and stack, not a string", () => {
+    const { lines, destination } = capture();
+    const log = createLogger("pe", "info", { destination });
+    const err = Object.assign(new Error("boom"), { code: "E_TEST" });
+    log.error("unhandled rejection", { err });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      msg: "unhandled rejection",
+      err: { type: "Error", message: "boom", code: "E_TEST", stack: expect.stringContaining("boom") },
+    });
+  });
+});
+
 describe("request ids", () => {
   it("takes a plain caller id and replaces anything else", () => {
     expect(requestIdFrom("abc-123:x.y_z")).toBe("abc-123:x.y_z");

@@ -1,10 +1,11 @@
 import Router from "@koa/router";
-import { AppError, type Logger } from "@loans/shared";
+import type { Logger } from "@loans/shared";
+import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import type { Context } from "koa";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
 import { findProduct, type Product } from "../products/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
@@ -19,7 +20,6 @@ import {
 } from "./agreements.schemas.ts";
 import { applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
 import { toAgreementSummary } from "./agreements.views.ts";
-import { lostIdempotencyRace, priorAgreement, requestHash } from "./idempotency.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
@@ -32,64 +32,46 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
   const { db } = deps;
   const router = new Router();
 
+  // The agreement as it reads now answers a key carried over from the agreements table (0004).
+  const keys = idempotency(db, { reload: (id) => loadAgreement(db, id) });
+
   router.post("/agreements", async (ctx) => {
     const [headers, input] = parseParts(
       { schema: createAgreementHeaders, value: { "Idempotency-Key": ctx.get("Idempotency-Key") || undefined } },
       { schema: createAgreementBody, value: ctx.request.body },
     );
-    const key = headers["Idempotency-Key"];
-    const idempotency = key ? { key, hash: requestHash(input) } : null;
-    if (idempotency) {
-      const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
-      if (prior) return replay(ctx, prior);
-    }
-    const product = await productByCode(input.productCode);
-    if (!product) {
-      throw new AppError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
-        { path: "productCode", message: "no such product" },
-      ]);
-    }
-    const terms = applyProductBounds(product, input);
-    let created: AgreementResponse;
-    try {
-      created = await db.transaction().execute((trx) => openAgreement(trx, { input, product, terms, idempotency }));
-    } catch (err) {
-      // A concurrent request with the same key got there first: answer as a replay of it (or 409).
-      if (idempotency && lostIdempotencyRace(err)) {
-        const prior = await priorAgreement(db, idempotency.key, idempotency.hash);
-        if (prior) return replay(ctx, prior);
+    const { replayed, answer } = await keys.run(ctx, { key: headers["Idempotency-Key"], input }, async (trx) => {
+      const product = await productByCode(trx, input.productCode);
+      if (!product) {
+        throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
+          { path: "productCode", message: "no such product" },
+        ]);
       }
-      throw err;
-    }
+      const terms = applyProductBounds(product, input);
+      const created = await openAgreement(trx, { input, product, terms });
+      return { status: 201, body: created, headers: { Location: `/agreements/${created.id}` }, resourceId: created.id };
+    });
+    if (replayed) return;
     deps.afterCommit();
     // The client's personal data is masked by the logger: enough to match a support call, not to read it.
+    const created = answer.body as AgreementResponse;
     deps.log?.info("agreement created", {
       agreementId: created.id,
       productCode: input.productCode,
-      principal: terms.principal,
+      principal: created.principal,
       termMonths: input.termMonths,
       client: input.client,
     });
-    ctx.status = 201;
-    ctx.set("Location", `/agreements/${created.id}`);
-    ctx.body = created;
   });
-
-  async function replay(ctx: Context, id: string) {
-    const agreement = notFoundUnless(await loadAgreement(db, id), "agreement");
-    ctx.status = 200;
-    ctx.set("Idempotent-Replayed", "true");
-    ctx.set("Location", `/agreements/${id}`);
-    ctx.body = agreement;
-  }
 
   // Products are never changed or deleted once created (there is no route for it), so one found stays
   // right for the life of the process; an unknown code is looked up again each time.
   const products = new Map<string, Product>();
-  async function productByCode(code: string): Promise<Product | null> {
+  // Read through the request's transaction: it must not wait for a second connection while holding one.
+  async function productByCode(trx: Kysely<PeDB>, code: string): Promise<Product | null> {
     const known = products.get(code);
     if (known) return known;
-    const found = await findProduct(db, code);
+    const found = await findProduct(trx, code);
     if (found) products.set(code, found);
     return found;
   }
@@ -130,17 +112,24 @@ export const agreementDocs: RouteDoc[] = [
     headers: createAgreementHeaders,
     body: createAgreementBody,
     responses: {
-      201: { description: "created", body: agreementResponse, headers: { Location: "/agreements/{id}" } },
-      200: {
-        description: "a replay of an earlier request with this Idempotency-Key and body",
+      201: {
+        description:
+          "created; a replay of an earlier request with this Idempotency-Key and body answers the same, " +
+          "with Idempotent-Replayed: true",
         body: agreementResponse,
-        headers: { "Idempotent-Replayed": "true", Location: "/agreements/{id}" },
+        headers: {
+          Location: "/agreements/{id}",
+          "Idempotent-Replayed": "true when this answers a replay of an earlier request with the key",
+        },
       },
       400: { description: "invalid fields, every one listed" },
-      409: { description: "CLIENT_MISMATCH or IDEMPOTENCY_KEY_REUSED" },
+      409: { description: "CLIENT_MISMATCH, or IDEMPOTENCY_KEY_IN_USE while another request holds the key" },
       413: { description: "body larger than 64 KB" },
       415: { description: "body is not application/json" },
-      422: { description: "UNKNOWN_PRODUCT, or OUT_OF_BOUNDS listing every bound broken" },
+      422: {
+        description:
+          "UNKNOWN_PRODUCT, OUT_OF_BOUNDS listing every bound broken, or IDEMPOTENCY_KEY_REUSED (the key was used with another request)",
+      },
     },
   },
   {

@@ -1,3 +1,4 @@
+import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
 import { clientInput } from "../clients/clients.schemas.ts";
@@ -17,10 +18,7 @@ export const createAgreementBody = z.strictObject({
 export type CreateAgreementInput = z.output<typeof createAgreementBody>;
 
 export const createAgreementHeaders = z.object({
-  "Idempotency-Key": z
-    .string()
-    .regex(/^[\x21-\x7e]{1,200}$/, "must be 1 to 200 visible ASCII characters")
-    .optional(),
+  "Idempotency-Key": idempotencyKeyHeader,
 });
 
 export const listAgreementsQuery = z.strictObject({

@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail } from "@loans/shared";
+import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import type { Kysely, Transaction } from "kysely";
@@ -6,6 +6,7 @@ import { utcDate } from "../calendar.ts";
 import { type Client, upsertClient } from "../clients/clients.repository.ts";
 import type { ClientInput } from "../clients/clients.schemas.ts";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import type { Product } from "../products/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
@@ -55,7 +56,7 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
     "origination fee",
   );
   if (details.length > 0) {
-    throw new AppError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
+    throw peError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
   }
   return { originationFee, principal };
 }
@@ -72,7 +73,6 @@ export async function openAgreement(
     input: CreateAgreementInput;
     product: Product;
     terms: LoanTerms;
-    idempotency: { key: string; hash: string } | null;
   },
 ): Promise<AgreementResponse> {
   const { input, product, terms } = args;
@@ -97,8 +97,6 @@ export async function openAgreement(
     term_months: input.termMonths,
     interest_rate: input.interestRate,
     monthly_payment: monthlyPayment,
-    idempotency_key: args.idempotency?.key ?? null,
-    request_hash: args.idempotency?.hash ?? null,
     created_at: now,
     updated_at: now,
   });
@@ -135,7 +133,7 @@ function assertSamePerson(onRecord: Client, given: ClientInput): void {
     differs("middleName");
   if (onRecord.birth_date !== given.birthDate) differs("birthDate");
   if (details.length > 0) {
-    throw new AppError("CLIENT_MISMATCH", "a client with this passport is on record with another identity", details);
+    throw peError("CLIENT_MISMATCH", "a client with this passport is on record with another identity", details);
   }
 }
 

@@ -2,6 +2,7 @@ import { AppError } from "@loans/shared";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import { lockAgreementStatus, recordStatus, setStatus } from "./status.repository.ts";
 import { transition } from "./transitions.ts";
 
@@ -26,7 +27,7 @@ export async function withdrawAgreement(trx: Transaction<PeDB>, id: string): Pro
   const t = transition(row.status, "WITHDRAW");
   if (t.kind === "same") return { moved: false };
   if (t.kind === "conflict") {
-    throw new AppError("INVALID_TRANSITION", `agreement is ${row.status} and can no longer be withdrawn`, [
+    throw peError("INVALID_TRANSITION", `agreement is ${row.status} and can no longer be withdrawn`, [
       { path: "status", message: `is ${row.status}`, status: row.status },
     ]);
   }

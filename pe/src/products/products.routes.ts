@@ -4,6 +4,7 @@ import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
 import { findProduct, insertProduct, listProducts } from "./products.repository.ts";
 import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";
@@ -27,7 +28,7 @@ export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | und
       min_origination_fee: p.minOriginationFee,
       max_origination_fee: p.maxOriginationFee,
     });
-    if (!row) throw new AppError("PRODUCT_EXISTS", `product ${p.code} exists`, [{ path: "code", message: "exists" }]);
+    if (!row) throw peError("PRODUCT_EXISTS", `product ${p.code} exists`, [{ path: "code", message: "exists" }]);
     ctx.status = 201;
     ctx.set("Location", `/products/${encodeURIComponent(row.code)}`);
     ctx.body = toProductResponse(row);

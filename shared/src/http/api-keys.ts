@@ -29,6 +29,8 @@ export function apiKeys(keys: readonly string[], adminToken?: string) {
       ctx.set("WWW-Authenticate", 'Bearer realm="api"');
       throw new AppError("UNAUTHORIZED", "a valid API key is required: Authorization: Bearer <key>");
     }
+    // Who is calling, without keeping the key: what idempotency keys are scoped to (idempotency.ts).
+    ctx.state.callerScope = digest(given).toString("hex");
     return next();
   };
 }

@@ -1,6 +1,9 @@
 import type { Context, Next } from "koa";
 
-/** The closed set of error codes the APIs answer with, each bound to its HTTP status. */
+/**
+ * The codes every service may answer with, each bound to its HTTP status. A service's own codes are
+ * declared beside its domain code with `defineErrors`.
+ */
 export const ERROR_STATUS = {
   MALFORMED_JSON: 400,
   VALIDATION_FAILED: 400,
@@ -8,18 +11,15 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
-  CLIENT_MISMATCH: 409,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  PRODUCT_EXISTS: 409,
-  INVALID_TRANSITION: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
-  UNKNOWN_PRODUCT: 422,
-  OUT_OF_BOUNDS: 422,
   BUSINESS_RULE: 422,
   NOT_READY: 503,
   DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  // The Idempotency-Key layer's (idempotency.ts), on any public POST that takes the header.
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_IN_USE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -31,17 +31,40 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
+/** An error rendered as `{ error: { code, message, details } }` with its status; anything else is a 500. */
 export class AppError extends Error {
   readonly status: number;
+  /** A shared code: its status comes from ERROR_STATUS. */
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]);
+  /** A service's own code with its status, as `defineErrors` makes it. */
+  constructor(code: string, message: string, details: ErrorDetail[], status: number);
   constructor(
-    readonly code: ErrorCode,
+    readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    status?: number,
   ) {
     super(message);
     this.name = "AppError";
-    this.status = ERROR_STATUS[code];
+    this.status = status ?? ERROR_STATUS[code as ErrorCode];
   }
+}
+
+/**
+ * A service's own error codes, each with its status: `const fail = defineErrors({ CLIENT_MISMATCH: 409 })`,
+ * then `throw fail("CLIENT_MISMATCH", "…", details)`. The set stays closed (a code not declared does not
+ * compile), and a code may not take a shared one's name.
+ */
+export function defineErrors<const T extends Record<string, number>>(
+  statuses: T & { [K in keyof T]: K extends ErrorCode ? never : number },
+) {
+  for (const [code, status] of Object.entries(statuses)) {
+    if (code in ERROR_STATUS) throw new Error(`${code} is a shared error code`);
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`${code}: ${status} is no error`);
+  }
+  const fail = (code: keyof T & string, message: string, details: ErrorDetail[] = []) =>
+    new AppError(code, message, details, statuses[code]);
+  return Object.assign(fail, { statuses: statuses as Readonly<T> });
 }
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);

@@ -1,0 +1,218 @@
+import type Router from "@koa/router";
+import { migrate } from "@loans/db";
+import type { Service } from "@loans/db/services";
+import type Koa from "koa";
+import type { Kysely } from "kysely";
+import type pg from "pg";
+import type PgBoss from "pg-boss";
+import { startBoss } from "../boss.ts";
+import type { CommonConfig } from "../config.ts";
+import { createDatabase, ping } from "../db.ts";
+import { idempotencyPurger } from "../http/idempotency.ts";
+import { listen } from "../http/server.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { createMetrics, type Metrics } from "../metrics/index.ts";
+import type { Relay, RelayOptions, RelayRoute } from "../outbox/relay.ts";
+import { serviceRelay } from "../outbox/service-relay.ts";
+import { createServiceApp } from "./app.ts";
+
+/** What a service's configuration must hold for the kit: the settings of its registry entry. */
+export type ServiceConfig<E extends Service> = CommonConfig & {
+  readonly [K in E["portVar"]]: number;
+} & { readonly [K in E["hostVar"] | E["databaseVar"]]: string };
+
+/** Something a service runs beside its HTTP server; `stop` must also undo a `start` that failed half-way. */
+export interface Worker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the kit hands a service's parts once its database, pg-boss and relay are up. */
+export interface ServiceDeps<DB, C> {
+  /** The service's name, from its registry entry. */
+  name: string;
+  config: C;
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  boss: PgBoss;
+  log: Logger;
+  metrics: Metrics;
+  /**
+   * Called after a transaction that wrote outbox rows commits: wakes the relay. The data is committed by
+   * then, so a failing hook is logged and never turns the caller's success into an error.
+   */
+  afterCommit: () => void;
+}
+
+/**
+ * A service, described once: its registry entry (name, port, host and database variables, migrations),
+ * its configuration, and its parts. `startService` does the rest, the same way for every service.
+ */
+export interface ServiceSpec<DB, C extends ServiceConfig<E>, E extends Service, W extends Record<string, Worker>> {
+  service: E;
+  config: C;
+  /** The outbox topics it sends, each to a peer's endpoint (the peer's URL is in `config`). */
+  relayRoutes?: (deps: ServiceDeps<DB, C>) => Record<string, RelayRoute<DB>>;
+  /** Its own pg-boss queues, reported beside the relay's in `pgboss_queue_jobs`. */
+  queues?: readonly string[];
+  /** Started in order before the HTTP server listens, stopped in reverse after it closed. */
+  workers?: (deps: ServiceDeps<DB, C>) => W;
+  /** Its routers, mounted on the kit's base app (createServiceApp); or `app` for an app of its own. */
+  routers?: (deps: ServiceDeps<DB, C> & { workers: W }) => Router[];
+  app?: (deps: ServiceDeps<DB, C> & { workers: W }) => Koa;
+}
+
+export interface StartOptions {
+  /** Over the relay settings from the environment (tests shorten timings). */
+  relay?: Partial<RelayOptions>;
+  /** Also called after each commit that wrote outbox rows, beside the relay's wake (tests count them). */
+  afterCommit?: () => void;
+}
+
+export interface RunningService<DB, W> {
+  name: string;
+  url: string;
+  port: number;
+  db: Kysely<DB>;
+  relay: Relay;
+  workers: W;
+  log: Logger;
+  /** Stops the HTTP server (finishing the requests in flight), the workers, the relay, pg-boss, the pools. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What has started, undone last first. Every step is undone even when one fails; a graceful stop then
+ * throws the first failure, an unwinding after a failed start only logs them (the start's error is thrown).
+ */
+function startedSteps(log: Logger) {
+  const steps: Array<{ what: string; undo: (graceful: boolean) => Promise<void> }> = [];
+  return {
+    push: (what: string, undo: (graceful: boolean) => Promise<void>) => void steps.push({ what, undo }),
+    async unwind(graceful: boolean) {
+      let first: unknown;
+      for (const step of steps.splice(0).reverse()) {
+        try {
+          await step.undo(graceful);
+        } catch (err) {
+          first ??= err;
+          log.warn(graceful ? "could not stop" : "could not stop after a failed start", { what: step.what, err });
+        }
+      }
+      if (graceful && first !== undefined) throw first;
+    },
+  };
+}
+
+/**
+ * Opens the database, checks it answers, migrates it, starts pg-boss, the relay, the workers and the HTTP
+ * server, in that order. When a step fails, whatever had started is stopped in reverse order and the
+ * step's error is thrown: nothing is left running, no pool is left open.
+ */
+export async function startService<
+  DB,
+  C extends ServiceConfig<E>,
+  E extends Service,
+  W extends Record<string, Worker> = Record<never, Worker>,
+>(spec: ServiceSpec<DB, C, E, W>, opts: StartOptions = {}): Promise<RunningService<DB, W>> {
+  const { service, config } = spec;
+  const log = createLogger(service.name, config.LOG_LEVEL);
+  const connectionString = config[service.databaseVar as E["databaseVar"]] as string;
+  const started = startedSteps(log);
+  try {
+    const handle = createDatabase<DB>(connectionString);
+    started.push("database", () => handle.close());
+    await ping(handle.pool);
+    const { applied } = await migrate(connectionString, service.database);
+    if (applied.length > 0) log.info("migrated", { applied });
+    const boss = await startBoss(connectionString, log);
+    started.push("pg-boss", (graceful) =>
+      boss.stop(graceful ? { graceful: true, wait: true, timeout: 5_000 } : { graceful: false, wait: true }),
+    );
+    const { deps, relay } = wire(spec, { ...handle, boss, log, connectionString }, opts);
+    // Each part's stop is pushed before its start: a start that fails half-way is undone by its own stop.
+    started.push("relay", () => relay.stop());
+    await relay.start();
+    const workers = spec.workers?.(deps) ?? ({} as W);
+    // Every service database has the idempotency table; its old keys are purged beside the service's workers.
+    const all: Array<[string, Worker]> = [
+      ["idempotency purge", idempotencyPurger(handle.db, log)],
+      ...Object.entries(workers),
+    ];
+    for (const [what, worker] of all) {
+      started.push(what, () => worker.stop());
+      await worker.start();
+    }
+    const app = spec.app
+      ? spec.app({ ...deps, workers })
+      : createServiceApp(deps, spec.routers?.({ ...deps, workers }) ?? []);
+    const server = await listen(
+      app,
+      config[service.portVar as E["portVar"]] as number,
+      config[service.hostVar as E["hostVar"]] as string,
+      { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
+    );
+    started.push("http", () => server.close());
+    log.info("listening", { url: server.url });
+    return {
+      name: service.name,
+      url: server.url,
+      port: server.port,
+      db: handle.db,
+      relay,
+      workers,
+      log,
+      stop: () => started.unwind(true),
+    };
+  } catch (err) {
+    await started.unwind(false);
+    throw err;
+  }
+}
+
+/**
+ * The dependencies the service's parts get, and its relay: wired, nothing started. `afterCommit` wakes
+ * the relay (and the test's hook); the data is committed by then, so a failing hook is only logged.
+ */
+function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Record<string, Worker>>(
+  spec: ServiceSpec<DB, C, E, W>,
+  parts: { db: Kysely<DB>; pool: pg.Pool; boss: PgBoss; log: Logger; connectionString: string },
+  opts: StartOptions,
+): { deps: ServiceDeps<DB, C>; relay: Relay } {
+  const { service, config } = spec;
+  const { db, pool, boss, log } = parts;
+  let relay: Relay | undefined;
+  const afterCommit = () => {
+    try {
+      relay?.wake();
+      opts.afterCommit?.();
+    } catch (err) {
+      log.warn("afterCommit failed", { err });
+    }
+  };
+  const metrics = createMetrics(service.name);
+  const deps: ServiceDeps<DB, C> = { name: service.name, config, db, pool, boss, log, metrics, afterCommit };
+  relay = serviceRelay<DB>({
+    name: service.name,
+    db,
+    connectionString: parts.connectionString,
+    boss,
+    routes: spec.relayRoutes?.(deps) ?? {},
+    config,
+    log,
+    metrics,
+    queues: spec.queues,
+    overrides: opts.relay,
+  });
+  return { deps, relay };
+}
+
+/** Names a service's spec with its types inferred: the database from its app's dependencies, say. */
+export const defineService = <
+  DB,
+  C extends ServiceConfig<E>,
+  E extends Service,
+  W extends Record<string, Worker> = Record<never, Worker>,
+>(
+  spec: ServiceSpec<DB, C, E, W>,
+) => spec;
