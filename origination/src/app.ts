@@ -5,7 +5,7 @@ import { openApiDocument } from "@loans/shared/http/openapi";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { applicationRouteDocs } from "./applications/applications.openapi.ts";
 import { applicationRoutes } from "./applications/applications.routes.ts";
 import type { OriginationConfig } from "./config.ts";

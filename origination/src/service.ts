@@ -70,7 +70,7 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
   } catch (err) {
     await scoring.stop().catch(() => {});
     await relay.stop().catch(() => {});
-    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    await boss.stop({ graceful: false }).catch(() => {});
     await handle.close();
     throw err;
   }
@@ -84,7 +84,7 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
       await server.close();
       await scoring.stop();
       await relay.stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+      await boss.stop({ graceful: true, timeout: 5_000 });
       await handle.close();
     },
   };

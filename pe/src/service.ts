@@ -62,7 +62,7 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     async stop() {
       await server.close();
       await relay.stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+      await boss.stop({ graceful: true, timeout: 5_000 });
       await handle.close();
     },
   };

@@ -11,7 +11,7 @@ export async function runService(name: string, start: () => Promise<{ stop(): Pr
     process.exit(1);
   }
   // A promise dropped somewhere that fails while the database restarts must not take the process down:
-  // pg-boss 10 completes a worker's jobs without catching, say. Everything durable is in the database,
+  // a library settling a worker's jobs without catching, say. Everything durable is in the database,
   // and the relay and the sweeps pick it up.
   process.on("unhandledRejection", (err) => {
     process.stderr.write(
