@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -42,7 +42,13 @@ const compose = parse(read("compose.yaml"), { merge: true }) as { services: Reco
 async function answersReady(url: string, child: ChildProcess, withinMs: number): Promise<boolean> {
   const until = Date.now() + withinMs;
   while (Date.now() < until && child.exitCode === null) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
