@@ -1,5 +1,5 @@
 /**
- * The outbox relay beside pg-boss 10 used as a plain queue, on one PostgreSQL and one receiving peer
+ * The outbox relay beside pg-boss used as a plain queue, on one PostgreSQL and one receiving peer
  * (a separate process that only checks signatures and acknowledges):
  *   node --import tsx bench/outbox.ts
  * (1) latency from just before commit to the peer seeing the message, single messages spaced out;

@@ -7,11 +7,7 @@
  * rate, closed loop, (4) the same with two instances of each service; their peak RSS throughout. Then
  * (3) the drain of a 100 000-message backlog to a live peer (bench/outbox.ts's runs, reused).
  *
- * Flags: --quick (about a minute), --duration=<s> of each max-rate phase (60), --concurrency=<n> of the
- * closed loop (8), --proxy (services talk through the fault proxies, as the e2e tests run them),
- * --relay-only (only the outbox relay with one instance each, and no drain: for iterating on throughput),
- * --statements (preload pg_stat_statements in the embedded server and report the top statements).
- * BENCH_PE_DATABASE_URL / BENCH_ORIGINATION_DATABASE_URL: servers to use instead of an embedded one.
+ * Flags: `pnpm bench --help` (bench/options.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -21,6 +17,7 @@ import { join } from "node:path";
 import { ensureDatabase, migrate, withDatabase } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { startEmbedded } from "@loans/db/embedded";
+import { parseOrExit } from "@loans/shared/args";
 import { formatTable } from "@loans/shared/outbox/inspect";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { type BenchSettings, bossBench, relayBench } from "@loans/shared/test-kit/outbox-bench";
@@ -28,26 +25,10 @@ import { cdfSvg } from "./chart.ts";
 import { postmasterOf } from "./cpu.ts";
 import { line } from "./load.ts";
 import { machine } from "./machine.ts";
+import { parseBenchArgs } from "./options.ts";
 import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const value = (name: string, fallback: number) => {
-  const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.split("=")[1]) : fallback;
-};
-const quick = flag("quick");
-const plan = {
-  warmSeconds: quick ? 2 : 5,
-  latencySeconds: quick ? 5 : 20,
-  latencyRate: 50,
-  maxSeconds: value("duration", quick ? 8 : 60),
-  concurrency: value("concurrency", 8),
-  direct: !flag("proxy"),
-  drainN: value("drain", quick ? 10_000 : 100_000),
-  statements: flag("statements"),
-};
-const relayOnly = flag("relay-only");
+const { quick, relayOnly, plan } = parseOrExit(() => parseBenchArgs(process.argv.slice(2)));
 
 async function main() {
   const started = Date.now();

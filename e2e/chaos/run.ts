@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { ensureDatabase, withDatabase } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
+import { parseOrExit } from "@loans/shared/args";
 import pg from "pg";
 import type { SyncReport } from "../kit/invariants.ts";
 import { type System, startSystem } from "../kit/system.ts";
@@ -19,7 +20,7 @@ import { runLoad } from "./load.ts";
 import { parseChaosArgs } from "./options.ts";
 import { printSummary } from "./summary.ts";
 
-const opts = parseChaosArgs(process.argv.slice(2));
+const opts = parseOrExit(() => parseChaosArgs(process.argv.slice(2)));
 const say = (line: string) => process.stdout.write(`[chaos] ${line}\n`);
 
 async function main(): Promise<number> {

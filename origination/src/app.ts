@@ -6,7 +6,7 @@ import { createServiceApp } from "@loans/shared/kit/app";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { applicationRouteDocs } from "./applications/applications.openapi.ts";
 import { applicationRoutes } from "./applications/applications.routes.ts";
 import type { OriginationConfig } from "./config.ts";

@@ -1,11 +1,11 @@
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
-import type PgBoss from "pg-boss";
+import type { Db } from "pg-boss";
 
 /**
  * pg-boss's `db` option over a kysely transaction: a job sent through it is inserted by that
- * transaction, so it exists if and only if the transaction commits (pg-boss 10 `send(name, data, { db })`).
+ * transaction, so it exists if and only if the transaction commits (pg-boss `send(name, data, { db })`).
  */
-export function bossDb<DB>(trx: Transaction<DB> | Kysely<DB>): PgBoss.Db {
+export function bossDb<DB>(trx: Transaction<DB> | Kysely<DB>): Db {
   return {
     async executeSql(text: string, values: unknown[]) {
       // sql-safe: pg-boss's own SQL text, its values passed separately as bound parameters

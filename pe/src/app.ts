@@ -4,7 +4,7 @@ import { createServiceApp } from "@loans/shared/kit/app";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";

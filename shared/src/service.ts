@@ -20,7 +20,7 @@ export async function runService(name: string, start: () => Promise<Stoppable>, 
     process.exit(1);
   }
   // A promise dropped somewhere that fails while the database restarts must not take the process down:
-  // pg-boss 10 completes a worker's jobs without catching, say. Everything durable is in the database,
+  // a library settling a worker's jobs without catching, say. Everything durable is in the database,
   // and the relay and the sweeps pick it up.
   const log = running.log ?? createLogger(name);
   process.on("unhandledRejection", (err) => log.error("unhandled rejection", { err }));

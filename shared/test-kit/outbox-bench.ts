@@ -1,11 +1,12 @@
 /**
- * The measured runs of bench/outbox.ts: the outbox relay, and pg-boss 10 used as a plain queue, each
+ * The measured runs of bench/outbox.ts: the outbox relay, and pg-boss used as a plain queue, each
  * sending to the same peer. They live here, beside the packages they import; the bench script only
  * prepares the database and reports.
  */
 import { CompiledQuery, type Kysely, sql } from "kysely";
-import PgBoss from "pg-boss";
+import { type Db, type Job, PgBoss } from "pg-boss";
 import { Pool } from "undici";
+import { unfinishedJobs } from "../src/boss.ts";
 import { createDatabase } from "../src/db.ts";
 import { signBody } from "../src/http/service-auth.ts";
 import { createLogger } from "../src/log.ts";
@@ -162,13 +163,13 @@ export async function relayBench(url: string, peer: FastPeer, s: BenchSettings) 
     return r.rows[0]!.n === 0;
   });
   await relay.stop();
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await handle.close();
   return { latencyWake: woken.seenLatency, latencyNotify: notified.seenLatency, latencyAck: acked, drain };
 }
 
 /** pg-boss's `db` option, so the job is sent in the writer's transaction. */
-const bossDb = (trx: Kysely<OutboxDB>): PgBoss.Db => ({
+const bossDb = (trx: Kysely<OutboxDB>): Db => ({
   executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }),
 });
 
@@ -179,7 +180,7 @@ export async function bossBench(url: string, peer: FastPeer, s: BenchSettings) {
   boss.on("error", (e) => process.stderr.write(`pg-boss error: ${e}\n`));
   await boss.start();
   const http = new Pool(peer.url, { connections: 8 });
-  const post = async (jobs: PgBoss.Job<{ key: string }>[]) => {
+  const post = async (jobs: Job<{ key: string }>[]) => {
     const messages = jobs.map((j) => ({
       id: j.id,
       topic: TOPIC,
@@ -221,17 +222,20 @@ export async function bossBench(url: string, peer: FastPeer, s: BenchSettings) {
   for (let i = 0; i < s.drainN; i += 10_000) {
     progress(`[pg-boss drain] inserting jobs ${i}/${s.drainN}`);
     const n = Math.min(10_000, s.drainN - i);
-    await boss.insert(Array.from({ length: n }, (_, k) => ({ name: drainQueue, data: { key: `bdrain-${i + k}` } })));
+    await boss.insert(
+      drainQueue,
+      Array.from({ length: n }, (_, k) => ({ data: { key: `bdrain-${i + k}` } })),
+    );
   }
   await sql`analyze pgboss.job`.execute(db);
   const start = now();
   const { workers, ...work } = s.bossDrain;
   for (let w = 0; w < workers; w++) await boss.work(drainQueue, work, post);
   const drain = await drainWatch(s, "pg-boss drain", peer, start, async () => {
-    return (await boss.getQueueSize(drainQueue, { before: "completed" })) === 0;
+    return (await unfinishedJobs(boss, drainQueue)) === 0;
   });
   await boss.offWork(drainQueue);
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await http.close();
   await handle.close();
   return { latencyPolling: polling.seenLatency, latencyNotify: notified.seenLatency, drain };

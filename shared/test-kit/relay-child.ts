@@ -41,7 +41,7 @@ await runService("relay-child", async () => {
   return {
     async stop() {
       await relay.stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 2_000 });
+      await boss.stop({ graceful: true, timeout: 2_000 });
       await handle.close();
     },
   };

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../../db/test-kit/databases.ts";
 import { startBoss } from "../src/boss.ts";
 import { createDatabase, type DatabaseHandle } from "../src/db.ts";
@@ -132,7 +132,7 @@ export async function startSenderEnv(): Promise<SenderEnv> {
     stopRelays,
     async close() {
       await stopRelays();
-      for (const b of bosses) await b.stop({ graceful: false, wait: true, timeout: 2_000 }).catch(() => {});
+      for (const b of bosses) await b.stop({ graceful: false, timeout: 2_000 }).catch(() => {});
       await handle.close();
       await database.drop();
     },

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBoss } from "../src/boss.ts";
+import { startBoss, unfinishedJobs } from "../src/boss.ts";
 import { bossTransportQueue } from "../src/outbox/boss-transport.ts";
 import { enqueue } from "../src/outbox/enqueue.ts";
 import { createRelay } from "../src/outbox/relay.ts";
@@ -19,7 +19,7 @@ beforeAll(async () => {
   boss = await startBoss(env.database.url, env.log, 2);
 });
 afterAll(async () => {
-  await boss?.stop({ graceful: false, wait: true, timeout: 2_000 });
+  await boss?.stop({ graceful: false, timeout: 2_000 });
   await env?.close();
   await peer?.close();
 });
@@ -66,16 +66,13 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
     const { rows: answers } = await sql`select 1 from answers where message_id = ${row!.id}`.execute(env.db);
     expect(answers).toHaveLength(1);
     // pg-boss completes the job only after its handler has returned (and recorded the row).
-    await waitFor(
-      async () => (await boss.getQueueSize(bossTransportQueue("baseline"), { before: "completed" })) === 0,
-      {
-        what: "the job to be completed",
-      },
-    );
+    await waitFor(async () => (await unfinishedJobs(boss, bossTransportQueue("baseline"))) === 0, {
+      what: "the job to be completed",
+    });
     await transport.stop();
 
     // Stopped, the transport no longer takes part in enqueue: the row is plain again.
     await env.enqueue([{ topic: TOPIC, aggregateId: "boss-after-stop", payload: {} }]);
-    expect(await boss.getQueueSize(bossTransportQueue("baseline"), { before: "completed" })).toBe(0);
+    expect(await unfinishedJobs(boss, bossTransportQueue("baseline"))).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { AppError } from "@loans/shared";
 import type { TopicHandler } from "@loans/shared/outbox/receiver";
 import type { ItemOutcome } from "@loans/shared/outbox/types";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import type { OriginationDB } from "../db.ts";
 import { enqueueScoring } from "../scoring/scoring.queue.ts";
 import { isWithdrawn, lockAgreement } from "../withdrawals/withdrawals.repository.ts";

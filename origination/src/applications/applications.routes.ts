@@ -3,7 +3,7 @@ import { type Metrics, notFound, parseInput } from "@loans/shared";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { BatchResponse } from "@loans/shared/outbox/types";
 import type { Kysely } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import type { OriginationDB } from "../db.ts";
 import { agreementCreatedHandler, CREATED_TOPIC } from "./applications.intake.ts";
 import { decodeCursor, encodeCursor, toApplicationView } from "./applications.mappers.ts";

@@ -1,6 +1,6 @@
 import { currentRequestId } from "@loans/shared";
 import type { Transaction } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import { bossDb } from "../boss-db.ts";
 import type { OriginationDB } from "../db.ts";

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureQueue, type Logger, withRequestId } from "@loans/shared";
 import type { Kysely } from "kysely";
-import type PgBoss from "pg-boss";
+import type { Job, PgBoss } from "pg-boss";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
 import type { Decision } from "./rules.ts";
@@ -91,7 +91,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
     if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
   };
 
-  const scoreJob = async (job: PgBoss.Job<unknown>) => {
+  const scoreJob = async (job: Job<unknown>) => {
     const { agreementId, requestId } = scoringJobData.parse(job.data);
     await withRequestId(requestId, async () => {
       if (config.SCORING_DELAY_MS > 0) await sleep(config.SCORING_DELAY_MS, undefined, { signal: stopping.signal });
@@ -104,7 +104,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
    * The whole batch in one transaction (scoreApplications); true when that worked. Not with a demo delay,
    * which is per job. A failure (a job with bad data, a lost connection) leaves it to the jobs one by one.
    */
-  const scoreBatch = async (jobs: PgBoss.Job<unknown>[]) => {
+  const scoreBatch = async (jobs: Job<unknown>[]) => {
     if (config.SCORING_DELAY_MS > 0) return false;
     const ids: string[] = [];
     const requestIds = new Map<string, string>();
@@ -128,7 +128,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
 
   // pg-boss fails or completes a batch as a whole; failing the broken jobs here first keeps one bad job
   // from sending the good ones round again (complete only touches jobs still active).
-  const handle = async (jobs: PgBoss.Job<unknown>[]) => {
+  const handle = async (jobs: Job<unknown>[]) => {
     const failures = (await scoreBatch(jobs)) ? [] : await settle(jobs, CONCURRENCY, scoreJob);
     for (const f of failures) {
       if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: String(f.error) });
@@ -143,7 +143,6 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
   return {
     async start() {
       const queue = {
-        name: SCORING_QUEUE,
         retryLimit: 20,
         retryDelay: 1,
         retryBackoff: true,

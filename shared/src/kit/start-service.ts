@@ -4,7 +4,7 @@ import type { Service } from "@loans/db/services";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { startBoss } from "../boss.ts";
 import type { CommonConfig } from "../config.ts";
 import { createDatabase, ping } from "../db.ts";
@@ -127,7 +127,7 @@ export async function startService<
     if (applied.length > 0) log.info("migrated", { applied });
     const boss = await startBoss(connectionString, log);
     started.push("pg-boss", (graceful) =>
-      boss.stop(graceful ? { graceful: true, wait: true, timeout: 5_000 } : { graceful: false, wait: true }),
+      boss.stop(graceful ? { graceful: true, timeout: 5_000 } : { graceful: false }),
     );
     const { deps, relay } = wire(spec, { ...handle, boss, log, connectionString }, opts);
     // Each part's stop is pushed before its start: a start that fails half-way is undone by its own stop.

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { Gauge } from "prom-client";
+import { queueSizes } from "../boss.ts";
 import type { Metrics } from "./index.ts";
 
 /** Reads the database at most once per scrape however many gauges ask, and never fails the scrape. */
@@ -69,17 +70,10 @@ export function watchOutbox<DB>(metrics: Metrics, db: Kysely<DB>, topics: readon
   gauge("outbox_dead_messages", "Outbox rows given up on after the last attempt", (r) => Number(r.dead));
 }
 
-/** Jobs per pg-boss queue at each scrape: queued (created or retrying) and active. */
+/** Jobs per pg-boss queue at each scrape: queued (created or retrying) and active, counted now. */
 export function watchQueues(metrics: Metrics, boss: PgBoss, queues: readonly string[]): void {
   const read = perScrape(
-    () =>
-      Promise.all(
-        queues.map(async (queue) => {
-          const queued = await boss.getQueueSize(queue, { before: "active" });
-          const upToActive = await boss.getQueueSize(queue, { before: "completed" });
-          return { queue, queued, active: upToActive - queued };
-        }),
-      ),
+    () => queueSizes(boss, queues),
     () => metrics.scrapeErrors.inc({ source: "pgboss" }),
   );
   new Gauge({

@@ -1,6 +1,6 @@
 /**
  * A BASELINE for benchmarks, not for production: what a team would build instead of the relay, with
- * pg-boss 10 as the queue. `OUTBOX_TRANSPORT=pgboss` makes `enqueue` also send one pg-boss job per
+ * pg-boss as the queue. `OUTBOX_TRANSPORT=pgboss` makes `enqueue` also send one pg-boss job per
  * message in the writer's transaction (pg-boss's `db` option), and replaces the relay with pg-boss
  * workers that post the jobs' messages in the relay's signed batch format and record the answers the
  * relay's way (`recordOutcomes`: outbox row delivered and `onAnswer` in one transaction). No claims, no
@@ -11,7 +11,7 @@
  * service per process, as the services run.
  */
 import { CompiledQuery, type Transaction } from "kysely";
-import type PgBoss from "pg-boss";
+import type { Db, Job, PgBoss } from "pg-boss";
 import type { ClaimedMessage } from "./claim.ts";
 import { resolveOptions } from "./options.ts";
 import { recordOutcomes } from "./record.ts";
@@ -45,12 +45,13 @@ export function bossTransportTarget(): Registered | undefined {
 
 /** Sends the jobs through the writer's transaction: they exist if and only if it commits. */
 export async function sendOutboxJobs<DB>(trx: Transaction<DB>, target: Registered, jobs: BossOutboxJob[]) {
-  const db: PgBoss.Db = {
+  const db: Db = {
     // sql-safe: pg-boss's own SQL text, its values passed separately as bound parameters
     executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }),
   };
   await target.boss.insert(
-    jobs.map((data) => ({ name: target.queue, data })),
+    target.queue,
+    jobs.map((data) => ({ data })),
     { db },
   );
 }
@@ -65,7 +66,7 @@ export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
   let next = 0;
   let running = false;
 
-  async function handle(jobs: PgBoss.Job<BossOutboxJob>[]): Promise<void> {
+  async function handle(jobs: Job<BossOutboxJob>[]): Promise<void> {
     const byTopic = new Map<string, ClaimedMessage[]>();
     for (const { data: j } of jobs) {
       const m = { ...j, createdAt: new Date(j.createdAt), attempts: 0 };
@@ -94,7 +95,6 @@ export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
   return {
     async start() {
       const policy = {
-        name: queue,
         retryLimit: options.maxAttempts,
         retryDelay: 1,
         retryBackoff: true,
@@ -118,7 +118,7 @@ export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
       if (!running) return;
       running = false;
       registered = undefined;
-      for (const id of workers.splice(0)) await deps.boss.offWork({ id }).catch(() => {});
+      for (const id of workers.splice(0)) await deps.boss.offWork(queue, { id, wait: true }).catch(() => {});
       await sender.close();
     },
     wake,

@@ -6,14 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type DatabaseName, isServiceName, SERVICE_NAMES, serviceEntry } from "@loans/db/services";
+import { type DatabaseName, serviceEntry } from "@loans/db/services";
 import pg from "pg";
+import { UsageError } from "../args.ts";
 import { oneLine } from "../service.ts";
+import { deadLimit, parseOutboxArgs, USAGE } from "./cli-args.ts";
 import { deadLetters, formatAge, formatTable, requeueDead, topicStatus } from "./inspect.ts";
-
-const USAGE = `usage: pnpm outbox <${SERVICE_NAMES.join("|")}> status | dead [limit] | retry <id> | retry --all-dead`;
-
-class UsageError extends Error {}
 
 /** `pnpm start` leaves the URLs of its embedded databases in .data/urls.json while it runs. */
 function startedUrls(): Partial<Record<DatabaseName, string>> | undefined {
@@ -25,8 +23,7 @@ function startedUrls(): Partial<Record<DatabaseName, string>> | undefined {
 }
 
 async function main(argv: string[]): Promise<string> {
-  const [service, command, arg] = argv;
-  if (!isServiceName(service)) throw new UsageError(USAGE);
+  const { service, command, arg, allDead } = parseOutboxArgs(argv);
   const { databaseVar, database } = serviceEntry(service);
   const url = process.env[databaseVar] ?? startedUrls()?.[database];
   if (!url) throw new UsageError(`${databaseVar} is not set, and no \`pnpm start\` is running here`);
@@ -52,8 +49,7 @@ async function main(argv: string[]): Promise<string> {
         );
       }
       case "dead": {
-        const limit = arg === undefined ? 50 : Number(arg);
-        if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(USAGE);
+        const limit = arg === undefined ? 50 : deadLimit(arg);
         const rows = await deadLetters(client, limit);
         if (rows.length === 0) return `${service} outbox: no dead messages`;
         return formatTable(
@@ -69,11 +65,11 @@ async function main(argv: string[]): Promise<string> {
         );
       }
       case "retry": {
-        if (arg === "--all-dead") {
+        if (allDead && arg === undefined) {
           const ids = await requeueDead(client, "all");
           return `${service} outbox: requeued ${ids.length} dead message(s)`;
         }
-        if (!arg || !/^\d+$/.test(arg)) throw new UsageError(USAGE);
+        if (allDead || !arg || !/^\d+$/.test(arg)) throw new UsageError(USAGE);
         const ids = await requeueDead(client, { id: arg });
         if (ids.length === 0) throw new Error(`no dead message with id ${arg}`);
         return `${service} outbox: requeued message ${arg}`;
@@ -89,7 +85,10 @@ async function main(argv: string[]): Promise<string> {
 main(process.argv.slice(2)).then(
   (out) => process.stdout.write(`${out}\n`),
   (err) => {
-    process.stderr.write(`${err instanceof UsageError ? err.message : `outbox: ${oneLine(err)}`}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    const usage = err instanceof UsageError;
+    (usage && err.exitCode === 0 ? process.stdout : process.stderr).write(
+      `${usage ? err.message : `outbox: ${oneLine(err)}`}\n`,
+    );
+    process.exitCode = usage ? err.exitCode : 1;
   },
 );

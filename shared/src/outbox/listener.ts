@@ -15,9 +15,9 @@ export interface ListenerDeps {
 const RECONNECT = { baseDelayMs: 100, maxDelayMs: 10_000 };
 
 /**
- * LISTEN on a dedicated connection (pg-boss 10 has no LISTEN/NOTIFY). When the connection fails it is
- * dropped and a new one made after a backoff, for as long as the listener runs. A notification lost
- * meanwhile only costs latency: the sweep delivers the row anyway.
+ * LISTEN on a dedicated connection (pg-boss's own LISTEN/NOTIFY only wakes its queues' workers). When
+ * the connection fails it is dropped and a new one made after a backoff, for as long as the listener
+ * runs. A notification lost meanwhile only costs latency: the sweep delivers the row anyway.
  */
 export function createListener(deps: ListenerDeps) {
   let client: pg.Client | undefined;

@@ -13,7 +13,7 @@
  * and how a killed relay's rows come back.
  */
 import type { Kysely, Transaction } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { ensureQueue } from "../boss.ts";
 import type { Logger } from "../log.ts";
 import type { OutboxMetrics } from "../metrics/index.ts";
@@ -98,7 +98,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   let active = 0;
   let pausedUntil = 0;
   const inFlight = new Set<Promise<unknown>>();
-  const workers: string[] = [];
+  const workers: Array<{ queue: string; id: string }> = [];
   let sweepTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = Number.POSITIVE_INFINITY;
@@ -228,13 +228,19 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       await deps.boss.schedule(queues.purge, PURGE_CRON, {}, { tz: "UTC" });
       const polling = { pollingIntervalSeconds: 10 };
       workers.push(
-        await deps.boss.work(queues.sweep, polling, async () => {
-          await drainOnce();
-        }),
-        await deps.boss.work(queues.purge, polling, async () => {
-          const purged = await purgeDelivered(db, options.retentionDays);
-          log.info("outbox purged delivered rows", { purged, olderThanDays: options.retentionDays });
-        }),
+        {
+          queue: queues.sweep,
+          id: await deps.boss.work(queues.sweep, polling, async () => {
+            await drainOnce();
+          }),
+        },
+        {
+          queue: queues.purge,
+          id: await deps.boss.work(queues.purge, polling, async () => {
+            const purged = await purgeDelivered(db, options.retentionDays);
+            log.info("outbox purged delivered rows", { purged, olderThanDays: options.retentionDays });
+          }),
+        },
       );
       await listener.start();
       sweepTimer = setInterval(wake, options.sweepEverySeconds * 1000);
@@ -248,7 +254,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       state = "stopped";
       clearInterval(sweepTimer);
       clearTimeout(retryTimer);
-      for (const id of workers.splice(0)) await deps.boss.offWork({ id }).catch(() => {});
+      for (const w of workers.splice(0)) await deps.boss.offWork(w.queue, { id: w.id, wait: true }).catch(() => {});
       await listener.stop();
       await Promise.allSettled([...inFlight]);
       await sender.close();

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type PgBoss from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import type { z } from "zod";
 import { type commonEnv, relaySettings } from "../config.ts";
 import type { Logger } from "../log.ts";

@@ -1,0 +1,44 @@
+import { UsageError } from "@loans/shared/args";
+import { describe, expect, it } from "vitest";
+import { parseBenchArgs } from "../options.ts";
+
+const refusal = (argv: string[]) => {
+  try {
+    parseBenchArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  }
+  throw new Error("not refused");
+};
+
+describe("pnpm bench's arguments", () => {
+  it("defaults, --quick, and --duration 120 read the same as --duration=120", () => {
+    const full = parseBenchArgs([]);
+    expect(full).toMatchObject({ quick: false, relayOnly: false });
+    expect(full.plan).toMatchObject({ maxSeconds: 60, concurrency: 8, drainN: 100_000, direct: true });
+    expect(parseBenchArgs(["--quick"]).plan).toMatchObject({ maxSeconds: 8, drainN: 10_000, latencySeconds: 5 });
+    expect(parseBenchArgs(["--duration", "120"]).plan.maxSeconds).toBe(120);
+    expect(parseBenchArgs(["--duration=120"]).plan.maxSeconds).toBe(120);
+    const all = parseBenchArgs(["--quick", "--concurrency", "16", "--proxy", "--relay-only", "--statements"]);
+    expect(all).toMatchObject({ quick: true, relayOnly: true });
+    expect(all.plan).toMatchObject({ concurrency: 16, direct: false, statements: true, maxSeconds: 8 });
+  });
+
+  it("refuses an unknown flag, a missing value, NaN and out-of-range numbers, naming the flag", () => {
+    const unknown = refusal(["--durations", "5"]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.message).toMatch(/Unknown option '--durations'/);
+    expect(unknown.message).toContain("usage: pnpm bench");
+    expect(refusal(["--duration"]).message).toMatch(/--duration/);
+    expect(refusal(["--duration", "abc"]).message).toMatch(
+      /^--duration must be a whole number from 1 to 3600, not "abc"/,
+    );
+    expect(refusal(["--concurrency=0"]).message).toMatch(/^--concurrency must be/);
+    expect(refusal(["--drain", "1.5"]).message).toMatch(/^--drain must be/);
+    expect(refusal(["extra"]).message).toMatch(/extra/);
+    const help = refusal(["--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.message).toContain("--relay-only");
+  });
+});
