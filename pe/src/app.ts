@@ -40,7 +40,7 @@ export function createPeApp(deps: PeDeps): Koa {
     try {
       deps.afterCommit?.();
     } catch (err) {
-      deps.log.warn("afterCommit failed", { err: String(err) });
+      deps.log.warn("afterCommit failed", { err });
     }
   };
   const routers = [

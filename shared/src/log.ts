@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import pino from "pino";
 import { currentRequestId } from "./context.ts";
 import { maskPersonalData } from "./mask.ts";
@@ -17,15 +18,17 @@ export interface LoggerOptions {
 }
 
 /**
- * pino, one JSON object per line: `time` (ISO), `level` (a word), `service`, `requestId` when the line
- * is written on behalf of a request or a message (context.ts), `msg`, then the fields with personal data
- * masked (mask.ts).
+ * pino, one JSON object per line: `time` (ISO), `level` (a word), `service`, `pid` and `hostname` (two
+ * instances are told apart), `requestId` when the line is written on behalf of a request or a message
+ * (context.ts), `msg`, then the fields with personal data masked (mask.ts). An Error given as `err` is
+ * written by pino's error serializer: `{ type, message, stack, ... }`, its causes included.
  */
 export function createLogger(service: string, level: Level = "info", opts: LoggerOptions = {}): Logger {
   const logger = pino(
     {
       level,
-      base: { service },
+      base: { service, pid: process.pid, hostname: hostname() },
+      serializers: { err: pino.stdSerializers.err },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin() {
