@@ -175,8 +175,6 @@ class Components {
   }
 }
 
-const camel = (s: string) => s.replace(/[-_ ]+(\w)/g, (_, c: string) => c.toUpperCase());
-
 /**
  * An OpenAPI 3.1 document built from the same zod schemas that validate the requests: schemas named with
  * `.meta({ id })` are shared under `components.schemas`; every operation lists every answer it can give,
@@ -264,7 +262,7 @@ export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
   }
   const tags = [...new Set(routes.flatMap((r) => r.tags ?? []))].map((name) => ({
     name,
-    description: TAG_TEXT[name] ?? camel(name),
+    description: TAG_TEXT[name] ?? name,
   }));
   return {
     openapi: "3.1.0",
