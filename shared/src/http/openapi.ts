@@ -272,7 +272,11 @@ export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
       ...(info.description && { description: info.description }),
       license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
-    servers: [{ url: info.server, description: "the default address under `pnpm start`" }],
+    // The relative one first, so that Swagger UI's "Try it out" calls the service that served the page.
+    servers: [
+      { url: "/", description: "the service serving this document" },
+      { url: info.server, description: "the default address under `pnpm start`" },
+    ],
     tags,
     paths,
     components: {
