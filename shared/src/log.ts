@@ -23,12 +23,23 @@ export interface LoggerOptions {
  * (context.ts), `msg`, then the fields with personal data masked (mask.ts). An Error given as `err` is
  * written by pino's error serializer: `{ type, message, stack, ... }`, its causes included.
  */
+/**
+ * pino's error serializer, with the values PostgreSQL quotes in `detail` hidden ("Key (passport_number)=
+ * (4510123456) already exists."): an error's own fields are not masked by name like the others.
+ */
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return maskPersonalData(err);
+  const out = maskPersonalData(pino.stdSerializers.err(err)) as Record<string, unknown>;
+  if (typeof out.detail === "string") out.detail = out.detail.replace(/=\(.*\)/s, "=(***)");
+  return out;
+}
+
 export function createLogger(service: string, level: Level = "info", opts: LoggerOptions = {}): Logger {
   const logger = pino(
     {
       level,
       base: { service, pid: process.pid, hostname: hostname() },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin() {

@@ -99,6 +99,17 @@ describe("the logger", () => {
     expect(JSON.stringify(err)).toContain("ECONNREFUSED");
     expect(JSON.stringify(lines[0])).not.toContain(client.passportNumber);
   });
+
+  it("hides the values PostgreSQL quotes in an error's detail", () => {
+    const { lines, destination } = capture();
+    const err = Object.assign(new Error('duplicate key value violates unique constraint "clients_passport_key"'), {
+      code: "23505",
+      detail: "Key (passport_number)=(4510123456) already exists.",
+    });
+    createLogger("pe", "info", { destination }).error("insert failed", { err });
+    expect(lines[0]!.err).toMatchObject({ code: "23505", detail: "Key (passport_number)=(***) already exists." });
+    expect(JSON.stringify(lines[0])).not.toContain("4510123456");
+  });
 });
 
 describe("request ids", () => {
