@@ -82,10 +82,14 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 const standard = {
-  validation: (where: string): ErrorExample => ({
+  validation: (where: "query" | "request"): ErrorExample => ({
     code: "VALIDATION_FAILED",
     message: `${where} is invalid: 1 problem(s)`,
-    details: [{ path: "termMonths", message: "must be from 1 to 600" }],
+    details: [
+      where === "query"
+        ? { path: "limit", message: "must be a whole number from 1 to 100" }
+        : { path: "termMonths", message: "must be from 1 to 600" },
+    ],
   }),
   malformed: {
     code: "MALFORMED_JSON",
@@ -98,7 +102,7 @@ const standard = {
   apiKey: { code: "UNAUTHORIZED", message: "a valid API key is required: Authorization: Bearer <key>" },
   admin: { code: "UNAUTHORIZED", message: "this endpoint needs the admin token as a Bearer token" },
   service: { code: "UNAUTHORIZED", message: "service request refused: wrong signature" },
-} satisfies Record<string, ErrorExample | ((w: string) => ErrorExample)>;
+} satisfies Record<string, ErrorExample | ((w: "query" | "request") => ErrorExample)>;
 
 const WWW_AUTHENTICATE: Record<string, string> = {
   apiKey: 'the scheme to use: `Bearer realm="api"`',
