@@ -86,8 +86,8 @@ describe("metrics and logs after traffic", () => {
     ).toBeGreaterThan(0);
     expect(sum(pe, "outbox_delivery_attempts_total", { topic: "agreement.created", outcome: "ok" })).toBe(N);
     expect(sum(pe, "outbox_delivery_latency_seconds_count", { topic: "agreement.created" })).toBe(N);
-    expect(sum(pe, "outbox_relay_batch_size_sum", { topic: "agreement.created" })).toBe(N);
-    expect(sum(pe, "outbox_received_total", { topic: "application.decided", outcome: "ok" })).toBe(N);
+    expect(sum(pe, "outbox_relay_batch_size_messages_sum", { topic: "agreement.created" })).toBe(N);
+    expect(sum(pe, "outbox_received_messages_total", { topic: "application.decided", outcome: "ok" })).toBe(N);
     expect(pe.get('outbox_pending_messages{topic="agreement.created",service="pe"}')).toBe(0);
     expect(pe.get('outbox_dead_messages{topic="agreement.created",service="pe"}')).toBe(0);
     expect(pe.get('outbox_oldest_pending_age_seconds{topic="agreement.withdrawn",service="pe"}')).toBe(0);
@@ -98,7 +98,7 @@ describe("metrics and logs after traffic", () => {
 
   it("Origination counts intake, decisions by result and reason, and the deliveries back", async () => {
     const o = await scrape(system.origination[0]!.url);
-    expect(sum(o, "outbox_received_total", { topic: "agreement.created", outcome: "ok" })).toBe(N);
+    expect(sum(o, "outbox_received_messages_total", { topic: "agreement.created", outcome: "ok" })).toBe(N);
     expect(sum(o, "scoring_decisions_total")).toBe(N);
     const rejected = sum(o, "scoring_decisions_total", { result: "REJECTED" });
     expect(sum(o, "scoring_decisions_total", { result: "APPROVED", reason: "none" })).toBe(N - rejected);

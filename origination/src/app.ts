@@ -40,7 +40,8 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
   const openApi = openApiDocument(
     {
       title: "Origination",
-      version: "1",
+      version: "1.0.0",
+      server: "http://127.0.0.1:3002",
       description:
         "Applications for loans and the decisions on them. An application goes IN_PROGRESS → APPROVED | REJECTED; " +
         "APPROVED becomes PAYMENT_PENDING once PE has the decision; WITHDRAWN (final) from any of them when PE's " +

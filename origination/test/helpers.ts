@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
-import { signBody } from "@loans/shared/http/service-auth";
+import { signRequest } from "@loans/shared/http/service-auth";
 import type { WireMessage } from "@loans/shared/outbox/types";
 import { expect } from "vitest";
 import { applyDecisionAck } from "../src/applications/decision-ack.ts";
@@ -74,16 +74,21 @@ export const message = (payload: unknown, overrides: Record<string, unknown> = {
   ...overrides,
 });
 
-export type Signing = "valid" | "none" | "wrong-secret" | "other-body" | "stale";
+export type Signing = "valid" | "none" | "wrong-secret" | "other-body" | "other-path" | "stale";
 
 export async function postInternal(baseUrl: string, path: string, body: unknown, signing: Signing = "valid") {
   const raw = JSON.stringify(body);
+  const sign = (secret: string, request: { path?: string; body?: string } = {}, at = Date.now()) =>
+    signRequest(secret, { method: "POST", path, body: raw, ...request }, at);
   const signatures: Record<Signing, Record<string, string>> = {
-    valid: signBody(DEV_SERVICE_SECRET, raw),
+    valid: sign(DEV_SERVICE_SECRET),
     none: {},
-    "wrong-secret": signBody("not-the-service-secret", raw),
-    "other-body": signBody(DEV_SERVICE_SECRET, `${raw} `),
-    stale: signBody(DEV_SERVICE_SECRET, raw, Date.now() - 3_600_000),
+    "wrong-secret": sign("not-the-service-secret"),
+    "other-body": sign(DEV_SERVICE_SECRET, { body: `${raw} ` }),
+    "other-path": sign(DEV_SERVICE_SECRET, {
+      path: path === "/internal/withdrawals" ? "/internal/applications" : "/internal/withdrawals",
+    }),
+    stale: sign(DEV_SERVICE_SECRET, {}, Date.now() - 3_600_000),
   };
   return fetch(`${baseUrl}${path}`, {
     method: "POST",

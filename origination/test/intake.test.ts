@@ -128,12 +128,13 @@ describe("POST /internal/applications", () => {
     ).toEqual([good.agreementId]);
   });
 
-  it.each(["none", "wrong-secret", "other-body", "stale"] as const)(
+  it.each(["none", "wrong-secret", "other-body", "other-path", "stale"] as const)(
     "answers 401 to a request signed %s and writes nothing",
     async (signing: Signing) => {
       const p = agreement();
       const r = await postInternal(origination.url, "/internal/applications", { messages: [message(p)] }, signing);
       expect(r.status).toBe(401);
+      expect(r.headers.get("www-authenticate")).toBe('Signature realm="internal", headers="X-Signature"');
       expect(await r.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
       expect(await applicationsOf([p.agreementId])).toEqual([]);
       expect(await scoringJobsOf(p.agreementId)).toBe(0);

@@ -12,6 +12,7 @@ export function openApiRoutes(): Router {
     {
       title: "Product Engine",
       version: "1.0.0",
+      server: "http://127.0.0.1:3001",
       description:
         "Loan products, clients, agreements and their payment schedules. An agreement goes NEW → IN_PROGRESS → " +
         "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED.",

@@ -277,8 +277,10 @@ describe("reads", () => {
         "/products/{code}",
       ].sort(),
     );
+    // Shared schemas sit under components, referred to by $ref.
+    const resolve = (s: { $ref?: string }) => (s.$ref ? r.body.components.schemas[s.$ref.split("/").pop()!] : s);
     const create = r.body.paths["/agreements"].post;
-    const schema = create.requestBody.content["application/json"].schema;
+    const schema = resolve(create.requestBody.content["application/json"].schema);
     expect(schema.required).toEqual(
       expect.arrayContaining(["productCode", "client", "disbursementAmount", "termMonths", "interestRate"]),
     );
@@ -286,7 +288,7 @@ describe("reads", () => {
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain("Idempotency-Key");
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "409", "413", "422"]));
     expect(
-      r.body.paths["/agreements/{id}"].get.responses["200"].content["application/json"].schema.properties,
+      resolve(r.body.paths["/agreements/{id}"].get.responses["200"].content["application/json"].schema).properties,
     ).toHaveProperty("schedule");
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
-import { signBody } from "@loans/shared/http/service-auth";
+import { signRequest } from "@loans/shared/http/service-auth";
 import { sql } from "kysely";
 import { loadPeConfig } from "../src/config.ts";
 import { type StartPeOptions, startPe } from "../src/service.ts";
@@ -66,7 +66,7 @@ export async function call(
 /** A signed call to an /internal/ endpoint, as Origination's relay makes it. */
 export function callInternal(base: string, path: string, body: unknown, secret = DEV_SERVICE_SECRET) {
   const raw = JSON.stringify(body);
-  return call(base, "POST", path, raw, signBody(secret, raw));
+  return call(base, "POST", path, raw, signRequest(secret, { method: "POST", path, body: raw }));
 }
 
 /** A passport no other test has used: 10 digits. */

@@ -7,7 +7,7 @@ export async function startBoss(connectionString: string, log: Logger, max = 4):
   await retireV10Schema(connectionString, log);
   const boss = new PgBoss({ connectionString, schema: "pgboss", max, application_name: "pgboss" });
   // pg-boss reports maintenance and polling failures here (a database restart, say) and carries on.
-  boss.on("error", (err) => log.warn("pg-boss error", { err: String(err) }));
+  boss.on("error", (err) => log.warn("pg-boss error", { err }));
   try {
     await boss.start();
   } catch (err) {

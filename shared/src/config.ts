@@ -43,7 +43,18 @@ export const DEV_SERVICE_SECRET = "dev-service-secret-change-me";
 /** Settings both services read, with the production guards the contract asks for. */
 export const commonEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  SERVICE_SECRET: z.string().min(16).default(DEV_SERVICE_SECRET),
+  /**
+   * One secret, or several comma-separated while one is rotated: the first signs, any verifies. The
+   * value stays the text given; http/service-auth.ts reads the list from it.
+   */
+  SERVICE_SECRET: z
+    .string()
+    .default(DEV_SERVICE_SECRET)
+    .superRefine((v, ctx) => {
+      const secrets = v.split(",").map((s) => s.trim());
+      if (secrets.some((s) => s.length < 16))
+        ctx.addIssue({ code: "custom", message: "each comma-separated secret must be at least 16 characters" });
+    }),
   API_KEYS: csv(),
   ADMIN_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -97,7 +108,7 @@ export function relaySettings(c: z.output<typeof commonEnv>) {
 
 export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.RefinementCtx): void {
   if (c.NODE_ENV !== "production") return;
-  if (c.SERVICE_SECRET === DEV_SERVICE_SECRET)
+  if (c.SERVICE_SECRET.split(",").some((s) => s.trim() === DEV_SERVICE_SECRET))
     ctx.addIssue({
       code: "custom",
       path: ["SERVICE_SECRET"],

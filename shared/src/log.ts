@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import pino from "pino";
 import { currentRequestId } from "./context.ts";
 import { maskPersonalData } from "./mask.ts";
@@ -17,15 +18,28 @@ export interface LoggerOptions {
 }
 
 /**
- * pino, one JSON object per line: `time` (ISO), `level` (a word), `service`, `requestId` when the line
- * is written on behalf of a request or a message (context.ts), `msg`, then the fields with personal data
- * masked (mask.ts).
+ * pino, one JSON object per line: `time` (ISO), `level` (a word), `service`, `pid` and `hostname` (two
+ * instances are told apart), `requestId` when the line is written on behalf of a request or a message
+ * (context.ts), `msg`, then the fields with personal data masked (mask.ts). An Error given as `err` is
+ * written by pino's error serializer: `{ type, message, stack, ... }`, its causes included.
  */
+/**
+ * pino's error serializer, with the values PostgreSQL quotes in `detail` hidden ("Key (passport_number)=
+ * (4510123456) already exists."): an error's own fields are not masked by name like the others.
+ */
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return maskPersonalData(err);
+  const out = maskPersonalData(pino.stdSerializers.err(err)) as Record<string, unknown>;
+  if (typeof out.detail === "string") out.detail = out.detail.replace(/=\(.*\)/s, "=(***)");
+  return out;
+}
+
 export function createLogger(service: string, level: Level = "info", opts: LoggerOptions = {}): Logger {
   const logger = pino(
     {
       level,
-      base: { service },
+      base: { service, pid: process.pid, hostname: hostname() },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin() {

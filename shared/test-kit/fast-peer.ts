@@ -10,7 +10,7 @@ import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SIGNATURE_HEADER, verifySignature } from "../src/http/service-auth.ts";
+import { SIGNATURE_HEADER, verifyRequest } from "../src/http/service-auth.ts";
 
 export interface FastPeerStats {
   requests: number;
@@ -38,7 +38,9 @@ export async function startFastPeer(opts: { secret: string }): Promise<FastPeer>
       const at = now();
       stats.requests++;
       const body = Buffer.concat(chunks).toString("utf8");
-      const problem = verifySignature(opts.secret, req.headers[SIGNATURE_HEADER] as string | undefined, body);
+      const path = new URL(req.url ?? "/", "http://peer").pathname;
+      const header = req.headers[SIGNATURE_HEADER] as string | undefined;
+      const problem = verifyRequest(opts.secret, header, { method: req.method ?? "POST", path, body });
       if (problem) {
         stats.refused++;
         res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: problem }));

@@ -8,7 +8,7 @@ import { type Db, type Job, PgBoss } from "pg-boss";
 import { Pool } from "undici";
 import { unfinishedJobs } from "../src/boss.ts";
 import { createDatabase } from "../src/db.ts";
-import { signBody } from "../src/http/service-auth.ts";
+import { signRequest } from "../src/http/service-auth.ts";
 import { createLogger } from "../src/log.ts";
 import { enqueue } from "../src/outbox/enqueue.ts";
 import type { RelayOptions } from "../src/outbox/options.ts";
@@ -192,7 +192,10 @@ export async function bossBench(url: string, peer: FastPeer, s: BenchSettings) {
     const res = await http.request({
       path: "/internal/events",
       method: "POST",
-      headers: { "content-type": "application/json", ...signBody(s.secret, body) },
+      headers: {
+        "content-type": "application/json",
+        ...signRequest(s.secret, { method: "POST", path: "/internal/events", body }),
+      },
       body,
     });
     const text = await res.body.text();

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { currentRequestId, requestIdFrom, withRequestId } from "../src/context.ts";
@@ -78,6 +79,36 @@ describe("the logger", () => {
       expect(text).not.toContain(raw);
     }
     expect(lines[1]).not.toHaveProperty("requestId");
+  });
+
+  it("names the process and host on every line, so two instances are told apart", () => {
+    const { lines, destination } = capture();
+    createLogger("pe", "info", { destination }).info("hello");
+    expect(lines[0]).toMatchObject({ pid: process.pid, hostname: hostname() });
+  });
+
+  it("writes an error through pino's serializer: type, message and stack, causes included", () => {
+    const { lines, destination } = capture();
+    const log = createLogger("pe", "info", { destination });
+    const cause = new Error("connect ECONNREFUSED 127.0.0.1:5432");
+    log.warn("pg-boss error", { err: new TypeError("it broke", { cause }), client });
+    const err = lines[0]!.err as { type: string; message: string; stack: string };
+    expect(err.type).toBe("TypeError");
+    expect(err.message).toContain("it broke");
+    expect(err.stack).toMatch(/^TypeError: it broke\n\s+at /);
+    expect(JSON.stringify(err)).toContain("ECONNREFUSED");
+    expect(JSON.stringify(lines[0])).not.toContain(client.passportNumber);
+  });
+
+  it("hides the values PostgreSQL quotes in an error's detail", () => {
+    const { lines, destination } = capture();
+    const err = Object.assign(new Error('duplicate key value violates unique constraint "clients_passport_key"'), {
+      code: "23505",
+      detail: "Key (passport_number)=(4510123456) already exists.",
+    });
+    createLogger("pe", "info", { destination }).error("insert failed", { err });
+    expect(lines[0]!.err).toMatchObject({ code: "23505", detail: "Key (passport_number)=(***) already exists." });
+    expect(JSON.stringify(lines[0])).not.toContain("4510123456");
   });
 });
 

@@ -8,27 +8,81 @@ import {
   listQuery,
 } from "./applications.schemas.ts";
 
+/** A real application, decided, as the contract's example request leaves it. */
+export const applicationExample = {
+  agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+  clientId: "70bd2e17-7027-4939-995a-8c7a849f81d9",
+  status: "APPROVED",
+  decision: {
+    result: "APPROVED",
+    reasons: [],
+    decidedAt: "2026-11-29T17:39:06.974Z",
+  },
+  createdAt: "2026-11-29T17:39:06.951Z",
+  updatedAt: "2026-11-29T17:39:06.974Z",
+};
+
+const intakeExample = {
+  messages: [
+    {
+      id: "m1",
+      topic: "agreement.created",
+      aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+      payload: {
+        agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+        clientId: "70bd2e17-7027-4939-995a-8c7a849f81d9",
+        productCode: "CL1.0",
+        birthDate: "1990-05-17",
+        monthlyIncome: "150000.00",
+        principal: "305000.00",
+        termMonths: 12,
+        interestRate: "12.5",
+        monthlyPayment: "27170.47",
+        lastDueDate: "2027-11-29",
+      },
+      createdAt: "2026-11-29T17:39:06.945Z",
+    },
+  ],
+};
+
+const notFound = { code: "NOT_FOUND", message: "application 94937b77-88cb-431a-9c64-ae4a7400b2b5 not found" };
+
 export const applicationRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/applications/{agreementId}",
+    operationId: "getApplication",
     summary: "One application, by the id of its agreement in PE",
     tags: ["applications"],
     params: applicationParams,
     responses: {
-      200: { description: "the application", body: applicationView },
-      400: { description: "the id is not a uuid" },
-      404: { description: "no application for this agreement" },
+      200: { description: "the application", body: applicationView, example: applicationExample },
+      400: {
+        description: "the id is not a uuid",
+        errors: [
+          {
+            code: "VALIDATION_FAILED",
+            message: "path is invalid: 1 problem(s)",
+            details: [{ path: "agreementId", message: "Invalid UUID" }],
+          },
+        ],
+      },
+      404: { description: "no application for this agreement", errors: [notFound] },
     },
   },
   {
     method: "get",
     path: "/applications",
+    operationId: "listApplications",
     summary: "Applications, newest first, a page at a time",
     tags: ["applications"],
     query: listQuery,
     responses: {
-      200: { description: "a page; nextCursor is null on the last one", body: applicationPage },
+      200: {
+        description: "a page; nextCursor is null on the last one",
+        body: applicationPage,
+        example: { items: [applicationExample], nextCursor: null },
+      },
       400: { description: "bad status, limit or cursor" },
     },
   },
@@ -38,13 +92,18 @@ export const applicationRouteDocs: RouteDoc[] = [
     summary:
       "New agreements from PE's outbox; idempotent, each item answered with the application's state: " +
       "IN_PROGRESS, the decision once made, or WITHDRAWN (with no decision) when PE's withdrawal came first",
+    operationId: "receiveApplications",
     tags: ["internal"],
     security: "service",
     body: intakeBatch,
+    bodyExample: intakeExample,
     responses: {
-      200: { description: "one result per message", body: intakeResults },
+      200: {
+        description: "one result per message",
+        body: intakeResults,
+        example: { results: [{ id: "m1", outcome: "ok", result: { status: "IN_PROGRESS", decision: null } }] },
+      },
       400: { description: "the batch envelope is malformed" },
-      401: { description: "missing or wrong signature; nothing is written" },
     },
   },
 ];

@@ -36,13 +36,15 @@ export const agreementCreatedPayload = z.object({
 });
 export type AgreementCreated = z.output<typeof agreementCreatedPayload>;
 
-export const reasonView = z.object({ code: z.string(), message: z.string() });
+export const reasonView = z.object({ code: z.string(), message: z.string() }).meta({ id: "Reason" });
 
-export const decisionView = z.object({
-  result: z.enum(["APPROVED", "REJECTED"]),
-  reasons: z.array(reasonView),
-  decidedAt: z.iso.datetime(),
-});
+export const decisionView = z
+  .object({
+    result: z.enum(["APPROVED", "REJECTED"]),
+    reasons: z.array(reasonView),
+    decidedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Decision" });
 export type DecisionView = z.output<typeof decisionView>;
 
 /** What PE records for each `agreement.created` it delivered: the application's current state. */
@@ -61,28 +63,32 @@ export const applicationDecidedPayload = z.object({
 });
 export type ApplicationDecided = z.output<typeof applicationDecidedPayload>;
 
-export const applicationView = z.object({
-  agreementId: z.uuid(),
-  clientId: z.uuid(),
-  status: z.enum(APPLICATION_STATUSES),
-  decision: decisionView.nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const applicationView = z
+  .object({
+    agreementId: z.uuid(),
+    clientId: z.uuid(),
+    status: z.enum(APPLICATION_STATUSES),
+    decision: decisionView.nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Application" });
 export type ApplicationView = z.output<typeof applicationView>;
 
 export const applicationParams = z.object({ agreementId: z.uuid() });
 
 export const listQuery = z.object({
   status: z.enum(APPLICATION_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number<number>().int().min(1).max(100).default(20).describe("items per page"),
   cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, as it was given"),
 });
 
-export const applicationPage = z.object({
-  items: z.array(applicationView),
-  nextCursor: z.string().nullable(),
-});
+export const applicationPage = z
+  .object({
+    items: z.array(applicationView),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "ApplicationPage" });
 
 /** The batch PE's relay posts; the envelope itself is checked by the shared batch endpoint. */
 export const intakeBatch = z.object({

@@ -72,7 +72,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
         if (decision) decided(decision, { agreementId, by: "sweep" });
       }
     } catch (err) {
-      if (!stopping.signal.aborted) log.warn("scoring sweep failed", { err: String(err) });
+      if (!stopping.signal.aborted) log.warn("scoring sweep failed", { err });
     } finally {
       sweeping = false;
     }
@@ -121,7 +121,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
       }
       return true;
     } catch (err) {
-      if (!stopping.signal.aborted) log.warn("batch scoring failed, scoring one by one", { err: String(err) });
+      if (!stopping.signal.aborted) log.warn("batch scoring failed, scoring one by one", { err });
       return false;
     }
   };
@@ -131,7 +131,7 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
   const handle = async (jobs: Job<unknown>[]) => {
     const failures = (await scoreBatch(jobs)) ? [] : await settle(jobs, CONCURRENCY, scoreJob);
     for (const f of failures) {
-      if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: String(f.error) });
+      if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: f.error });
       // With the database away this fails too; the job then stays active until pg-boss expires it,
       // and the sweep scores the application long before that.
       await boss.fail(SCORING_QUEUE, f.item.id, { message: String(f.error) }).catch(() => {});

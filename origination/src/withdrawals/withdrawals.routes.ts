@@ -22,13 +22,28 @@ export const withdrawalRouteDocs: RouteDoc[] = [
     summary:
       "Withdrawals from PE's outbox; idempotent. The application becomes WITHDRAWN (final) whatever it was; " +
       "one not received yet is remembered and arrives WITHDRAWN, unscored",
+    operationId: "receiveWithdrawals",
     tags: ["internal"],
     security: "service",
     body: withdrawalBatch,
+    bodyExample: {
+      messages: [
+        {
+          id: "m2",
+          topic: "agreement.withdrawn",
+          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+          payload: { agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5", withdrawnAt: "2026-11-29T17:40:00.000Z" },
+          createdAt: "2026-11-29T17:40:00.000Z",
+        },
+      ],
+    },
     responses: {
-      200: { description: "one result per message", body: withdrawalResults },
+      200: {
+        description: "one result per message",
+        body: withdrawalResults,
+        example: { results: [{ id: "m2", outcome: "ok", result: { status: "WITHDRAWN" } }] },
+      },
       400: { description: "the batch envelope is malformed" },
-      401: { description: "missing or wrong signature; nothing is written" },
     },
   },
 ];

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
+import { agreementExample, agreementPageExample, agreementRequestExample } from "../openapi.examples.ts";
 import { findProduct, type Product } from "../products/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
@@ -103,51 +104,93 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
 
 const idParam = z.object({ id: z.uuid() });
 
+const agreementNotFound = { code: "NOT_FOUND", message: "agreement not found" };
+
 export const agreementDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/agreements",
+    operationId: "createAgreement",
     summary: "Apply for a loan: finds or creates the client, opens the agreement in NEW with its schedule",
     tags: ["agreements"],
     headers: createAgreementHeaders,
     body: createAgreementBody,
+    bodyExample: agreementRequestExample,
     responses: {
       201: {
         description:
-          "created; a replay of an earlier request with this Idempotency-Key and body answers the same, " +
-          "with Idempotent-Replayed: true",
+          "created; a replay of an earlier request with this Idempotency-Key and body answers the same status " +
+          "and body, with Idempotent-Replayed: true",
         body: agreementResponse,
+        example: agreementExample,
         headers: {
-          Location: "/agreements/{id}",
-          "Idempotent-Replayed": "true when this answers a replay of an earlier request with the key",
+          Location: "the new agreement: `/agreements/{id}`",
+          "Idempotent-Replayed": "`true` when this answers a replay of an earlier request with the key",
         },
       },
-      400: { description: "invalid fields, every one listed" },
-      409: { description: "CLIENT_MISMATCH, or IDEMPOTENCY_KEY_IN_USE while another request holds the key" },
-      413: { description: "body larger than 64 KB" },
-      415: { description: "body is not application/json" },
+      400: { description: "invalid fields or Idempotency-Key, every one listed" },
+      409: {
+        description: "the passport is on record with another identity, or the Idempotency-Key is in use",
+        errors: [
+          {
+            code: "CLIENT_MISMATCH",
+            message: "a client with this passport is on record with another identity",
+            details: [{ path: "client.lastName", message: "differs from the client on record with this passport" }],
+          },
+          {
+            code: "IDEMPOTENCY_KEY_IN_USE",
+            message: "a request with this Idempotency-Key is still being processed; try again shortly",
+            details: [{ path: "Idempotency-Key", message: "in use by a request in progress" }],
+          },
+        ],
+      },
       422: {
-        description:
-          "UNKNOWN_PRODUCT, OUT_OF_BOUNDS listing every bound broken, or IDEMPOTENCY_KEY_REUSED (the key was used with another request)",
+        description: "an unknown product, terms outside the product's bounds, or an Idempotency-Key reused",
+        errors: [
+          {
+            code: "UNKNOWN_PRODUCT",
+            message: "no product NOPE",
+            details: [{ path: "productCode", message: "no such product" }],
+          },
+          {
+            code: "OUT_OF_BOUNDS",
+            message: "outside the bounds of product CL1.0",
+            details: [{ path: "termMonths", message: "term in months 30 is outside 3–24", value: 30, min: 3, max: 24 }],
+          },
+          {
+            code: "IDEMPOTENCY_KEY_REUSED",
+            message: "this Idempotency-Key was used with another request body",
+            details: [{ path: "Idempotency-Key", message: "already used with another body" }],
+          },
+        ],
       },
     },
   },
   {
     method: "get",
     path: "/agreements/{id}",
+    operationId: "getAgreement",
     summary: "One agreement with its status history, decision and schedule",
     tags: ["agreements"],
     params: idParam,
-    responses: { 200: { description: "the agreement", body: agreementResponse }, 404: { description: "not found" } },
+    responses: {
+      200: { description: "the agreement", body: agreementResponse, example: agreementExample },
+      404: { description: "no such agreement (an id that is not a uuid names none)", errors: [agreementNotFound] },
+    },
   },
   {
     method: "get",
     path: "/agreements",
+    operationId: "listAgreements",
     summary: "Agreements, newest first, a page at a time",
     tags: ["agreements"],
     query: listAgreementsQuery,
     responses: {
-      200: { description: "a page; nextCursor is null on the last", body: agreementListResponse },
+      200: {
+        description: "a page; nextCursor is null on the last",
+        body: agreementListResponse,
+        example: agreementPageExample,
+      },
       400: { description: "invalid filter, limit or cursor" },
     },
   },

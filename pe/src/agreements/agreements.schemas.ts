@@ -7,29 +7,34 @@ import { MAX_TERM_MONTHS, productCode } from "../products/products.schemas.ts";
 import { decodeCursor } from "./agreements.cursor.ts";
 import { AGREEMENT_STATUSES } from "./transitions.ts";
 
-export const createAgreementBody = z.strictObject({
-  productCode: productCode(),
-  client: clientInput,
-  disbursementAmount: moneyInput(),
-  termMonths: wholeNumber(1, MAX_TERM_MONTHS),
-  interestRate: rateInput(),
-  originationFee: moneyInput({ allowZero: true }).optional(),
-});
+export const createAgreementBody = z
+  .strictObject({
+    productCode: productCode(),
+    client: clientInput,
+    disbursementAmount: moneyInput(),
+    termMonths: wholeNumber(1, MAX_TERM_MONTHS),
+    interestRate: rateInput(),
+    originationFee: moneyInput({ allowZero: true }).optional(),
+  })
+  .meta({ id: "AgreementRequest" });
 export type CreateAgreementInput = z.output<typeof createAgreementBody>;
 
 export const createAgreementHeaders = z.object({
   "Idempotency-Key": idempotencyKeyHeader,
 });
 
+const LIMIT = "must be a whole number from 1 to 100";
+
 export const listAgreementsQuery = z.strictObject({
   status: z.enum(AGREEMENT_STATUSES).optional(),
   clientId: uuidString().optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, "must be a whole number from 1 to 100")
-    .transform(Number)
-    .pipe(z.number().min(1, "must be from 1 to 100").max(100, "must be from 1 to 100"))
-    .optional(),
+  limit: z.coerce
+    .number<number>({ error: LIMIT })
+    .int(LIMIT)
+    .min(1, LIMIT)
+    .max(100, LIMIT)
+    .optional()
+    .describe("items per page, 20 unless given"),
   cursor: z
     .string()
     .max(500)
@@ -38,16 +43,19 @@ export const listAgreementsQuery = z.strictObject({
       if (!c) ctx.addIssue({ code: "custom", message: "is not a cursor this endpoint gave out" });
       return c ?? z.NEVER;
     })
-    .optional(),
+    .optional()
+    .describe("nextCursor of the previous page, as it was given"),
 });
 
 const statusSchema = z.enum(AGREEMENT_STATUSES);
 
-export const decisionView = z.object({
-  result: z.enum(["APPROVED", "REJECTED"]),
-  reasons: z.array(z.object({ code: z.string(), message: z.string() })),
-  decidedAt: z.string(),
-});
+export const decisionView = z
+  .object({
+    result: z.enum(["APPROVED", "REJECTED"]),
+    reasons: z.array(z.object({ code: z.string(), message: z.string() })),
+    decidedAt: z.string(),
+  })
+  .meta({ id: "Decision" });
 
 export const agreementSummary = z.object({
   id: z.string(),
@@ -66,26 +74,32 @@ export const agreementSummary = z.object({
 });
 export type AgreementSummary = z.output<typeof agreementSummary>;
 
-export const scheduleRowView = z.object({
-  period: z.number().int(),
-  dueDate: z.string(),
-  payment: moneyOutput(),
-  principal: moneyOutput(),
-  interest: moneyOutput(),
-  balance: moneyOutput(),
-  status: z.string(),
-});
+export const scheduleRowView = z
+  .object({
+    period: z.number().int(),
+    dueDate: z.string(),
+    payment: moneyOutput(),
+    principal: moneyOutput(),
+    interest: moneyOutput(),
+    balance: moneyOutput(),
+    status: z.string(),
+  })
+  .meta({ id: "SchedulePayment" });
 
-export const agreementResponse = agreementSummary.extend({
-  statusHistory: z.array(z.object({ status: statusSchema, at: z.string() })),
-  schedule: z.array(scheduleRowView),
-});
+export const agreementResponse = agreementSummary
+  .extend({
+    statusHistory: z.array(z.object({ status: statusSchema, at: z.string() })),
+    schedule: z.array(scheduleRowView),
+  })
+  .meta({ id: "Agreement" });
 export type AgreementResponse = z.output<typeof agreementResponse>;
 
-export const agreementListResponse = z.object({
-  items: z.array(agreementSummary),
-  nextCursor: z.string().nullable(),
-});
+export const agreementListResponse = z
+  .object({
+    items: z.array(agreementSummary.meta({ id: "AgreementSummary" })),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "AgreementPage" });
 
 /** The `agreement.created` message: the wire contract with Origination, field for field. */
 export const agreementCreatedPayload = z.object({

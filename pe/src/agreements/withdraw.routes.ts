@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
+import { withdrawnAgreementExample } from "../openapi.examples.ts";
 import { agreementResponse } from "./agreements.schemas.ts";
 import { loadAgreement } from "./agreements.service.ts";
 import { withdrawAgreement } from "./withdraw.service.ts";
@@ -40,14 +41,36 @@ export const withdrawDocs: RouteDoc[] = [
       "The client takes the application back while no money has moved: NEW, IN_PROGRESS or APPROVED become " +
       "WITHDRAWN (final; a later decision is ignored) and Origination is told. No body, or `{}`. A repeat " +
       "answers the same.",
+    operationId: "withdrawAgreement",
     tags: ["agreements"],
     params: z.object({ id: z.uuid() }),
     responses: {
-      200: { description: "the agreement, WITHDRAWN (now or before)", body: agreementResponse },
-      400: { description: "a body that is not empty" },
-      404: { description: "no such agreement" },
-      409: { description: "INVALID_TRANSITION: the agreement is REJECTED" },
-      415: { description: "a body that is not application/json" },
+      200: {
+        description: "the agreement, WITHDRAWN (now or before)",
+        body: agreementResponse,
+        example: withdrawnAgreementExample,
+      },
+      400: {
+        description: "a body that is not empty",
+        errors: [
+          {
+            code: "VALIDATION_FAILED",
+            message: "body is invalid: 1 problem(s)",
+            details: [{ path: "reason", message: "is not a known field" }],
+          },
+        ],
+      },
+      404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
+      409: {
+        description: "the agreement is REJECTED: there is nothing to withdraw",
+        errors: [
+          {
+            code: "INVALID_TRANSITION",
+            message: "agreement is REJECTED and can no longer be withdrawn",
+            details: [{ path: "status", message: "is REJECTED", status: "REJECTED" }],
+          },
+        ],
+      },
     },
   },
 ];

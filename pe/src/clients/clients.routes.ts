@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, pathId } from "../http/inputs.ts";
+import { clientExample } from "../openapi.examples.ts";
 import { findClient } from "./clients.repository.ts";
 import { clientResponse, toClientResponse } from "./clients.schemas.ts";
 
@@ -20,9 +21,13 @@ export const clientDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/clients/{id}",
+    operationId: "getClient",
     summary: "One client",
     tags: ["clients"],
     params: z.object({ id: z.uuid() }),
-    responses: { 200: { description: "the client", body: clientResponse }, 404: { description: "no such client" } },
+    responses: {
+      200: { description: "the client", body: clientResponse, example: clientExample },
+      404: { description: "no such client", errors: [{ code: "NOT_FOUND", message: "client not found" }] },
+    },
   },
 ];

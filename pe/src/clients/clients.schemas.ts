@@ -41,34 +41,38 @@ export const birthDate = () =>
 /** E.164: a plus, a country code not starting with 0, 7 to 15 digits in all, nothing else. */
 export const phoneNumber = () => z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +79161234567");
 
-export const clientInput = z.strictObject({
-  firstName: personName(),
-  lastName: personName(),
-  // null and absent mean the same, so they make the same Idempotency-Key fingerprint.
-  middleName: personName()
-    .nullish()
-    .transform((v) => v ?? undefined),
-  birthDate: birthDate(),
-  passportNumber: passportNumber(),
-  email: z.string().trim().max(254, "must be at most 254 characters").pipe(z.email("must be an email address")),
-  phone: phoneNumber(),
-  monthlyIncome: moneyInput({ allowZero: true }),
-});
+export const clientInput = z
+  .strictObject({
+    firstName: personName(),
+    lastName: personName(),
+    // null and absent mean the same, so they make the same Idempotency-Key fingerprint.
+    middleName: personName()
+      .nullish()
+      .transform((v) => v ?? undefined),
+    birthDate: birthDate(),
+    passportNumber: passportNumber(),
+    email: z.string().trim().max(254, "must be at most 254 characters").pipe(z.email("must be an email address")),
+    phone: phoneNumber(),
+    monthlyIncome: moneyInput({ allowZero: true }),
+  })
+  .meta({ id: "ClientRequest" });
 export type ClientInput = z.output<typeof clientInput>;
 
-export const clientResponse = z.object({
-  id: z.string(),
-  firstName: z.string(),
-  lastName: z.string(),
-  middleName: z.string().nullable(),
-  birthDate: z.string(),
-  passportNumber: z.string(),
-  email: z.string(),
-  phone: z.string(),
-  monthlyIncome: moneyOutput(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const clientResponse = z
+  .object({
+    id: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    middleName: z.string().nullable(),
+    birthDate: z.string(),
+    passportNumber: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    monthlyIncome: moneyOutput(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Client" });
 export type ClientResponse = z.output<typeof clientResponse>;
 
 export function toClientResponse(row: Selectable<ClientsTable>): ClientResponse {

@@ -43,6 +43,7 @@ export const decisionDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/internal/decisions",
+    operationId: "receiveDecisions",
     summary: "Decisions from Origination's outbox, each applied once; a contradiction is refused for its item",
     tags: ["internal"],
     security: "service",
@@ -57,10 +58,31 @@ export const decisionDocs: RouteDoc[] = [
         }),
       ),
     }),
+    bodyExample: {
+      messages: [
+        {
+          id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11",
+          topic: "application.decided",
+          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
+          payload: {
+            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
+            result: "APPROVED",
+            reasons: [],
+            decidedAt: "2026-11-29T17:39:06.974Z",
+          },
+          createdAt: "2026-11-29T17:39:06.974Z",
+        },
+      ],
+    },
     responses: {
-      200: { description: "one result per message", body: z.object({ results: z.array(item) }) },
-      400: { description: "malformed batch" },
-      401: { description: "missing, stale or wrong signature" },
+      200: {
+        description: "one result per message",
+        body: z.object({ results: z.array(item) }),
+        example: {
+          results: [{ id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11", outcome: "ok", result: { status: "APPROVED" } }],
+        },
+      },
+      400: { description: "the batch envelope is malformed" },
     },
   },
 ];

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
+import { productExample, productRequestExample } from "../openapi.examples.ts";
 import { findProduct, insertProduct, listProducts } from "./products.repository.ts";
 import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";
 
@@ -51,30 +52,48 @@ export const productDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/products",
-    summary: "Create a loan product",
+    operationId: "createProduct",
+    summary: "Create a loan product (an admin call)",
     tags: ["products"],
     security: "admin",
     body: createProductBody,
+    bodyExample: productRequestExample,
     responses: {
-      201: { description: "created", body: productResponse, headers: { Location: "/products/{code}" } },
+      201: {
+        description: "created",
+        body: productResponse,
+        example: { ...productExample, ...productRequestExample },
+        headers: { Location: "the new product: `/products/{code}`" },
+      },
       400: { description: "invalid fields, every one listed" },
-      401: { description: "admin token missing or wrong" },
-      409: { description: "PRODUCT_EXISTS" },
+      409: {
+        description: "a product with this code exists",
+        errors: [
+          { code: "PRODUCT_EXISTS", message: "product CL2.0 exists", details: [{ path: "code", message: "exists" }] },
+        ],
+      },
     },
   },
   {
     method: "get",
     path: "/products",
+    operationId: "listProducts",
     summary: "List loan products",
     tags: ["products"],
-    responses: { 200: { description: "all products, by code", body: productListResponse } },
+    responses: {
+      200: { description: "all products, by code", body: productListResponse, example: { items: [productExample] } },
+    },
   },
   {
     method: "get",
     path: "/products/{code}",
+    operationId: "getProduct",
     summary: "One loan product",
     tags: ["products"],
-    params: z.object({ code: z.string() }),
-    responses: { 200: { description: "the product", body: productResponse }, 404: { description: "no such product" } },
+    params: z.object({ code: z.string().describe("the product's code, such as CL1.0") }),
+    responses: {
+      200: { description: "the product", body: productResponse, example: productExample },
+      404: { description: "no such product", errors: [{ code: "NOT_FOUND", message: "product CL9.9 not found" }] },
+    },
   },
 ];

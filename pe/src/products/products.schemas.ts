@@ -52,26 +52,29 @@ export const createProductBody = z
       }
     },
     { when: (payload) => typeof payload.value === "object" && payload.value !== null },
-  );
+  )
+  .meta({ id: "ProductRequest" });
 export type CreateProductInput = z.output<typeof createProductBody>;
 
-export const productResponse = z.object({
-  code: z.string(),
-  name: z.string(),
-  amortization: z.enum(AMORTIZATIONS),
-  minTermMonths: z.number().int(),
-  maxTermMonths: z.number().int(),
-  minPrincipal: moneyOutput(),
-  maxPrincipal: moneyOutput(),
-  minInterestRate: z.string(),
-  maxInterestRate: z.string(),
-  minOriginationFee: moneyOutput(),
-  maxOriginationFee: moneyOutput(),
-  createdAt: z.string(),
-});
+export const productResponse = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    amortization: z.enum(AMORTIZATIONS),
+    minTermMonths: z.number().int(),
+    maxTermMonths: z.number().int(),
+    minPrincipal: moneyOutput(),
+    maxPrincipal: moneyOutput(),
+    minInterestRate: z.string(),
+    maxInterestRate: z.string(),
+    minOriginationFee: moneyOutput(),
+    maxOriginationFee: moneyOutput(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Product" });
 export type ProductResponse = z.output<typeof productResponse>;
 
-export const productListResponse = z.object({ items: z.array(productResponse) });
+export const productListResponse = z.object({ items: z.array(productResponse) }).meta({ id: "ProductList" });
 
 export function toProductResponse(row: Selectable<ProductsTable>): ProductResponse {
   return {

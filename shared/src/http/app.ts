@@ -36,22 +36,14 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   // Errors are rendered by errorMiddleware; koa's own default handler would log them a second time.
   app.silent = true;
   app.use(observeRequests({ log: opts.log, metrics: opts.metrics }));
-  app.use(
-    errorMiddleware((err, ctx) =>
-      opts.log.error("request failed", {
-        method: ctx.method,
-        path: ctx.path,
-        err: String((err as Error)?.stack ?? err),
-      }),
-    ),
-  );
+  app.use(errorMiddleware((err, ctx) => opts.log.error("request failed", { method: ctx.method, path: ctx.path, err })));
   const publicBody = rawBody({ limit: opts.bodyLimit ?? 64 * 1024 });
   const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });
   app.use((ctx, next) => (isInternalPath(ctx.path) ? internalBody(ctx, next) : publicBody(ctx, next)));
   app.use(serviceAuth(opts.serviceSecret));
   app.use(apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));
-  app.use(healthRoutes({ service: opts.service, pool: opts.pool }).routes());
+  app.use(healthRoutes({ service: opts.service, pool: opts.pool, log: opts.log }).routes());
   if (opts.metrics) app.use(metricsRoutes(opts.metrics).routes());
   return app;
 }

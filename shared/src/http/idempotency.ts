@@ -24,7 +24,11 @@ import { AppError } from "./errors.ts";
 export const idempotencyKeyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, "must be 1 to 200 visible ASCII characters")
-  .optional();
+  .optional()
+  .describe(
+    "makes the request safe to retry: the same key with the same body answers what the first answered " +
+      "(with Idempotent-Replayed: true); kept at least 24 hours",
+  );
 
 /** How long a key is kept at least: the contract's promise. */
 export const IDEMPOTENCY_RETENTION_HOURS = 24;

@@ -1,90 +1,336 @@
 import { z } from "zod";
 
+/** One error an operation may answer with: its code and an example of the message. */
+export interface ErrorExample {
+  code: string;
+  message: string;
+  details?: Array<Record<string, unknown>>;
+}
+
+export interface ResponseDoc {
+  description: string;
+  body?: z.ZodType;
+  /** An example of the body; for an error status, give `errors` instead. */
+  example?: unknown;
+  /** For an error status: every error code it answers with, each with an example. */
+  errors?: ErrorExample[];
+  /** Response headers (besides X-Request-Id, which every response has): name → description. */
+  headers?: Record<string, string>;
+}
+
 export interface RouteDoc {
   method: "get" | "post" | "put" | "patch" | "delete";
   /** OpenAPI form: /agreements/{id} */
   path: string;
+  /** Unique in the service, camelCase: the method name a generated client gets. */
+  operationId: string;
   summary: string;
+  description?: string;
   tags?: string[];
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: z.ZodType;
-  responses: Record<number, { description: string; body?: z.ZodType; headers?: Record<string, string> }>;
+  /** An example of the request body; required with `body`. */
+  bodyExample?: unknown;
+  /**
+   * The operation's own answers. The builder adds the ones every operation of its kind has: 401 for a
+   * secured one, 400 for one with inputs, 413 and 415 for a POST, 503 when it reads the database.
+   */
+  responses: Record<number, ResponseDoc>;
   security?: "apiKey" | "admin" | "service" | "none";
+  /** Whether the operation reads the database (and so may answer 503 DATABASE_UNAVAILABLE); true unless said. */
+  database?: boolean;
 }
 
-const jsonSchema = (s: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(s, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
-
-function parameters(where: "path" | "query" | "header", obj: z.ZodObject | undefined) {
-  if (!obj) return [];
-  const shape = jsonSchema(obj, "input") as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(shape.properties ?? {}).map(([name, schema]) => ({
-    name,
-    in: where,
-    required: where === "path" || (shape.required ?? []).includes(name),
-    schema,
-  }));
+export interface DocumentInfo {
+  title: string;
+  version: string;
+  description?: string;
+  /** Where the service listens by default: `http://127.0.0.1:3001`. */
+  server: string;
 }
 
-const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string().optional(), message: z.string() }).loose()),
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe("a stable code: VALIDATION_FAILED, NOT_FOUND, …"),
+      message: z.string().describe("for people; may change"),
+      details: z
+        .array(
+          z
+            .object({
+              path: z.string().optional().describe("the field, header or parameter at fault"),
+              message: z.string(),
+            })
+            .loose(),
+        )
+        .describe("every problem found, one per field"),
+    }),
+  })
+  .meta({ id: "Error" });
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "the request is malformed or invalid; every problem is listed in `details`",
+  401: "credentials missing or wrong; nothing is done",
+  404: "no such resource",
+  409: "conflicts with the resource's current state",
+  413: "the body is too large",
+  415: "the body is not application/json",
+  422: "well-formed, but breaks a business rule",
+  503: "the database is unavailable; try again after `Retry-After` seconds",
+};
+
+const standard = {
+  validation: (where: "query" | "request"): ErrorExample => ({
+    code: "VALIDATION_FAILED",
+    message: `${where} is invalid: 1 problem(s)`,
+    details: [
+      where === "query"
+        ? { path: "limit", message: "must be a whole number from 1 to 100" }
+        : { path: "termMonths", message: "must be from 1 to 600" },
+    ],
   }),
-});
+  malformed: {
+    code: "MALFORMED_JSON",
+    message: "request body is not valid JSON",
+    details: [{ message: "Expected property name or '}' in JSON at position 1 (line 1 column 2)" }],
+  },
+  tooLarge: { code: "PAYLOAD_TOO_LARGE", message: "request body is larger than 65536 bytes" },
+  mediaType: { code: "UNSUPPORTED_MEDIA_TYPE", message: "request body must be application/json" },
+  unavailable: { code: "DATABASE_UNAVAILABLE", message: "the database is unavailable; try again shortly" },
+  apiKey: { code: "UNAUTHORIZED", message: "a valid API key is required: Authorization: Bearer <key>" },
+  admin: { code: "UNAUTHORIZED", message: "this endpoint needs the admin token as a Bearer token" },
+  service: { code: "UNAUTHORIZED", message: "service request refused: wrong signature" },
+} satisfies Record<string, ErrorExample | ((w: "query" | "request") => ErrorExample)>;
 
-/** An OpenAPI 3.1 document built from the same zod schemas that validate the requests. */
-export function openApiDocument(info: { title: string; version: string; description?: string }, routes: RouteDoc[]) {
+const WWW_AUTHENTICATE: Record<string, string> = {
+  apiKey: 'the scheme to use: `Bearer realm="api"`',
+  admin: 'the scheme to use: `Bearer realm="admin"`',
+  service: 'the scheme to use: `Signature realm="internal", headers="X-Signature"`',
+};
+
+/** The answers an operation has because of its kind, merged under the ones it lists itself. */
+function withStandardResponses(r: RouteDoc): Record<number, ResponseDoc> {
+  const out: Record<number, ResponseDoc> = {};
+  const add = (status: number, errors: ErrorExample[], headers?: Record<string, string>) => {
+    const prior = out[status];
+    out[status] = {
+      description: prior?.description ?? STATUS_TEXT[status] ?? "error",
+      errors: [...(prior?.errors ?? []), ...errors],
+      headers: { ...prior?.headers, ...headers },
+    };
+  };
+  const security = r.security ?? "apiKey";
+  // A bad path id is a 404 (it names nothing), so path parameters add no 400 of their own.
+  if (r.query) add(400, [standard.validation("query")]);
+  if (r.body || r.headers) add(400, [standard.validation("request")]);
+  if (r.method !== "get") {
+    add(400, [standard.malformed]);
+    add(413, [standard.tooLarge]);
+    add(415, [standard.mediaType]);
+  }
+  if (security !== "none") {
+    add(401, [standard[security]], { "WWW-Authenticate": WWW_AUTHENTICATE[security]! });
+  }
+  if (r.database !== false) add(503, [standard.unavailable], { "Retry-After": "seconds to wait before trying again" });
+  for (const [status, res] of Object.entries(r.responses)) {
+    const s = Number(status);
+    const prior = out[s];
+    out[s] = {
+      ...res,
+      ...(prior && {
+        errors: [...(prior.errors ?? []), ...(res.errors ?? [])].filter(
+          (e, i, all) => all.findIndex((x) => x.code === e.code) === i,
+        ),
+        headers: { ...prior.headers, ...res.headers },
+      }),
+    };
+  }
+  return out;
+}
+
+/** Moves the named schemas zod put under `$defs` into `components.schemas`, and points the refs there. */
+class Components {
+  readonly schemas: Record<string, unknown> = {};
+
+  schema(s: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+    const json = z.toJSONSchema(s, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+    const { $schema: _, $defs, ...rest } = json as { $schema?: string; $defs?: Record<string, unknown> };
+    for (const [id, def] of Object.entries($defs ?? {})) {
+      const moved = this.relink(def);
+      const known = this.schemas[id];
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(moved))
+        throw new Error(`two different schemas are both named ${id} in the OpenAPI document`);
+      this.schemas[id] = moved;
+    }
+    return this.relink(rest) as Record<string, unknown>;
+  }
+
+  private relink(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map((x) => this.relink(x));
+    if (v === null || typeof v !== "object") return v;
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k,
+        k === "$ref" && typeof x === "string" ? x.replace(/^#\/\$defs\//, "#/components/schemas/") : this.relink(x),
+      ]),
+    );
+  }
+}
+
+/**
+ * An OpenAPI 3.1 document built from the same zod schemas that validate the requests: schemas named with
+ * `.meta({ id })` are shared under `components.schemas`; every operation lists every answer it can give,
+ * with examples, and the headers each carries.
+ */
+export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
+  const components = new Components();
+  const errorRef = components.schema(errorSchema, "output");
+  const usedSecurity = new Set<string>();
   const paths: Record<string, Record<string, unknown>> = {};
+  const ids = new Set<string>();
+
+  const parameters = (where: "path" | "query" | "header", obj: z.ZodObject | undefined) => {
+    if (!obj) return [];
+    const shape = components.schema(obj, "input") as {
+      properties?: Record<string, { description?: string; examples?: unknown[] }>;
+      required?: string[];
+    };
+    return Object.entries(shape.properties ?? {}).map(([name, { description, ...schema }]) => ({
+      name,
+      in: where,
+      required: where === "path" || (shape.required ?? []).includes(name),
+      ...(description && { description }),
+      schema,
+    }));
+  };
+
   for (const r of routes) {
+    if (ids.has(r.operationId)) throw new Error(`operationId ${r.operationId} is used twice`);
+    ids.add(r.operationId);
+    if (r.body && r.bodyExample === undefined) throw new Error(`${r.operationId}: a request body needs an example`);
     const responses: Record<string, unknown> = {};
-    for (const [status, res] of Object.entries(r.responses)) {
-      const body = res.body ?? (Number(status) >= 400 ? errorBody : undefined);
-      responses[status] = {
-        description: res.description,
-        ...(res.headers && {
-          headers: Object.fromEntries(
-            Object.entries(res.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }]),
-          ),
-        }),
-        ...(body && { content: { "application/json": { schema: jsonSchema(body, "output") } } }),
-      };
+    for (const [status, res] of Object.entries(withStandardResponses(r))) {
+      const isError = Number(status) >= 400;
+      const headers: Record<string, unknown> = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
+      for (const [h, d] of Object.entries(res.headers ?? {}))
+        headers[h] = { description: d, schema: { type: "string" } };
+      if (headers["Retry-After"]) headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
+      let content: Record<string, unknown> | undefined;
+      if (isError) {
+        const errors = res.errors ?? [];
+        if (errors.length === 0) throw new Error(`${r.operationId}: ${status} lists no error code`);
+        content = {
+          "application/json": {
+            schema: errorRef,
+            examples: Object.fromEntries(
+              errors.map((e) => [
+                e.code,
+                { summary: e.code, value: { error: { code: e.code, message: e.message, details: e.details ?? [] } } },
+              ]),
+            ),
+          },
+        };
+      } else if (res.body) {
+        if (res.example === undefined) throw new Error(`${r.operationId}: ${status} needs an example`);
+        content = { "application/json": { schema: components.schema(res.body, "output"), example: res.example } };
+      }
+      responses[status] = { description: res.description, headers, ...(content && { content }) };
     }
     const security = r.security ?? "apiKey";
+    if (security !== "none") usedSecurity.add(security);
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
+      operationId: r.operationId,
       summary: r.summary,
+      ...(r.description && { description: r.description }),
       ...(r.tags && { tags: r.tags }),
       parameters: [
         ...parameters("path", r.params),
         ...parameters("query", r.query),
         ...parameters("header", r.headers),
+        { $ref: "#/components/parameters/X-Request-Id" },
       ],
       ...(r.body && {
-        requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } },
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: components.schema(r.body, "input"), example: r.bodyExample },
+          },
+        },
       }),
       responses,
       security: security === "none" ? [] : [{ [security]: [] }],
     };
   }
+  const tags = [...new Set(routes.flatMap((r) => r.tags ?? []))].map((name) => ({
+    name,
+    description: TAG_TEXT[name] ?? name,
+  }));
   return {
     openapi: "3.1.0",
-    info,
+    info: {
+      title: info.title,
+      version: info.version,
+      ...(info.description && { description: info.description }),
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    },
+    // The relative one first, so that Swagger UI's "Try it out" calls the service that served the page.
+    servers: [
+      { url: "/", description: "the service serving this document" },
+      { url: info.server, description: "the default address under `pnpm start`" },
+    ],
+    tags,
     paths,
     components: {
-      securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "one of API_KEYS (not needed while API_KEYS is unset)" },
-        admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" },
-        service: {
-          type: "apiKey",
+      schemas: components.schemas,
+      parameters: {
+        "X-Request-Id": {
+          name: "X-Request-Id",
           in: "header",
-          name: "X-Signature",
-          description: "HMAC-SHA256 of '<t>.<body>' with SERVICE_SECRET",
+          required: false,
+          description:
+            "your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. " +
+            "It comes back in the answer's X-Request-Id and is on every log line about the request",
+          schema: { type: "string", maxLength: 128, pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+          example: "demo-1",
         },
       },
+      headers: {
+        "X-Request-Id": {
+          description: "the request's id: the caller's X-Request-Id when plain, else a new UUID",
+          schema: { type: "string" },
+          example: "demo-1",
+        },
+        "Retry-After": {
+          description: "seconds to wait before sending the request again",
+          schema: { type: "integer", minimum: 0 },
+          example: 1,
+        },
+      },
+      securitySchemes: Object.fromEntries(Object.entries(SECURITY).filter(([k]) => usedSecurity.has(k))),
     },
   };
 }
+
+const TAG_TEXT: Record<string, string> = {
+  products: "Loan products and their bounds",
+  agreements: "Loan agreements: applying, reading, withdrawing",
+  clients: "Clients, found or created by passport when they apply",
+  applications: "Applications and the decisions on them",
+  internal: "Service-to-service batches from a peer's outbox, signed with SERVICE_SECRET",
+};
+
+const SECURITY: Record<string, unknown> = {
+  apiKey: { type: "http", scheme: "bearer", description: "one of API_KEYS (not needed while API_KEYS is unset)" },
+  admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN (not needed while it is unset)" },
+  service: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Signature",
+    description:
+      "`t=<unix seconds>,v1=<hex>`: HMAC-SHA256 with SERVICE_SECRET of `<t>.<METHOD>.<path>.<raw body>`; " +
+      "one v1 per accepted secret may be sent while a secret is rotated",
+  },
+};

@@ -41,7 +41,7 @@ export function createMetrics(service: string): Metrics {
     }),
     outbox: {
       batchSize: new Histogram({
-        name: "outbox_relay_batch_size",
+        name: "outbox_relay_batch_size_messages",
         help: "Messages per batch the relay posted to the peer",
         labelNames: ["topic"],
         buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
@@ -62,7 +62,7 @@ export function createMetrics(service: string): Metrics {
       }),
     },
     received: new Counter({
-      name: "outbox_received_total",
+      name: "outbox_received_messages_total",
       help: "Messages from the peer's outbox answered by this service, by outcome",
       labelNames: ["topic", "outcome"],
       registers,

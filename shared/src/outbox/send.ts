@@ -1,7 +1,7 @@
 import { Agent } from "undici";
 import { z } from "zod";
 import { newRequestId } from "../context.ts";
-import { signBody } from "../http/service-auth.ts";
+import { signRequest } from "../http/service-auth.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import type { ItemOutcome } from "./types.ts";
 
@@ -58,7 +58,7 @@ export function createSender(opts: SenderOptions): Sender {
           headers: {
             "content-type": "application/json",
             "x-request-id": batchRequestId(messages),
-            ...signBody(opts.secret, body, clock()),
+            ...signRequest(opts.secret, { method: "POST", path: target.pathname, body }, clock()),
           },
           body,
           // headersTimeout and bodyTimeout each bound one wait; this bounds the whole exchange.

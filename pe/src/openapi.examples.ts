@@ -1,0 +1,175 @@
+/**
+ * Examples for the OpenAPI document, taken from real answers to the contract's example request (with a
+ * three-month term, to keep the schedule short).
+ */
+
+export const agreementRequestExample = {
+  productCode: "CL1.0",
+  client: {
+    firstName: "Ivan",
+    lastName: "Petrov",
+    middleName: "Ivanovich",
+    birthDate: "1990-05-17",
+    passportNumber: "4510123456",
+    email: "ivan@example.com",
+    phone: "+79161234567",
+    monthlyIncome: "150000.00",
+  },
+  disbursementAmount: "300000.00",
+  termMonths: 3,
+  interestRate: "12.5",
+  originationFee: "5000.00",
+};
+
+export const agreementExample = {
+  id: "724ef517-8379-422b-bf91-e285887949d9",
+  clientId: "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
+  productCode: "CL1.0",
+  status: "NEW",
+  disbursementAmount: "300000.00",
+  originationFee: "5000.00",
+  principal: "305000.00",
+  termMonths: 3,
+  interestRate: "12.5",
+  monthlyPayment: "103792.04",
+  createdAt: "2026-11-29T17:39:06.389Z",
+  updatedAt: "2026-11-29T17:39:06.389Z",
+  decision: null,
+  statusHistory: [
+    {
+      status: "NEW",
+      at: "2026-11-29T17:39:06.389Z",
+    },
+  ],
+  schedule: [
+    {
+      period: 1,
+      dueDate: "2026-12-29",
+      payment: "103792.04",
+      principal: "100614.96",
+      interest: "3177.08",
+      balance: "204385.04",
+      status: "PENDING",
+    },
+    {
+      period: 2,
+      dueDate: "2027-01-29",
+      payment: "103792.04",
+      principal: "101663.03",
+      interest: "2129.01",
+      balance: "102722.01",
+      status: "PENDING",
+    },
+    {
+      period: 3,
+      dueDate: "2027-02-28",
+      payment: "103792.03",
+      principal: "102722.01",
+      interest: "1070.02",
+      balance: "0.00",
+      status: "PENDING",
+    },
+  ],
+};
+
+const { statusHistory: _history, schedule: _schedule, ...summary } = agreementExample;
+
+export const agreementPageExample = { items: [summary], nextCursor: null };
+
+export const withdrawnAgreementExample = {
+  id: "724ef517-8379-422b-bf91-e285887949d9",
+  clientId: "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
+  productCode: "CL1.0",
+  status: "WITHDRAWN",
+  disbursementAmount: "300000.00",
+  originationFee: "5000.00",
+  principal: "305000.00",
+  termMonths: 3,
+  interestRate: "12.5",
+  monthlyPayment: "103792.04",
+  createdAt: "2026-11-29T17:39:06.389Z",
+  updatedAt: "2026-11-29T17:39:06.531Z",
+  decision: null,
+  statusHistory: [
+    {
+      status: "NEW",
+      at: "2026-11-29T17:39:06.389Z",
+    },
+    {
+      status: "WITHDRAWN",
+      at: "2026-11-29T17:39:06.555Z",
+    },
+  ],
+  schedule: [
+    {
+      period: 1,
+      dueDate: "2026-12-29",
+      payment: "103792.04",
+      principal: "100614.96",
+      interest: "3177.08",
+      balance: "204385.04",
+      status: "PENDING",
+    },
+    {
+      period: 2,
+      dueDate: "2027-01-29",
+      payment: "103792.04",
+      principal: "101663.03",
+      interest: "2129.01",
+      balance: "102722.01",
+      status: "PENDING",
+    },
+    {
+      period: 3,
+      dueDate: "2027-02-28",
+      payment: "103792.03",
+      principal: "102722.01",
+      interest: "1070.02",
+      balance: "0.00",
+      status: "PENDING",
+    },
+  ],
+};
+
+export const clientExample = {
+  id: "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
+  firstName: "Ivan",
+  lastName: "Petrov",
+  middleName: "Ivanovich",
+  birthDate: "1990-05-17",
+  passportNumber: "4510123456",
+  email: "ivan@example.com",
+  phone: "+79161234567",
+  monthlyIncome: "150000.00",
+  createdAt: "2026-11-29T17:39:06.389Z",
+  updatedAt: "2026-11-29T17:39:06.389Z",
+};
+
+export const productExample = {
+  code: "CL1.0",
+  name: "Consumer loan",
+  amortization: "ANNUITY",
+  minTermMonths: 3,
+  maxTermMonths: 24,
+  minPrincipal: "50000.00",
+  maxPrincipal: "500000.00",
+  minInterestRate: "8",
+  maxInterestRate: "15",
+  minOriginationFee: "2000.00",
+  maxOriginationFee: "10000.00",
+  createdAt: "2026-11-29T17:39:04.137Z",
+};
+
+export const productRequestExample = {
+  code: "CL2.0",
+  name: "Consumer loan, equal principal",
+  amortization: "EQUAL_PRINCIPAL",
+  minTermMonths: 6,
+  maxTermMonths: 36,
+  minPrincipal: "10000.00",
+  maxPrincipal: "1000000.00",
+  minInterestRate: "9.5",
+  maxInterestRate: "18",
+  minOriginationFee: "0.00",
+  maxOriginationFee: "15000.00",
+};
