@@ -1,4 +1,4 @@
-# One image for both services; compose.yaml picks the service with the command.
+# One image for every service; compose.yaml picks the service with the command.
 FROM node:20-bookworm-slim
 WORKDIR /app
 RUN npm install --global pnpm@12.4.2
@@ -7,6 +7,7 @@ COPY db/package.json db/
 COPY shared/package.json shared/
 COPY pe/package.json pe/
 COPY origination/package.json origination/
+COPY gateway/package.json gateway/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
@@ -14,6 +15,7 @@ COPY db db
 COPY shared shared
 COPY pe pe
 COPY origination origination
+COPY gateway gateway
 RUN pnpm build
 ENV NODE_ENV=production
 USER node

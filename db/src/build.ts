@@ -14,7 +14,7 @@ import { build, type Plugin } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-export const SERVICES = ["pe", "origination"] as const;
+export const SERVICES = ["pe", "origination", "gateway"] as const;
 export type Service = (typeof SERVICES)[number];
 
 export const bundlePath = (service: Service) => join(root, service, "dist", "main.mjs");

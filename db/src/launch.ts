@@ -1,6 +1,7 @@
 /**
  * `pnpm start`: the whole system on one machine. Starts PostgreSQL from npm (unless database URLs are
- * given), makes and migrates both databases, runs PE and Origination as two processes with prefixed logs,
+ * given), makes and migrates the databases, runs PE, Origination and the Payment Gateway as processes with
+ * prefixed logs,
  * and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
  */
 
@@ -17,21 +18,28 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const env = process.env;
 const pePort = Number(env.PE_PORT ?? 3001);
 const originationPort = Number(env.ORIGINATION_PORT ?? 3002);
+const gatewayPort = Number(env.GATEWAY_PORT ?? 3003);
 
 function say(line: string) {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-async function databases(): Promise<{ pe: string; origination: string; embedded?: EmbeddedServer }> {
-  if (env.PE_DATABASE_URL && env.ORIGINATION_DATABASE_URL) {
-    return { pe: env.PE_DATABASE_URL, origination: env.ORIGINATION_DATABASE_URL };
+async function databases(): Promise<{ pe: string; origination: string; gateway: string; embedded?: EmbeddedServer }> {
+  if (env.PE_DATABASE_URL && env.ORIGINATION_DATABASE_URL && env.GATEWAY_DATABASE_URL) {
+    return { pe: env.PE_DATABASE_URL, origination: env.ORIGINATION_DATABASE_URL, gateway: env.GATEWAY_DATABASE_URL };
   }
   const dir = join(root, ".data");
   say(`starting embedded PostgreSQL (data in ${dir})`);
   const embedded = await startEmbedded({ dir, port: Number(env.EMBEDDED_PG_PORT ?? 54329), persistent: true });
   await ensureDatabase(embedded.url, "pe");
   await ensureDatabase(embedded.url, "origination");
-  return { pe: withDatabase(embedded.url, "pe"), origination: withDatabase(embedded.url, "origination"), embedded };
+  await ensureDatabase(embedded.url, "gateway");
+  return {
+    pe: withDatabase(embedded.url, "pe"),
+    origination: withDatabase(embedded.url, "origination"),
+    gateway: withDatabase(embedded.url, "gateway"),
+    embedded,
+  };
 }
 
 function run(name: Service, extra: Record<string, string>): ChildProcess {
@@ -77,17 +85,28 @@ async function main() {
   const dbs = await databases();
   // For `pnpm outbox` and other tools run beside it; removed on the way out.
   const urlsFile = join(root, ".data", "urls.json");
-  if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination }));
+  if (dbs.embedded)
+    writeFileSync(urlsFile, JSON.stringify({ pe: dbs.pe, origination: dbs.origination, gateway: dbs.gateway }));
   await migrate(dbs.pe, "pe");
   await migrate(dbs.origination, "origination");
+  await migrate(dbs.gateway, "gateway");
   await buildServices();
-  const pe = run("pe", { PE_DATABASE_URL: dbs.pe, PE_PORT: String(pePort) });
+  const pe = run("pe", {
+    PE_DATABASE_URL: dbs.pe,
+    PE_PORT: String(pePort),
+    GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${gatewayPort}`,
+  });
   const origination = run("origination", {
     ORIGINATION_DATABASE_URL: dbs.origination,
     ORIGINATION_PORT: String(originationPort),
     PE_URL: env.PE_URL ?? `http://127.0.0.1:${pePort}`,
   });
-  const children = [pe, origination];
+  const gateway = run("gateway", {
+    GATEWAY_DATABASE_URL: dbs.gateway,
+    GATEWAY_PORT: String(gatewayPort),
+    PE_URL: env.PE_URL ?? `http://127.0.0.1:${pePort}`,
+  });
+  const children = [pe, origination, gateway];
   let stopping = false;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
@@ -115,15 +134,18 @@ async function main() {
 
   const peUrl = `http://127.0.0.1:${pePort}`;
   const originationUrl = `http://127.0.0.1:${originationPort}`;
-  await Promise.all([waitReady(peUrl, pe), waitReady(originationUrl, origination)]);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  await Promise.all([waitReady(peUrl, pe), waitReady(originationUrl, origination), waitReady(gatewayUrl, gateway)]);
   const keys = env.API_KEYS
     ? "API keys required (API_KEYS is set)"
     : "no API key required (development: API_KEYS is unset)";
   say("ready");
   say(`  PE           ${peUrl}    (GET /health, /ready)`);
   say(`  Origination  ${originationUrl}    (GET /health, /ready)`);
+  say(`  Gateway      ${gatewayUrl}    (GET /health, /ready)`);
   say(`  psql PE           psql ${dbs.pe}`);
   say(`  psql Origination  psql ${dbs.origination}`);
+  say(`  psql Gateway      psql ${dbs.gateway}`);
   say(`  ${keys}`);
   say("Ctrl-C stops everything.");
 }

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import pg from "pg";
 
-export type DatabaseName = "pe" | "origination";
+export type DatabaseName = "pe" | "origination" | "gateway";
 
 export interface MigrationFile {
   name: string;

@@ -44,7 +44,7 @@ export async function setup(project: TestProject) {
   process.stdout.write(
     `test database: ${server} (${process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL" : "embedded"})\n`,
   );
-  for (const kind of ["pe", "origination"] as const) {
+  for (const kind of ["pe", "origination", "gateway"] as const) {
     const name = templateName(runId, kind);
     await ensureDatabase(serverUrl, name);
     const url = withDatabase(serverUrl, name);

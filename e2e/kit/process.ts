@@ -6,7 +6,7 @@ import { bundlePath } from "@loans/db/build";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-export type ServiceName = "pe" | "origination";
+export type ServiceName = "pe" | "origination" | "gateway";
 
 /**
  * One service as a real operating-system process, started the way `pnpm start:<name>` starts it,

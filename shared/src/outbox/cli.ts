@@ -1,7 +1,7 @@
 /**
  * Operator's view of a service's outbox:
- *   pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead
- * Reads PE_DATABASE_URL or ORIGINATION_DATABASE_URL; without them, the databases of a running `pnpm start`.
+ *   pnpm outbox <pe|origination|gateway> status | dead [limit] | retry <id> | retry --all-dead
+ * Reads PE_DATABASE_URL, ORIGINATION_DATABASE_URL or GATEWAY_DATABASE_URL; without them, the databases of a running `pnpm start`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,13 +9,17 @@ import pg from "pg";
 import { oneLine } from "../service.ts";
 import { deadLetters, formatAge, formatTable, requeueDead, topicStatus } from "./inspect.ts";
 
-const USAGE = "usage: pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead";
-const URL_ENV = { pe: "PE_DATABASE_URL", origination: "ORIGINATION_DATABASE_URL" } as const;
+const USAGE = "usage: pnpm outbox <pe|origination|gateway> status | dead [limit] | retry <id> | retry --all-dead";
+const URL_ENV = {
+  pe: "PE_DATABASE_URL",
+  origination: "ORIGINATION_DATABASE_URL",
+  gateway: "GATEWAY_DATABASE_URL",
+} as const;
 
 class UsageError extends Error {}
 
 /** `pnpm start` leaves the URLs of its embedded databases in .data/urls.json while it runs. */
-function startedUrls(): { pe?: string; origination?: string } | undefined {
+function startedUrls(): { pe?: string; origination?: string; gateway?: string } | undefined {
   try {
     return JSON.parse(readFileSync(join(process.cwd(), ".data", "urls.json"), "utf8"));
   } catch {
@@ -25,7 +29,7 @@ function startedUrls(): { pe?: string; origination?: string } | undefined {
 
 async function main(argv: string[]): Promise<string> {
   const [service, command, arg] = argv;
-  if (service !== "pe" && service !== "origination") throw new UsageError(USAGE);
+  if (service !== "pe" && service !== "origination" && service !== "gateway") throw new UsageError(USAGE);
   const url = process.env[URL_ENV[service]] ?? startedUrls()?.[service];
   if (!url) throw new UsageError(`${URL_ENV[service]} is not set, and no \`pnpm start\` is running here`);
   const client = new pg.Client({ connectionString: url, application_name: "outbox-cli" });
