@@ -7,6 +7,7 @@ export const peEnv = commonEnv
     PE_HOST: z.string().default("127.0.0.1"),
     PE_DATABASE_URL: databaseUrl(),
     ORIGINATION_URL: url().default("http://127.0.0.1:3002"),
+    GATEWAY_URL: url().default("http://127.0.0.1:3003"),
   })
   .superRefine(productionGuards);
 

@@ -56,6 +56,15 @@ export interface AgreementsTable {
   decided_at: Date | null;
   idempotency_key: string | null;
   request_hash: string | null;
+  disbursement_id: string | null;
+  disbursement_account: string | null;
+  disbursement_status: "REQUESTED" | "PAID" | "FAILED" | null;
+  disbursement_requested_at: Date | null;
+  disbursement_settled_at: Date | null;
+  disbursed_on: string | null;
+  disbursement_failure_code: string | null;
+  disbursement_failure_message: string | null;
+  schedule_anchored_on: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -7,6 +7,8 @@ import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
 import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
+import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
+import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
 
 /** Migrates, connects, starts the relay and the HTTP server; `stop` undoes it in reverse. */
 export interface StartPeOptions {
@@ -31,6 +33,11 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
     // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
     [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
+    [PAYOUT_REQUESTED_TOPIC]: { url: `${config.GATEWAY_URL}/internal/payouts`, onAnswer: applyPayoutAnswer },
+    // LIFECYCLE §8.9: this topic goes to Origination AND to PG (`${config.GATEWAY_URL}/internal/agreement-events`,
+    // already served). The relay routes a topic to one URL today; PG's destination is added here once
+    // routes take several destinations. Origination's answer is its application's status: nothing to apply.
+    [STATUS_CHANGED_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/agreement-events` },
   };
   const metrics = createMetrics("pe");
   const relay = serviceRelay<PeDB>({

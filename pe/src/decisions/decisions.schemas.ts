@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AGREEMENT_STATUSES } from "../agreements/transitions.ts";
 import { uuidString } from "../http/inputs.ts";
 
 /** A decision as Origination sends it. Unknown fields are ignored: the peer may add some before we read them. */
@@ -31,5 +32,5 @@ export type ApplicationAnswer = z.output<typeof applicationAnswer>;
 
 export const decisionOutcome = z.object({
   outcome: z.literal("ok"),
-  result: z.object({ status: z.enum(["NEW", "IN_PROGRESS", "APPROVED", "REJECTED", "WITHDRAWN"]) }),
+  result: z.object({ status: z.enum(AGREEMENT_STATUSES) }),
 });
