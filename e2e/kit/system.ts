@@ -6,6 +6,8 @@ import { ServiceProcess } from "./process.ts";
 export interface SystemOptions {
   peDatabaseUrl: string;
   originationDatabaseUrl: string;
+  /** Also runs the Payment Gateway on this database, with a proxy on each of its hops. */
+  gatewayDatabaseUrl?: string;
   /** Instances of each service, all on the same database (each on its own port). */
   instances?: number;
   /** Extra environment for every service process. */
@@ -23,13 +25,18 @@ export interface SystemOptions {
 /**
  * PE and Origination as real processes on real databases, each talking to the other through a
  * fault-injecting proxy: `toOrigination` carries PE's requests (and Origination's answers), `toPe` the
- * other direction. With several instances, a proxy spreads requests over them round-robin.
+ * other direction. With several instances, a proxy spreads requests over them round-robin. With the
+ * Payment Gateway, `toGateway` carries PE's requests to it and `fromGateway` its requests to PE.
  */
 export interface System {
   pe: ServiceProcess[];
   origination: ServiceProcess[];
   toOrigination: FaultProxy;
   toPe: FaultProxy;
+  /** Empty without `gatewayDatabaseUrl`. */
+  gateway: ServiceProcess[];
+  toGateway?: FaultProxy;
+  fromGateway?: FaultProxy;
   /** The public address of PE (its first instance), for clients. */
   peUrl: string;
   check(opts?: { settled?: boolean }): Promise<SyncReport>;
@@ -42,6 +49,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const originationPorts = await ports(n);
   const toOrigination = await startFaultProxy({ target: originationPorts.map(local) });
   const toPe = await startFaultProxy({ target: pePorts.map(local) });
+  const gatewayPorts = opts.gatewayDatabaseUrl ? await ports(n) : [];
+  const toGateway = opts.gatewayDatabaseUrl ? await startFaultProxy({ target: gatewayPorts.map(local) }) : undefined;
+  const fromGateway = opts.gatewayDatabaseUrl ? await startFaultProxy({ target: pePorts.map(local) }) : undefined;
   const common = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env };
   const pe = pePorts.map(
     (port) =>
@@ -53,6 +63,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
           PE_PORT: String(port),
           PE_DATABASE_URL: opts.peDatabaseUrl,
           ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
+          ...(toGateway && { GATEWAY_URL: opts.direct ? local(gatewayPorts[0]!) : toGateway.url }),
         },
         opts.nodeArgs,
       ),
@@ -71,17 +82,39 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         opts.nodeArgs,
       ),
   );
-  await Promise.all([...pe, ...origination].map((s) => s.start()));
+  const gateway = gatewayPorts.map(
+    (port) =>
+      new ServiceProcess(
+        "gateway",
+        port,
+        {
+          ...common,
+          GATEWAY_PORT: String(port),
+          GATEWAY_DATABASE_URL: opts.gatewayDatabaseUrl!,
+          PE_URL: opts.direct || !fromGateway ? local(pePorts[0]!) : fromGateway.url,
+        },
+        opts.nodeArgs,
+      ),
+  );
+  const all = [...pe, ...origination, ...gateway];
+  await Promise.all(all.map((s) => s.start()));
   return {
     pe,
     origination,
     toOrigination,
     toPe,
+    gateway,
+    ...(toGateway && { toGateway }),
+    ...(fromGateway && { fromGateway }),
     peUrl: pe[0]!.url,
-    check: (o) => checkSync(opts.peDatabaseUrl, opts.originationDatabaseUrl, o),
+    check: (o) =>
+      checkSync(opts.peDatabaseUrl, opts.originationDatabaseUrl, {
+        settled: o?.settled ?? true,
+        ...(opts.gatewayDatabaseUrl && { gatewayUrl: opts.gatewayDatabaseUrl }),
+      }),
     async stop() {
-      await Promise.all([...pe, ...origination].map((s) => s.kill("SIGTERM")));
-      await Promise.all([toOrigination.close(), toPe.close()]);
+      await Promise.all(all.map((s) => s.kill("SIGTERM")));
+      await Promise.all([toOrigination, toPe, toGateway, fromGateway].map((p) => p?.close()));
     },
   };
 }
