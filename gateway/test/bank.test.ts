@@ -146,6 +146,24 @@ describe("the simulated bank on its tables", () => {
     expect(await transfers(id)).toBe(1);
   });
 
+  it("a submit recorded before its answer was lost: the resubmission answers that transfer, still one", async () => {
+    const flaky = simulatedBank(db, behaviour({ errorRate: 1 }));
+    const steady = simulatedBank(db, behaviour());
+    // With every call lost, about half the submits are recorded first; find one of those.
+    let recorded: string | undefined;
+    for (let i = 0; i < 20 && !recorded; i++) {
+      const id = randomUUID();
+      await expect(flaky.submitTransfer({ id, amount: "5.00", accountNumber: account() })).rejects.toBeInstanceOf(
+        BankUnavailable,
+      );
+      if ((await transfers(id)) === 1) recorded = id;
+    }
+    expect(recorded).toBeDefined();
+    const t = await steady.submitTransfer({ id: recorded!, amount: "5.00", accountNumber: account() });
+    expect(t).toMatchObject({ id: recorded, status: "SETTLED" });
+    expect(await transfers(recorded!)).toBe(1);
+  });
+
   it("with a seed, the same calls meet the same fates, across bank instances (a restart)", async () => {
     // The draws are keyed on the transfer id, so the runs reuse one set of ids (and forget them in between).
     const ids = Array.from({ length: 30 }, () => randomUUID());
