@@ -203,12 +203,11 @@ export async function checkPayouts(
     const one = list[0];
     if (list.length > 1) say(`agreement ${a.id}: ${list.length} DISBURSEMENT payouts`);
     if (a.status === "ACTIVE" || a.status === "CLOSED") {
-      if (!one || one.status !== "PAID")
-        say(`agreement ${a.id} is ${a.status}; its payout is ${one?.status ?? "missing"}`);
+      if (one?.status !== "PAID") say(`agreement ${a.id} is ${a.status}; its payout is ${one?.status ?? "missing"}`);
       else if (one.amount !== a.disbursement_amount)
         say(`agreement ${a.id}: paid ${one.amount}, disbursement amount ${a.disbursement_amount}`);
     } else if (a.status === "DISBURSEMENT_FAILED") {
-      if (!one || one.status !== "FAILED")
+      if (one?.status !== "FAILED")
         say(`agreement ${a.id} is DISBURSEMENT_FAILED; its payout is ${one?.status ?? "missing"}`);
     } else if (a.status === "DISBURSING") {
       if (opts.settled) say(`agreement ${a.id} is still DISBURSING (payout ${one?.status ?? "not in PG"})`);
