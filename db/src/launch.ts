@@ -94,6 +94,9 @@ async function main() {
   const pe = run("pe", {
     PE_DATABASE_URL: dbs.pe,
     PE_PORT: String(pePort),
+    // The peers where this run starts them, unless told otherwise: another port than the default must not
+    // send PE's messages to whatever else listens on the default.
+    ORIGINATION_URL: env.ORIGINATION_URL ?? `http://127.0.0.1:${originationPort}`,
     GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${gatewayPort}`,
   });
   const origination = run("origination", {
