@@ -73,8 +73,7 @@ export async function findManyInProgressForUpdate(
 
 /**
  * Monthly payments these clients already owe or are about to (approved or active: not withdrawn, failed
- * or closed), each with
- * its client and agreement.
+ * or closed), each with its client and agreement.
  */
 export async function committedPaymentsOfClients(trx: Transaction<OriginationDB>, clientIds: readonly string[]) {
   return (
