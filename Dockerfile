@@ -12,6 +12,7 @@ COPY db/package.json db/
 COPY shared/package.json shared/
 COPY pe/package.json pe/
 COPY origination/package.json origination/
+COPY gateway/package.json gateway/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile

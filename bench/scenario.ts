@@ -76,16 +76,23 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
   const names = {
     pe: `bench_${p.run}_${p.transport}${p.instances}_pe`,
     or: `bench_${p.run}_${p.transport}${p.instances}_or`,
+    gw: `bench_${p.run}_${p.transport}${p.instances}_gw`,
   };
   await ensureDatabase(p.peServer, names.pe);
   await ensureDatabase(p.originationServer, names.or);
+  // The Payment Gateway runs beside them (the system is every service), on Origination's server.
+  await ensureDatabase(p.originationServer, names.gw);
   const peDatabaseUrl = withDatabase(p.peServer, names.pe);
   const originationDatabaseUrl = withDatabase(p.originationServer, names.or);
   line(
     `[${label(p, "start")}] starting ${p.instances} instance(s) of each service${p.direct ? "" : " behind proxies"}`,
   );
   const options = {
-    databases: { pe: peDatabaseUrl, origination: originationDatabaseUrl },
+    databases: {
+      pe: peDatabaseUrl,
+      origination: originationDatabaseUrl,
+      gateway: withDatabase(p.originationServer, names.gw),
+    },
     direct: p.direct,
     env: {
       OUTBOX_TRANSPORT: p.transport,
@@ -164,6 +171,7 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
     await system.stop();
     await dropDatabase(p.peServer, names.pe).catch(() => {});
     await dropDatabase(p.originationServer, names.or).catch(() => {});
+    await dropDatabase(p.originationServer, names.gw).catch(() => {});
   }
 }
 

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { type DatabaseName, SERVICES } from "./services.ts";
 
 /** Swaps the database name in a connection URL. */
 export function withDatabase(url: string, database: string): string {
@@ -49,4 +50,17 @@ export async function ensureDatabase(serverUrl: string, name: string, template?:
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   // sql-safe: identifiers cannot be bound parameters; the name passes through quoteIdent
   await withAdmin(serverUrl, (c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`));
+}
+
+/**
+ * Every service's database on one server, made unless it exists; `prefix` names them apart (`bench_1_pe`).
+ * Answers each one's connection URL by database name.
+ */
+export async function ensureServiceDatabases(serverUrl: string, prefix = ""): Promise<Record<DatabaseName, string>> {
+  const urls = {} as Record<DatabaseName, string>;
+  for (const { database } of SERVICES) {
+    await ensureDatabase(serverUrl, `${prefix}${database}`);
+    urls[database] = withDatabase(serverUrl, `${prefix}${database}`);
+  }
+  return urls;
 }

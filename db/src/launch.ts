@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureDatabase, withDatabase } from "./admin.ts";
+import { ensureServiceDatabases } from "./admin.ts";
 import { buildServices, bundlePath } from "./build.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
@@ -31,12 +31,7 @@ async function databases(): Promise<{ urls: Urls; embedded?: EmbeddedServer }> {
   const dir = join(root, ".data");
   say(`starting embedded PostgreSQL (data in ${dir})`);
   const embedded = await startEmbedded({ dir, port: Number(env.EMBEDDED_PG_PORT ?? 54329), persistent: true });
-  const urls = {} as Urls;
-  for (const { database } of SERVICES) {
-    await ensureDatabase(embedded.url, database);
-    urls[database] = withDatabase(embedded.url, database);
-  }
-  return { urls, embedded };
+  return { urls: await ensureServiceDatabases(embedded.url), embedded };
 }
 
 function run(name: ServiceName, extra: Record<string, string>): ChildProcess {

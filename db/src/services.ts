@@ -46,6 +46,17 @@ export const SERVICES = [
     urlVar: "ORIGINATION_URL",
     database: "origination",
   },
+  {
+    name: "gateway",
+    title: "Payment Gateway",
+    dir: "gateway",
+    portVar: "GATEWAY_PORT",
+    defaultPort: 3003,
+    hostVar: "GATEWAY_HOST",
+    databaseVar: "GATEWAY_DATABASE_URL",
+    urlVar: "GATEWAY_URL",
+    database: "gateway",
+  },
 ] as const satisfies readonly ServiceEntry[];
 
 export type Service = (typeof SERVICES)[number];

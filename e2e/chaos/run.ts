@@ -8,7 +8,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDatabase, withDatabase } from "@loans/db";
+import { ensureServiceDatabases } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
 import { parseOrExit } from "@loans/shared/args";
@@ -29,13 +29,11 @@ async function main(): Promise<number> {
   await chmod(dir, 0o755);
   let server: EmbeddedServer = await startEmbedded({ dir, persistent: true });
   const port = server.port;
-  await ensureDatabase(server.url, "pe");
-  await ensureDatabase(server.url, "origination");
-  const peUrl = withDatabase(server.url, "pe");
-  const originationUrl = withDatabase(server.url, "origination");
+  const databases = await ensureServiceDatabases(server.url);
+  const { pe: peUrl, origination: originationUrl } = databases;
   say(`seed ${opts.seed}; ${opts.agreements} agreements, drop ${opts.drop} each way, kill every ~${opts.killEvery}s`);
   const system: System = await startSystem({
-    databases: { pe: peUrl, origination: originationUrl },
+    databases,
     instances: opts.instances,
     env: {
       LOG_LEVEL: "error",

@@ -36,6 +36,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/agreement-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The loan's statuses from PE's outbox: APPROVED | PAYMENT_PENDING → ACTIVE → CLOSED, or → DISBURSEMENT_FAILED; forward only, each item answered with the application's status */
+        post: operations["receiveAgreementEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/applications": {
         parameters: {
             query?: never;
@@ -83,7 +100,7 @@ export interface components {
             createdAt: string;
             decision: components["schemas"]["Decision"] | null;
             /** @enum {string} */
-            status: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
+            status: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             /** Format: date-time */
             updatedAt: string;
         };
@@ -151,7 +168,7 @@ export interface operations {
                 cursor?: string;
                 /** @description items per page */
                 limit?: number;
-                status?: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
+                status?: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             };
             header?: {
                 /**
@@ -315,6 +332,157 @@ export interface operations {
             };
         };
     };
+    receiveAgreementEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "messages": [
+                 *         {
+                 *           "id": "57",
+                 *           "topic": "agreement.status-changed",
+                 *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                 *           "payload": {
+                 *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                 *             "status": "ACTIVE",
+                 *             "on": "2026-11-29",
+                 *             "at": "2026-11-29T17:40:00.180Z"
+                 *           },
+                 *           "createdAt": "2026-11-29T17:40:00.180Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    messages: {
+                        aggregateId: string;
+                        createdAt: string;
+                        id: string;
+                        payload: {
+                            /** Format: uuid */
+                            agreementId: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** Format: date */
+                            on: string;
+                            /** @enum {string} */
+                            status: "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
+                        };
+                        /** @constant */
+                        topic: "agreement.status-changed";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description one result per message */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "57",
+                     *           "outcome": "ok",
+                     *           "result": {
+                     *             "status": "ACTIVE"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        results: ({
+                            id: string;
+                            /** @constant */
+                            outcome: "ok";
+                            result: {
+                                /** @enum {string} */
+                                status: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
+                            };
+                        } | {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            outcome: "rejected" | "retry";
+                        })[];
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Signature realm="internal", headers="X-Signature"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     receiveApplications: {
         parameters: {
             query?: never;
@@ -411,7 +579,7 @@ export interface operations {
                             result: {
                                 decision: components["schemas"]["Decision"] | null;
                                 /** @enum {string} */
-                                status: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
+                                status: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
                             };
                         } | {
                             error: {

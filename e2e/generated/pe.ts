@@ -37,6 +37,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{id}/disburse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The client asks for the money to this account: APPROVED → DISBURSING, and PG is told to pay out the disbursement amount. PAID makes it ACTIVE (the schedule re-dated from the disbursement date), FAILED makes it DISBURSEMENT_FAILED. A repeat with the same account answers 202 with the agreement as it is now */
+        post: operations["disburseAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -88,6 +105,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/payout-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status */
+        post: operations["receivePayoutResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products": {
         parameters: {
             query?: never;
@@ -131,6 +165,16 @@ export interface components {
             clientId: string;
             createdAt: string;
             decision: components["schemas"]["Decision"] | null;
+            disbursement: {
+                accountNumber: string;
+                amount: string;
+                disbursedOn: string | null;
+                failureCode: string | null;
+                id: string;
+                requestedOn: string;
+                /** @enum {string} */
+                status: "REQUESTED" | "PAID" | "FAILED";
+            } | null;
             disbursementAmount: string;
             id: string;
             interestRate: string;
@@ -139,12 +183,13 @@ export interface components {
             principal: string;
             productCode: string;
             schedule: components["schemas"]["SchedulePayment"][];
+            scheduleAnchoredOn: string | null;
             /** @enum {string} */
-            status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+            status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             statusHistory: {
                 at: string;
                 /** @enum {string} */
-                status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+                status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             }[];
             termMonths: number;
             updatedAt: string;
@@ -173,7 +218,7 @@ export interface components {
             principal: string;
             productCode: string;
             /** @enum {string} */
-            status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+            status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             termMonths: number;
             updatedAt: string;
         };
@@ -303,7 +348,7 @@ export interface operations {
                 cursor?: string;
                 /** @description items per page, 20 unless given */
                 limit?: number;
-                status?: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+                status?: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             };
             header?: {
                 /**
@@ -450,6 +495,8 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "scheduleAnchoredOn": null,
+                     *       "disbursement": null,
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -604,6 +651,8 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "scheduleAnchoredOn": null,
+                     *       "disbursement": null,
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -679,6 +728,201 @@ export interface operations {
             };
         };
     };
+    disburseAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "destination": {
+                 *         "accountNumber": "40817810000000000001"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    destination: {
+                        accountNumber: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description accepted: the agreement, DISBURSING or later */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "724ef517-8379-422b-bf91-e285887949d9",
+                     *       "clientId": "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
+                     *       "productCode": "CL1.0",
+                     *       "status": "DISBURSING",
+                     *       "disbursementAmount": "300000.00",
+                     *       "originationFee": "5000.00",
+                     *       "principal": "305000.00",
+                     *       "termMonths": 3,
+                     *       "interestRate": "12.5",
+                     *       "monthlyPayment": "103792.04",
+                     *       "createdAt": "2026-11-29T17:39:06.389Z",
+                     *       "updatedAt": "2026-11-29T17:40:00.000Z",
+                     *       "decision": {
+                     *         "result": "APPROVED",
+                     *         "reasons": [],
+                     *         "decidedAt": "2026-11-29T17:39:06.974Z"
+                     *       },
+                     *       "scheduleAnchoredOn": null,
+                     *       "disbursement": {
+                     *         "id": "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+                     *         "status": "REQUESTED",
+                     *         "amount": "300000.00",
+                     *         "accountNumber": "40817810000000000001",
+                     *         "requestedOn": "2026-11-29",
+                     *         "disbursedOn": null,
+                     *         "failureCode": null
+                     *       },
+                     *       "statusHistory": [
+                     *         {
+                     *           "status": "NEW",
+                     *           "at": "2026-11-29T17:39:06.389Z"
+                     *         },
+                     *         {
+                     *           "status": "IN_PROGRESS",
+                     *           "at": "2026-11-29T17:39:06.412Z"
+                     *         },
+                     *         {
+                     *           "status": "APPROVED",
+                     *           "at": "2026-11-29T17:39:06.990Z"
+                     *         },
+                     *         {
+                     *           "status": "DISBURSING",
+                     *           "at": "2026-11-29T17:40:00.000Z"
+                     *         }
+                     *       ],
+                     *       "schedule": [
+                     *         {
+                     *           "period": 1,
+                     *           "dueDate": "2026-12-29",
+                     *           "payment": "103792.04",
+                     *           "principal": "100614.96",
+                     *           "interest": "3177.08",
+                     *           "balance": "204385.04",
+                     *           "status": "PENDING"
+                     *         },
+                     *         {
+                     *           "period": 2,
+                     *           "dueDate": "2027-01-29",
+                     *           "payment": "103792.04",
+                     *           "principal": "101663.03",
+                     *           "interest": "2129.01",
+                     *           "balance": "102722.01",
+                     *           "status": "PENDING"
+                     *         },
+                     *         {
+                     *           "period": 3,
+                     *           "dueDate": "2027-02-28",
+                     *           "payment": "103792.03",
+                     *           "principal": "102722.01",
+                     *           "interest": "1070.02",
+                     *           "balance": "0.00",
+                     *           "status": "PENDING"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not APPROVED, or already ordered to another account */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     withdrawAgreement: {
         parameters: {
             query?: never;
@@ -718,6 +962,8 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.531Z",
                      *       "decision": null,
+                     *       "scheduleAnchoredOn": null,
+                     *       "disbursement": null,
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -997,7 +1243,7 @@ export interface operations {
                             outcome: "ok";
                             result: {
                                 /** @enum {string} */
-                                status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+                                status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
                             };
                         } | {
                             error: {
@@ -1012,6 +1258,129 @@ export interface operations {
                 };
             };
             /** @description the batch envelope is malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Signature realm="internal", headers="X-Signature"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receivePayoutResults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "messages": [
+                 *         {
+                 *           "id": "12",
+                 *           "topic": "payout.settled",
+                 *           "aggregateId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *           "payload": {
+                 *             "payoutId": "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+                 *             "kind": "DISBURSEMENT",
+                 *             "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *             "amount": "300000.00",
+                 *             "status": "PAID",
+                 *             "settledAt": "2026-11-29T17:40:00.120Z"
+                 *           },
+                 *           "createdAt": "2026-11-29T17:40:00.130Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    messages: {
+                        aggregateId: string;
+                        createdAt: string;
+                        id: string;
+                        payload: {
+                            agreementId: string;
+                            amount: string;
+                            failureCode?: string | null;
+                            failureMessage?: string | null;
+                            /** @enum {string} */
+                            kind: "DISBURSEMENT" | "REFUND";
+                            payoutId: string;
+                            /** Format: date-time */
+                            settledAt: string;
+                            /** @enum {string} */
+                            status: "PAID" | "FAILED";
+                        };
+                        /** @constant */
+                        topic: "payout.settled";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description one result per message, the agreement's status: `{agreementStatus}` */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

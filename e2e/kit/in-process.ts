@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startTestGateway } from "../../gateway/test/helpers.ts";
 import { startTestOrigination } from "../../origination/test/helpers.ts";
 import { startTestPe } from "../../pe/test/helpers.ts";
 
@@ -42,6 +43,13 @@ export const SERVICES: ServiceEntry[] = [
           await o.database.drop();
         },
       };
+    },
+  },
+  {
+    name: "gateway",
+    async start(env = {}) {
+      const g = await startTestGateway(env);
+      return { name: "gateway", url: g.service.url, stop: g.stop };
     },
   },
 ];

@@ -13,6 +13,8 @@ export interface SyncReport {
   pendingOrigination: number;
   deadPe: number;
   deadOrigination: number;
+  /** With the Payment Gateway's database only (checkPayouts). */
+  payouts?: PayoutReport;
   violations: string[];
 }
 
@@ -35,7 +37,13 @@ const expectedPeStatus: Record<string, string> = {
   PAYMENT_PENDING: "APPROVED",
   REJECTED: "REJECTED",
   WITHDRAWN: "WITHDRAWN",
+  ACTIVE: "ACTIVE",
+  CLOSED: "CLOSED",
+  DISBURSEMENT_FAILED: "DISBURSEMENT_FAILED",
 };
+
+/** PE statuses Origination learns of only when they end: DISBURSING is still APPROVED there. */
+const peStatusAsOrigination = (s: string) => (s === "DISBURSING" ? "APPROVED" : s);
 
 /**
  * Checks, with SQL on both databases, that the two services agree: one application per agreement,
@@ -44,7 +52,7 @@ const expectedPeStatus: Record<string, string> = {
 export async function checkSync(
   peUrl: string,
   originationUrl: string,
-  opts: { settled?: boolean } = { settled: true },
+  opts: { settled?: boolean; gatewayUrl?: string } = { settled: true },
 ): Promise<SyncReport> {
   const agreements = await rows<{ id: string; status: string; decision_result: string | null }>(
     peUrl,
@@ -68,10 +76,11 @@ export async function checkSync(
     }
     if (app.decision_result) decided++;
     const want = expectedPeStatus[app.status];
+    const peStatus = peStatusAsOrigination(a.status);
     // WITHDRAWN on both sides agrees whatever each had decided: Origination keeps the decision it made,
     // and PE never records one that reached it after the withdrawal.
     const bothWithdrawn = a.status === "WITHDRAWN" && app.status === "WITHDRAWN";
-    if (bothWithdrawn || (a.status === want && (app.decision_result ?? null) === (a.decision_result ?? null)))
+    if (bothWithdrawn || (peStatus === want && (app.decision_result ?? null) === (a.decision_result ?? null)))
       converged++;
     else if (opts.settled && violations.length < 20)
       violations.push(
@@ -100,6 +109,8 @@ export async function checkSync(
     "select count(*) as n from (select agreement_id from agreement_status_history where status in ('APPROVED', 'REJECTED') group by 1 having count(*) > 1) x",
   );
   if (duplicates > 0) violations.push(`${duplicates} duplicated outbox messages`);
+  const payouts = opts.gatewayUrl ? await checkPayouts(peUrl, opts.gatewayUrl, opts) : undefined;
+  if (payouts) violations.push(...payouts.violations);
   if (flipped > 0) violations.push(`${flipped} agreements recorded both APPROVED and REJECTED`);
 
   const pending = "select count(*) as n from outbox where delivered_at is null and dead_at is null";
@@ -115,6 +126,7 @@ export async function checkSync(
     pendingOrigination: await count(originationUrl, pending),
     deadPe: await count(peUrl, dead),
     deadOrigination: await count(originationUrl, dead),
+    ...(payouts && { payouts }),
     violations,
   };
   if (opts.settled) {
@@ -122,6 +134,144 @@ export async function checkSync(
       violations.push(`pending outbox rows: pe ${report.pendingPe}, origination ${report.pendingOrigination}`);
     if (report.deadPe + report.deadOrigination > 0)
       violations.push(`dead outbox rows: pe ${report.deadPe}, origination ${report.deadOrigination}`);
+  }
+  return report;
+}
+
+export interface PayoutReport {
+  payouts: number;
+  paid: number;
+  failed: number;
+  open: number;
+  transfers: number;
+  pendingGateway: number;
+  deadGateway: number;
+  violations: string[];
+}
+
+/**
+ * LIFECYCLE §3.2 item 4 and the payout part of item 7, by SQL on PE's and PG's databases (and the bank's
+ * schema in PG's): ACTIVE or CLOSED ⇔ exactly one DISBURSEMENT payout PAID, of the disbursement amount,
+ * under the payout id PE ordered; DISBURSEMENT_FAILED ⇔ it is FAILED; no other status has one. Every payout
+ * has at most one bank transfer, of its amount; PAID ⇔ the bank settled it, FAILED ⇔ the bank refused it
+ * (never FAILED when the bank paid); no transfer without a payout. Amounts never change and statuses only
+ * move forward (a trigger in PG refuses anything else; its presence is checked). Settled: nothing open,
+ * nothing pending or dead in PG's outbox, no agreement still DISBURSING.
+ */
+export async function checkPayouts(
+  peUrl: string,
+  gatewayUrl: string,
+  opts: { settled?: boolean } = { settled: true },
+): Promise<PayoutReport> {
+  const agreements = await rows<{
+    id: string;
+    status: string;
+    disbursement_amount: string;
+    disbursement_id: string | null;
+    disbursement_status: string | null;
+  }>(peUrl, "select id, status, disbursement_amount::text, disbursement_id, disbursement_status from agreements");
+  const payouts = await rows<{
+    id: string;
+    kind: string;
+    agreement_id: string;
+    amount: string;
+    status: string;
+    settled_at: Date | null;
+    transfer_status: string | null;
+    transfer_amount: string | null;
+    transfer_settled_at: Date | null;
+  }>(
+    gatewayUrl,
+    `select p.id, p.kind, p.agreement_id, p.amount::text, p.status, p.settled_at,
+            t.status as transfer_status, t.amount::text as transfer_amount, t.settled_at as transfer_settled_at
+     from payouts p left join bank.transfers t on t.id = p.id`,
+  );
+  const violations: string[] = [];
+  const say = (v: string) => {
+    if (violations.length < 20) violations.push(v);
+  };
+  const disbursements = new Map<string, typeof payouts>();
+  for (const p of payouts) {
+    if (p.kind !== "DISBURSEMENT") continue;
+    const list = disbursements.get(p.agreement_id) ?? [];
+    list.push(p);
+    disbursements.set(p.agreement_id, list);
+  }
+  const known = new Set(agreements.map((a) => a.id));
+  for (const a of agreements) {
+    const list = disbursements.get(a.id) ?? [];
+    const one = list[0];
+    if (list.length > 1) say(`agreement ${a.id}: ${list.length} DISBURSEMENT payouts`);
+    if (a.status === "ACTIVE" || a.status === "CLOSED") {
+      if (one?.status !== "PAID") say(`agreement ${a.id} is ${a.status}; its payout is ${one?.status ?? "missing"}`);
+      else if (one.amount !== a.disbursement_amount)
+        say(`agreement ${a.id}: paid ${one.amount}, disbursement amount ${a.disbursement_amount}`);
+    } else if (a.status === "DISBURSEMENT_FAILED") {
+      if (one?.status !== "FAILED")
+        say(`agreement ${a.id} is DISBURSEMENT_FAILED; its payout is ${one?.status ?? "missing"}`);
+    } else if (a.status === "DISBURSING") {
+      if (opts.settled) say(`agreement ${a.id} is still DISBURSING (payout ${one?.status ?? "not in PG"})`);
+    } else if (one) say(`agreement ${a.id} is ${a.status} but has a ${one.status} DISBURSEMENT payout`);
+    if (one && one.id !== a.disbursement_id)
+      say(`agreement ${a.id}: PG paid ${one.id}, PE ordered ${a.disbursement_id}`);
+  }
+  for (const p of payouts) {
+    if (!known.has(p.agreement_id)) say(`payout ${p.id} for agreement ${p.agreement_id}, unknown to PE`);
+    if (p.transfer_amount !== null && p.transfer_amount !== p.amount)
+      say(`payout ${p.id} of ${p.amount}: the bank moved ${p.transfer_amount}`);
+    if (p.status === "PAID" && p.transfer_status !== "SETTLED")
+      say(`payout ${p.id} PAID, bank transfer ${p.transfer_status}`);
+    if (p.status === "FAILED" && p.transfer_status === "SETTLED") say(`payout ${p.id} FAILED, but the bank paid it`);
+    if (p.status === "FAILED" && p.transfer_status !== "FAILED")
+      say(`payout ${p.id} FAILED, bank transfer ${p.transfer_status}`);
+    if ((p.status === "PAID" || p.status === "FAILED") && p.settled_at?.getTime() !== p.transfer_settled_at?.getTime())
+      say(
+        `payout ${p.id}: settledAt ${p.settled_at?.toISOString()} is not the bank's ${p.transfer_settled_at?.toISOString()}`,
+      );
+    if (opts.settled && p.transfer_status === "SETTLED" && p.status !== "PAID")
+      say(`payout ${p.id} is ${p.status}; the bank paid it`);
+  }
+  const orphans = await count(
+    gatewayUrl,
+    "select count(*) as n from bank.transfers t where not exists (select 1 from payouts p where p.id = t.id)",
+  );
+  if (orphans > 0) say(`${orphans} bank transfers without a payout`);
+  const guarded = await count(
+    gatewayUrl,
+    "select count(*) as n from pg_trigger where tgname = 'payouts_guard' and not tgisinternal",
+  );
+  if (guarded !== 1) say("the payouts table has lost its forward-only, immutable-amount trigger");
+  const duplicates =
+    (await count(
+      gatewayUrl,
+      "select count(*) - count(distinct payload->>'payoutId') as n from outbox where topic = 'payout.settled'",
+    )) +
+    (await count(
+      peUrl,
+      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'payout.requested'",
+    )) +
+    (await count(
+      peUrl,
+      "select count(*) - count(distinct (aggregate_id, payload->>'status')) as n from outbox where topic = 'agreement.status-changed'",
+    ));
+  if (duplicates > 0) say(`${duplicates} duplicated payout or status messages`);
+  const report: PayoutReport = {
+    payouts: payouts.length,
+    paid: payouts.filter((p) => p.status === "PAID").length,
+    failed: payouts.filter((p) => p.status === "FAILED").length,
+    open: payouts.filter((p) => p.status === "PENDING" || p.status === "IN_TRANSIT").length,
+    transfers: await count(gatewayUrl, "select count(*) as n from bank.transfers"),
+    pendingGateway: await count(
+      gatewayUrl,
+      "select count(*) as n from outbox where delivered_at is null and dead_at is null",
+    ),
+    deadGateway: await count(gatewayUrl, "select count(*) as n from outbox where dead_at is not null"),
+    violations,
+  };
+  if (opts.settled) {
+    if (report.open > 0) say(`${report.open} payouts not final`);
+    if (report.pendingGateway > 0) say(`pending outbox rows: gateway ${report.pendingGateway}`);
+    if (report.deadGateway > 0) say(`dead outbox rows: gateway ${report.deadGateway}`);
   }
   return report;
 }

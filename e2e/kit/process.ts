@@ -25,7 +25,7 @@ export class ServiceProcess {
   constructor(
     readonly name: ServiceName,
     readonly port: number,
-    private readonly env: Record<string, string>,
+    private env: Record<string, string>,
     /** Flags for node before the script (`--cpu-prof`, say, which NODE_OPTIONS refuses). */
     private readonly nodeArgs: readonly string[] = [],
   ) {}
@@ -97,6 +97,21 @@ export class ServiceProcess {
   async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
     if (!this.running) return this.exits.at(-1)?.code ?? null;
     this.child?.kill(signal);
+    return this.closed;
+  }
+
+  /** Changes the environment of the next start (`undefined` removes a variable). */
+  setEnv(changes: Record<string, string | undefined>): void {
+    const env = { ...this.env };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    this.env = env;
+  }
+
+  /** Resolves once the process has exited by itself (or been killed), with its exit code. */
+  exited(): Promise<number | null> {
     return this.closed;
   }
 

@@ -21,19 +21,29 @@ export interface SystemOptions {
   nodeArgs?: string[];
 }
 
+/** A hop: the requests one service sends another, and their answers. */
+export type Hop = `${ServiceName}->${ServiceName}`;
+
 /**
- * Every service of the registry as real processes on real databases, each reached by its peers through
- * a fault-injecting proxy in front of it: `proxies.origination` (alias `toOrigination`) carries PE's
- * requests to Origination and its answers back, `proxies.pe` (`toPe`) the other direction. With several
- * instances, a proxy spreads requests over them round-robin.
+ * Every service of the registry as real processes on real databases. Each hop between two services
+ * goes through a fault-injecting proxy of its own, so one direction of one pair can fail while the
+ * others work: `hop("pe", "origination")` (alias `toOrigination`) carries PE's requests to Origination
+ * and their answers, `hop("origination", "pe")` (`toPe`) the other direction, `toGateway` and
+ * `fromGateway` the hops between PE and the Payment Gateway. With several instances, a proxy spreads
+ * requests over the peer's instances round-robin.
  */
 export interface System {
   services: Record<ServiceName, ServiceProcess[]>;
-  proxies: Record<ServiceName, FaultProxy>;
+  hop(from: ServiceName, to: ServiceName): FaultProxy;
+  /** Every hop's proxy: to reset them all, or count what they dropped. */
+  hops: ReadonlyMap<Hop, FaultProxy>;
   pe: ServiceProcess[];
   origination: ServiceProcess[];
+  gateway: ServiceProcess[];
   toOrigination: FaultProxy;
   toPe: FaultProxy;
+  toGateway: FaultProxy;
+  fromGateway: FaultProxy;
   /** The public address of PE (its first instance), for clients. */
   peUrl: string;
   check(opts?: { settled?: boolean }): Promise<SyncReport>;
@@ -44,24 +54,31 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const n = opts.instances ?? 1;
   const taken: number[] = [];
   const ports = {} as Record<ServiceName, number[]>;
-  const proxies = {} as Record<ServiceName, FaultProxy>;
-  for (const s of SERVICES) {
-    ports[s.name] = await freePorts(n, taken);
-    proxies[s.name] = await startFaultProxy({ target: ports[s.name].map(local) });
+  for (const s of SERVICES) ports[s.name] = await freePorts(n, taken);
+  const hops = new Map<Hop, FaultProxy>();
+  for (const from of SERVICES) {
+    for (const to of SERVICES) {
+      if (from !== to)
+        hops.set(`${from.name}->${to.name}`, await startFaultProxy({ target: ports[to.name].map(local) }));
+    }
   }
-  // Where each service is found by the others: its proxy, or its first instance when direct.
-  const peerUrls = Object.fromEntries(
-    SERVICES.map((s) => [s.urlVar, opts.direct ? local(ports[s.name][0]!) : proxies[s.name].url]),
-  );
-  const common = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env, ...peerUrls };
+  const hop = (from: ServiceName, to: ServiceName) => hops.get(`${from}->${to}`)!;
   const services = {} as Record<ServiceName, ServiceProcess[]>;
   for (const s of SERVICES) {
+    // Where this service finds each peer: the hop's proxy, or the peer's first instance when direct.
+    const peers = Object.fromEntries(
+      SERVICES.filter((p) => p !== s).map((p) => [
+        p.urlVar,
+        opts.direct ? local(ports[p.name][0]!) : hop(s.name, p.name).url,
+      ]),
+    );
+    const env = { OUTBOX_MAX_DELAY_MS: "2000", ...opts.env, ...peers };
     services[s.name] = ports[s.name].map(
       (port) =>
         new ServiceProcess(
           s.name,
           port,
-          { ...common, [s.portVar]: String(port), [s.databaseVar]: opts.databases[s.database] },
+          { ...env, [s.portVar]: String(port), [s.databaseVar]: opts.databases[s.database] },
           opts.nodeArgs,
         ),
     );
@@ -70,16 +87,24 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   await Promise.all(all.map((p) => p.start()));
   return {
     services,
-    proxies,
+    hop,
+    hops,
     pe: services.pe,
     origination: services.origination,
-    toOrigination: proxies.origination,
-    toPe: proxies.pe,
+    gateway: services.gateway,
+    toOrigination: hop("pe", "origination"),
+    toPe: hop("origination", "pe"),
+    toGateway: hop("pe", "gateway"),
+    fromGateway: hop("gateway", "pe"),
     peUrl: services.pe[0]!.url,
-    check: (o) => checkSync(opts.databases.pe, opts.databases.origination, o),
+    check: (o) =>
+      checkSync(opts.databases.pe, opts.databases.origination, {
+        settled: o?.settled ?? true,
+        gatewayUrl: opts.databases.gateway,
+      }),
     async stop() {
       await Promise.all(all.map((p) => p.kill("SIGTERM")));
-      await Promise.all(Object.values(proxies).map((p) => p.close()));
+      await Promise.all([...hops.values()].map((p) => p.close()));
     },
   };
 }

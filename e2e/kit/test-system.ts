@@ -7,6 +7,7 @@ export interface TestSystem {
   databases: Record<DatabaseName, TestDatabase>;
   peDb: TestDatabase;
   originationDb: TestDatabase;
+  gatewayDb: TestDatabase;
   stop(): Promise<void>;
 }
 
@@ -21,6 +22,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     databases,
     peDb: databases.pe,
     originationDb: databases.origination,
+    gatewayDb: databases.gateway,
     async stop() {
       await system.stop();
       for (const db of Object.values(databases)) await db.drop();

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDatabase, withDatabase } from "@loans/db";
+import { ensureServiceDatabases } from "@loans/db";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,10 +17,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "loans-restart-"));
   await chmod(dir, 0o755);
   server = await startEmbedded({ dir, persistent: true, fast: true });
-  await ensureDatabase(server.url, "pe");
-  await ensureDatabase(server.url, "origination");
   system = await startSystem({
-    databases: { pe: withDatabase(server.url, "pe"), origination: withDatabase(server.url, "origination") },
+    databases: await ensureServiceDatabases(server.url),
     instances: 2,
     env: { OUTBOX_BASE_DELAY_MS: "50", OUTBOX_MAX_DELAY_MS: "1000", OUTBOX_REQUEST_TIMEOUT_MS: "2000" },
   });

@@ -7,6 +7,7 @@ import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
+import { agreementEventRouteDocs, agreementEventRoutes } from "./agreement-events/agreement-events.routes.ts";
 import { applicationRouteDocs } from "./applications/applications.openapi.ts";
 import { applicationRoutes } from "./applications/applications.routes.ts";
 import type { OriginationConfig } from "./config.ts";
@@ -37,6 +38,7 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     metrics: deps.metrics,
   });
   const withdrawals = withdrawalRoutes({ db: deps.db, metrics: deps.metrics });
+  const loanEvents = agreementEventRoutes({ db: deps.db, metrics: deps.metrics });
   const openApi = openApiDocument(
     {
       title: "Origination",
@@ -45,9 +47,9 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
       description:
         "Applications for loans and the decisions on them. An application goes IN_PROGRESS → APPROVED | REJECTED; " +
         "APPROVED becomes PAYMENT_PENDING once PE has the decision; WITHDRAWN (final) from any of them when PE's " +
-        "withdrawal arrives.",
+        "withdrawal arrives; then ACTIVE → CLOSED, or DISBURSEMENT_FAILED, as PE reports the loan.",
     },
-    [...applicationRouteDocs, ...withdrawalRouteDocs],
+    [...applicationRouteDocs, ...withdrawalRouteDocs, ...agreementEventRouteDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
@@ -55,6 +57,7 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
   return createServiceApp({ ...deps, name: "origination" }, [
     routes,
     withdrawals,
+    loanEvents,
     docs,
     docsRoutes({ title: "Origination" }),
   ]);

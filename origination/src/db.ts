@@ -7,7 +7,15 @@ type Numeric = ColumnType<string, string, string>;
 // The outbox table is the same in both databases (0001_outbox.sql and its request id).
 export type { OutboxTable };
 
-export type ApplicationStatus = "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN";
+export type ApplicationStatus =
+  | "IN_PROGRESS"
+  | "APPROVED"
+  | "REJECTED"
+  | "PAYMENT_PENDING"
+  | "WITHDRAWN"
+  | "ACTIVE"
+  | "CLOSED"
+  | "DISBURSEMENT_FAILED";
 
 export interface ApplicationsTable {
   agreement_id: string;
@@ -25,6 +33,8 @@ export interface ApplicationsTable {
   decision_result: "APPROVED" | "REJECTED" | null;
   decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
   decided_at: Date | null;
+  active_on: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_on: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -142,6 +142,7 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(body.paths).sort()).toEqual([
       "/applications",
       "/applications/{agreementId}",
+      "/internal/agreement-events",
       "/internal/applications",
       "/internal/withdrawals",
     ]);

@@ -11,6 +11,7 @@ import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
 import { decisionRoutes } from "./decisions/decisions.routes.ts";
+import { disbursementRoutes } from "./disbursement/disbursement.routes.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { productRoutes } from "./products/products.routes.ts";
 
@@ -32,6 +33,7 @@ export function createPeApp(deps: PeDeps): Koa {
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, log: deps.log, afterCommit }),
     withdrawRoutes({ db: deps.db, afterCommit }),
+    disbursementRoutes({ db: deps.db, afterCommit, metrics: deps.metrics }),
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db, metrics: deps.metrics }),
     openApiRoutes(),

@@ -57,6 +57,15 @@ export interface AgreementsTable {
   /** Written before 0004_idempotency_keys.sql, read by nothing since: the keys moved to idempotency_keys. */
   idempotency_key: ColumnType<string | null, never, never>;
   request_hash: ColumnType<string | null, never, never>;
+  disbursement_id: string | null;
+  disbursement_account: string | null;
+  disbursement_status: "REQUESTED" | "PAID" | "FAILED" | null;
+  disbursement_requested_at: Date | null;
+  disbursement_settled_at: Date | null;
+  disbursed_on: string | null;
+  disbursement_failure_code: string | null;
+  disbursement_failure_message: string | null;
+  schedule_anchored_on: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -11,6 +11,11 @@ export const peError = defineErrors({
   UNKNOWN_PRODUCT: 422,
   /** Amount, term, rate or fee outside the product's bounds, every broken bound listed. */
   OUT_OF_BOUNDS: 422,
+  /** Item answers to the Payment Gateway's messages (the relay shows them; no public request gets them). */
+  UNKNOWN_AGREEMENT: 422,
+  UNKNOWN_PAYOUT: 422,
+  /** A payout result that contradicts the status the agreement already has. */
+  CONTRADICTION: 409,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

@@ -35,6 +35,8 @@ export const agreementExample = {
   createdAt: "2026-11-29T17:39:06.389Z",
   updatedAt: "2026-11-29T17:39:06.389Z",
   decision: null,
+  scheduleAnchoredOn: null,
+  disbursement: null,
   statusHistory: [
     {
       status: "NEW",
@@ -72,7 +74,13 @@ export const agreementExample = {
   ],
 };
 
-const { statusHistory: _history, schedule: _schedule, ...summary } = agreementExample;
+const {
+  statusHistory: _history,
+  schedule: _schedule,
+  scheduleAnchoredOn: _anchored,
+  disbursement: _disbursement,
+  ...summary
+} = agreementExample;
 
 export const agreementPageExample = { items: [summary], nextCursor: null };
 
@@ -90,6 +98,8 @@ export const withdrawnAgreementExample = {
   createdAt: "2026-11-29T17:39:06.389Z",
   updatedAt: "2026-11-29T17:39:06.531Z",
   decision: null,
+  scheduleAnchoredOn: null,
+  disbursement: null,
   statusHistory: [
     {
       status: "NEW",
@@ -172,4 +182,27 @@ export const productRequestExample = {
   maxInterestRate: "18",
   minOriginationFee: "0.00",
   maxOriginationFee: "15000.00",
+};
+
+/** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
+export const disbursingAgreementExample = {
+  ...agreementExample,
+  status: "DISBURSING",
+  updatedAt: "2026-11-29T17:40:00.000Z",
+  decision: { result: "APPROVED", reasons: [], decidedAt: "2026-11-29T17:39:06.974Z" },
+  disbursement: {
+    id: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+    status: "REQUESTED",
+    amount: "300000.00",
+    accountNumber: "40817810000000000001",
+    requestedOn: "2026-11-29",
+    disbursedOn: null,
+    failureCode: null,
+  },
+  statusHistory: [
+    { status: "NEW", at: "2026-11-29T17:39:06.389Z" },
+    { status: "IN_PROGRESS", at: "2026-11-29T17:39:06.412Z" },
+    { status: "APPROVED", at: "2026-11-29T17:39:06.990Z" },
+    { status: "DISBURSING", at: "2026-11-29T17:40:00.000Z" },
+  ],
 };

@@ -4,6 +4,7 @@ import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
+import { disbursementDocs } from "./disbursement/disbursement.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
 
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */
@@ -15,9 +16,10 @@ export function openApiRoutes(): Router {
       server: "http://127.0.0.1:3001",
       description:
         "Loan products, clients, agreements and their payment schedules. An agreement goes NEW → IN_PROGRESS → " +
-        "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED.",
+        "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED; once disbursed, APPROVED → " +
+        "DISBURSING → ACTIVE → CLOSED, or DISBURSING → DISBURSEMENT_FAILED (final).",
     },
-    [...productDocs, ...agreementDocs, ...withdrawDocs, ...clientDocs, ...decisionDocs],
+    [...productDocs, ...agreementDocs, ...withdrawDocs, ...disbursementDocs, ...clientDocs, ...decisionDocs],
   );
   const router = new Router();
   router.get("/openapi.json", (ctx) => {

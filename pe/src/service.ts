@@ -4,6 +4,8 @@ import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
 import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
+import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
+import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
 
 /** PE as the service kit runs it: its registry entry, its routes, and what its outbox sends where. */
 export const peSpec = (config: PeConfig) =>
@@ -14,6 +16,10 @@ export const peSpec = (config: PeConfig) =>
       "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
       // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
       [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
+      [PAYOUT_REQUESTED_TOPIC]: { url: `${config.GATEWAY_URL}/internal/payouts`, onAnswer: applyPayoutAnswer },
+      // LIFECYCLE §8.9: this topic goes to Origination AND to PG (`${config.GATEWAY_URL}/internal/agreement-events`).
+      // Origination's answer is its application's status: nothing to apply.
+      [STATUS_CHANGED_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/agreement-events` },
     }),
     app: createPeApp,
   });

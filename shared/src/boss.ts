@@ -1,5 +1,6 @@
+import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import pg from "pg";
-import { PgBoss, type Queue } from "pg-boss";
+import { type Db, PgBoss, type Queue } from "pg-boss";
 import type { Logger } from "./log.ts";
 
 /** A started pg-boss on the service's own database, in its own schema. */
@@ -103,4 +104,18 @@ export async function queueSizes(boss: PgBoss, queues: readonly string[]): Promi
 export async function unfinishedJobs(boss: PgBoss, queue: string): Promise<number> {
   const [size] = await queueSizes(boss, [queue]);
   return (size?.queued ?? 0) + (size?.active ?? 0);
+}
+
+/**
+ * pg-boss's `db` option over a kysely transaction: a job sent through it is inserted by that
+ * transaction, so it exists if and only if the transaction commits (pg-boss `send(name, data, { db })`).
+ */
+export function bossDb<DB>(trx: Transaction<DB> | Kysely<DB>): Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      // sql-safe: pg-boss's own SQL text, its values passed separately as bound parameters
+      const result = await trx.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows as unknown[] };
+    },
+  };
 }

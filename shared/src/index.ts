@@ -1,4 +1,4 @@
-export { ensureQueue, startBoss } from "./boss.ts";
+export { bossDb, ensureQueue, startBoss } from "./boss.ts";
 export * from "./config.ts";
 export { currentRequestId, withRequestId } from "./context.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";

@@ -85,9 +85,22 @@ describe("pnpm outbox", () => {
   it("explains its usage and names a missing database URL", async () => {
     const usage = await cli("billing", "status");
     expect(usage.code).toBe(2);
-    expect(usage.out).toMatch(/^usage: pnpm outbox <pe\|origination>/);
+    expect(usage.out).toMatch(/^usage: pnpm outbox <pe\|origination\|gateway>/);
     const missing = await cli("pe", "status");
     expect(missing.code).toBe(2);
     expect(missing.out).toContain("PE_DATABASE_URL is not set");
+  });
+
+  it("reads the Payment Gateway's outbox too", async () => {
+    const gateway = await createTestDatabase("gateway");
+    try {
+      const { code, out } = await runTs("shared/src/outbox/cli.ts", ["gateway", "status"], {
+        GATEWAY_DATABASE_URL: gateway.url,
+      });
+      expect(code, out).toBe(0);
+      expect(out.trim()).toBe("gateway outbox: empty");
+    } finally {
+      await gateway.drop();
+    }
   });
 });

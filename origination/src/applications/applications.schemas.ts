@@ -8,6 +8,9 @@ export const APPLICATION_STATUSES = [
   "REJECTED",
   "PAYMENT_PENDING",
   "WITHDRAWN",
+  "ACTIVE",
+  "CLOSED",
+  "DISBURSEMENT_FAILED",
 ] as const satisfies readonly ApplicationStatus[];
 
 // Years PostgreSQL's `date` stores without complaint and a person or a loan can plausibly have.

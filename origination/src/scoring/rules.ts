@@ -36,7 +36,7 @@ export interface ScoringInput {
   /** Decimal strings. */
   monthlyIncome: string;
   monthlyPayment: string;
-  /** Monthly payments of the client's other applications that are approved and not withdrawn. */
+  /** Monthly payments of the client's other applications that are APPROVED, PAYMENT_PENDING or ACTIVE. */
   otherMonthlyPayments: readonly string[];
 }
 

@@ -1,8 +1,7 @@
-import { currentRequestId } from "@loans/shared";
+import { bossDb, currentRequestId } from "@loans/shared";
 import type { Transaction } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import { bossDb } from "../boss-db.ts";
 import type { OriginationDB } from "../db.ts";
 
 export const SCORING_QUEUE = "scoring";

@@ -72,16 +72,19 @@ export async function findManyInProgressForUpdate(
 }
 
 /**
- * Monthly payments these clients already owe or are about to (approved, and not withdrawn), each with
- * its client and agreement.
+ * Monthly payments these clients already owe or are about to (approved or active: not withdrawn, failed
+ * or closed), each with its client and agreement.
  */
 export async function committedPaymentsOfClients(trx: Transaction<OriginationDB>, clientIds: readonly string[]) {
-  return trx
-    .selectFrom("applications")
-    .select(["client_id", "agreement_id", "monthly_payment"])
-    .where("client_id", "in", clientIds)
-    .where("status", "in", ["APPROVED", "PAYMENT_PENDING"])
-    .execute();
+  return (
+    trx
+      .selectFrom("applications")
+      .select(["client_id", "agreement_id", "monthly_payment"])
+      .where("client_id", "in", clientIds)
+      // A running loan weighs on the client's income; a closed or failed one no longer does.
+      .where("status", "in", ["APPROVED", "PAYMENT_PENDING", "ACTIVE"])
+      .execute()
+  );
 }
 
 /** The decisions, in one statement; all decided at the same instant. Only IN_PROGRESS ones change. */

@@ -2,6 +2,7 @@ import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
 import { clientInput } from "../clients/clients.schemas.ts";
+import { disbursementView } from "../disbursement/disbursement.schemas.ts";
 import { uuidString, wholeNumber } from "../http/inputs.ts";
 import { MAX_TERM_MONTHS, productCode } from "../products/products.schemas.ts";
 import { decodeCursor } from "./agreements.cursor.ts";
@@ -89,6 +90,9 @@ export const scheduleRowView = z
 export const agreementResponse = agreementSummary
   .extend({
     statusHistory: z.array(z.object({ status: statusSchema, at: z.string() })),
+    /** Null while the schedule is indicative (dated from creation); the disbursement date once re-anchored. */
+    scheduleAnchoredOn: z.string().nullable(),
+    disbursement: disbursementView.nullable(),
     schedule: z.array(scheduleRowView),
   })
   .meta({ id: "Agreement" });

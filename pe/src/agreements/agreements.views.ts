@@ -1,4 +1,5 @@
 import { toMoney, toRate } from "@loans/shared/money";
+import { utcDate } from "../calendar.ts";
 import type { AgreementStatus } from "../db.ts";
 import type { listSchedule } from "../schedules/schedules.repository.ts";
 import type { Agreement } from "./agreements.repository.ts";
@@ -40,6 +41,19 @@ export function toAgreementResponse(
   return {
     ...toAgreementSummary(a),
     statusHistory: history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
+    scheduleAnchoredOn: a.schedule_anchored_on,
+    disbursement:
+      a.disbursement_id && a.disbursement_status && a.disbursement_account && a.disbursement_requested_at
+        ? {
+            id: a.disbursement_id,
+            status: a.disbursement_status,
+            amount: toMoney(a.disbursement_amount),
+            accountNumber: a.disbursement_account,
+            requestedOn: utcDate(a.disbursement_requested_at),
+            disbursedOn: a.disbursed_on,
+            failureCode: a.disbursement_failure_code,
+          }
+        : null,
     schedule: schedule.map((r) => ({
       period: r.period,
       dueDate: r.due_date,

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AgreementStatus, PeDB } from "../db.ts";
+import { AGREEMENT_STATUSES } from "./transitions.ts";
 
 export interface DecisionRecord {
   result: "APPROVED" | "REJECTED";
@@ -60,7 +61,8 @@ export function listStatusHistory(db: Kysely<PeDB>, id: string) {
       .where("agreement_id", "=", id)
       .orderBy("at")
       // Two statuses entered within one clock tick still list in lifecycle order.
-      .orderBy(sql`array_position(array['NEW', 'IN_PROGRESS', 'APPROVED', 'REJECTED', 'WITHDRAWN'], status)`)
+      // sql-safe: the statuses are this module's constants, never input
+      .orderBy(sql`array_position(${sql.lit(`{${AGREEMENT_STATUSES.join(",")}}`)}::text[], status)`)
       .execute()
   );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AGREEMENT_STATUSES } from "../agreements/transitions.ts";
 import { uuidString } from "../http/inputs.ts";
 
 /** A decision as Origination sends it. Unknown fields are ignored: the peer may add some before we read them. */
@@ -14,15 +15,32 @@ export type ApplicationDecidedPayload = z.output<typeof applicationDecidedPayloa
 
 /**
  * Origination's answer to `agreement.created`: the application's status there, and its decision once made.
- * PAYMENT_PENDING is Origination's name for "approved, and PE has been told".
+ * PAYMENT_PENDING is Origination's name for "approved, and PE has been told"; ACTIVE, CLOSED and
+ * DISBURSEMENT_FAILED are PE's own later news coming back, each with the APPROVED decision.
  */
 export const applicationAnswer = z
   .object({
-    status: z.enum(["IN_PROGRESS", "APPROVED", "REJECTED", "PAYMENT_PENDING", "WITHDRAWN"]),
+    status: z.enum([
+      "IN_PROGRESS",
+      "APPROVED",
+      "REJECTED",
+      "PAYMENT_PENDING",
+      "WITHDRAWN",
+      "ACTIVE",
+      "CLOSED",
+      "DISBURSEMENT_FAILED",
+    ]),
     decision: decision.nullable(),
   })
   .superRefine((a, ctx) => {
-    const expected = { APPROVED: "APPROVED", PAYMENT_PENDING: "APPROVED", REJECTED: "REJECTED" } as const;
+    const expected = {
+      APPROVED: "APPROVED",
+      PAYMENT_PENDING: "APPROVED",
+      REJECTED: "REJECTED",
+      ACTIVE: "APPROVED",
+      CLOSED: "APPROVED",
+      DISBURSEMENT_FAILED: "APPROVED",
+    } as const;
     const wanted = expected[a.status as keyof typeof expected];
     if (wanted && a.decision?.result !== wanted)
       ctx.addIssue({ code: "custom", path: ["decision"], message: `status ${a.status} needs a ${wanted} decision` });
@@ -31,5 +49,5 @@ export type ApplicationAnswer = z.output<typeof applicationAnswer>;
 
 export const decisionOutcome = z.object({
   outcome: z.literal("ok"),
-  result: z.object({ status: z.enum(["NEW", "IN_PROGRESS", "APPROVED", "REJECTED", "WITHDRAWN"]) }),
+  result: z.object({ status: z.enum(AGREEMENT_STATUSES) }),
 });

@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { addMonthsClamped } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import type { ScheduleRow } from "./schedule.ts";
 
@@ -29,4 +30,21 @@ export function listSchedule(db: Kysely<PeDB>, agreementId: string) {
     .where("agreement_id", "=", agreementId)
     .orderBy("period")
     .execute();
+}
+
+/**
+ * Re-anchors the schedule on the disbursement date (LIFECYCLE D4): period k falls due k calendar months
+ * after it (SCHEDULE.md's date rule); the amounts stay as they are (30/360 amounts do not depend on dates).
+ */
+export async function reanchorSchedule(
+  trx: Transaction<PeDB>,
+  agreementId: string,
+  startDate: string,
+  periods: number,
+) {
+  const numbers = Array.from({ length: periods }, (_, i) => i + 1);
+  await sql`
+    update schedule_payments s set due_date = d.due_date
+    from unnest(${numbers}::int[], ${numbers.map((k) => addMonthsClamped(startDate, k))}::date[]) as d(period, due_date)
+    where s.agreement_id = ${agreementId}::uuid and s.period = d.period`.execute(trx);
 }

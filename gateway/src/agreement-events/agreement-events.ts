@@ -1,0 +1,117 @@
+import Router from "@koa/router";
+import type { Metrics } from "@loans/shared";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { batchEndpoint, type TopicHandler } from "@loans/shared/outbox/receiver";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { AnnouncedStatus, GatewayDB } from "../db.ts";
+import { gatewayError } from "../errors.ts";
+
+export const STATUS_CHANGED_TOPIC = "agreement.status-changed";
+
+/** The `agreement.status-changed` message from PE: the wire contract, field for field. */
+export const statusChangedPayload = z.object({
+  agreementId: z.uuid(),
+  status: z.enum(["ACTIVE", "CLOSED", "DISBURSEMENT_FAILED"]),
+  on: z.iso.date(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type StatusChanged = z.output<typeof statusChangedPayload>;
+
+/**
+ * What PG keeps of an announced status × the next announcement: forward only. ACTIVE → CLOSED;
+ * DISBURSEMENT_FAILED never follows ACTIVE nor precedes it. "same" keeps what is recorded.
+ */
+export function nextAnnounced(
+  current: AnnouncedStatus | null,
+  incoming: AnnouncedStatus,
+): "take" | "same" | "contradiction" {
+  if (current === null) return "take";
+  if (current === incoming) return "same";
+  if (current === "ACTIVE" && incoming === "CLOSED") return "take";
+  if (current === "CLOSED" && incoming === "ACTIVE") return "same";
+  return "contradiction";
+}
+
+const handler: TopicHandler<GatewayDB, StatusChanged> = {
+  payload: statusChangedPayload,
+  async handle(trx, message) {
+    const p = message.payload;
+    const id = p.agreementId.toLowerCase();
+    const current = await trx
+      .selectFrom("agreement_statuses")
+      .select("status")
+      .where("agreement_id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+    const next = nextAnnounced(current?.status ?? null, p.status);
+    if (next === "contradiction")
+      throw gatewayError("CONTRADICTION", `agreement ${id} is ${current?.status} here; ${p.status} contradicts it`);
+    if (next === "take") {
+      await trx
+        .insertInto("agreement_statuses")
+        .values({ agreement_id: id, status: p.status, status_on: p.on, status_at: new Date(p.at) })
+        .onConflict((oc) =>
+          oc
+            .column("agreement_id")
+            .doUpdateSet({ status: p.status, status_on: p.on, status_at: new Date(p.at), updated_at: new Date() }),
+        )
+        .execute();
+      return { outcome: "ok", result: { status: p.status } };
+    }
+    return { outcome: "ok", result: { status: current!.status } };
+  },
+};
+
+/** POST /internal/agreement-events: PE's announcements of an agreement's status, for payments to come. */
+export function agreementEventRoutes(deps: { db: Kysely<GatewayDB>; metrics?: Metrics }): Router {
+  const router = new Router();
+  router.post(
+    "/internal/agreement-events",
+    batchEndpoint(deps.db, { [STATUS_CHANGED_TOPIC]: handler }, { metrics: deps.metrics }),
+  );
+  return router;
+}
+
+export const agreementEventDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/internal/agreement-events",
+    operationId: "receiveAgreementEvents",
+    summary:
+      "Agreement statuses from PE's outbox (ACTIVE, CLOSED, DISBURSEMENT_FAILED), kept forward-only; each item " +
+      "answered with the status PG now records",
+    tags: ["internal"],
+    security: "service",
+    body: z.object({
+      messages: z.array(
+        z.object({
+          id: z.string(),
+          topic: z.literal(STATUS_CHANGED_TOPIC),
+          aggregateId: z.string(),
+          payload: statusChangedPayload,
+          createdAt: z.string(),
+        }),
+      ),
+    }),
+    bodyExample: {
+      messages: [
+        {
+          id: "57",
+          topic: "agreement.status-changed",
+          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+          payload: {
+            agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+            status: "ACTIVE",
+            on: "2026-11-29",
+            at: "2026-11-29T17:40:00.180Z",
+          },
+          createdAt: "2026-11-29T17:40:00.180Z",
+        },
+      ],
+    },
+    responses: {
+      200: { description: "one result per message, the status PG records: `{status}`" },
+    },
+  },
+];

@@ -1,0 +1,48 @@
+import Router from "@koa/router";
+import type { Logger, Metrics } from "@loans/shared";
+import { docsRoutes } from "@loans/shared/http/docs";
+import { openApiDocument } from "@loans/shared/http/openapi";
+import { createServiceApp } from "@loans/shared/kit/app";
+import type Koa from "koa";
+import type { Kysely } from "kysely";
+import type pg from "pg";
+import type { PgBoss } from "pg-boss";
+import { agreementEventDocs, agreementEventRoutes } from "./agreement-events/agreement-events.ts";
+import type { GatewayConfig } from "./config.ts";
+import type { GatewayDB } from "./db.ts";
+import { payoutRouteDocs, payoutRoutes } from "./payouts/payouts.routes.ts";
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  db: Kysely<GatewayDB>;
+  pool: pg.Pool;
+  boss: PgBoss;
+  log: Logger;
+  metrics?: Metrics;
+  /** Sends new payouts to the bank now rather than at the worker's next poll. */
+  wakeBank?: () => void;
+}
+
+export function createGatewayApp(deps: GatewayDeps): Koa {
+  const openApi = openApiDocument(
+    {
+      title: "Payment Gateway",
+      version: "1.0.0",
+      server: "http://127.0.0.1:3003",
+      description:
+        "Moves money through the bank. A payout goes PENDING → IN_TRANSIT → PAID | FAILED (or PENDING → PAID | " +
+        "FAILED); an unknown bank outcome never makes it FAILED: it waits and is asked again with the same id.",
+    },
+    [...payoutRouteDocs, ...agreementEventDocs],
+  );
+  const docs = new Router().get("/openapi.json", (ctx) => {
+    ctx.body = openApi;
+  });
+  const routers = [
+    payoutRoutes({ db: deps.db, boss: deps.boss, wakeBank: deps.wakeBank ?? (() => {}), metrics: deps.metrics }),
+    agreementEventRoutes({ db: deps.db, metrics: deps.metrics }),
+    docs,
+    docsRoutes({ title: "Payment Gateway" }),
+  ];
+  return createServiceApp({ ...deps, name: "gateway" }, routers);
+}

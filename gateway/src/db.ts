@@ -1,0 +1,49 @@
+import type { OutboxTable } from "@loans/shared/outbox/types";
+import type { ColumnType } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Numeric = ColumnType<string, string, string>;
+
+export type { OutboxTable };
+
+export const PAYOUT_STATUSES = ["PENDING", "IN_TRANSIT", "PAID", "FAILED"] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+export const PAYOUT_KINDS = ["DISBURSEMENT", "REFUND"] as const;
+export type PayoutKind = (typeof PAYOUT_KINDS)[number];
+
+export interface PayoutsTable {
+  id: string;
+  kind: PayoutKind;
+  agreement_id: string;
+  amount: Numeric;
+  currency: ColumnType<string, string | undefined, string>;
+  account_number: string;
+  source_payment_id: string | null;
+  payload_hash: string;
+  status: ColumnType<PayoutStatus, PayoutStatus | undefined, PayoutStatus>;
+  failure_code: string | null;
+  failure_message: string | null;
+  settled_at: Date | null;
+  bank_attempts: ColumnType<number, number | undefined, number>;
+  next_check_at: Timestamp;
+  last_error: string | null;
+  unknown_since: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type AnnouncedStatus = "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
+
+export interface AgreementStatusesTable {
+  agreement_id: string;
+  status: AnnouncedStatus;
+  status_on: string;
+  status_at: Date;
+  updated_at: Timestamp;
+}
+
+export interface GatewayDB {
+  outbox: OutboxTable;
+  payouts: PayoutsTable;
+  agreement_statuses: AgreementStatusesTable;
+}

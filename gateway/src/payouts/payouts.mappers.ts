@@ -1,0 +1,47 @@
+import { AppError } from "@loans/shared";
+import { toMoney } from "@loans/shared/money";
+import { z } from "zod";
+import type { ListPosition, PayoutRow } from "./payouts.repository.ts";
+import type { PayoutAnswer, PayoutView } from "./payouts.schemas.ts";
+
+export const toPayoutAnswer = (r: PayoutRow): PayoutAnswer => ({
+  status: r.status,
+  settledAt: r.settled_at?.toISOString() ?? null,
+  failureCode: r.failure_code,
+});
+
+export const toPayoutView = (r: PayoutRow): PayoutView => ({
+  id: r.id,
+  kind: r.kind,
+  agreementId: r.agreement_id,
+  amount: toMoney(r.amount),
+  currency: "RUB",
+  destination: { accountNumber: r.account_number },
+  status: r.status,
+  failureCode: r.failure_code,
+  failureMessage: r.failure_message,
+  createdAt: r.created_at.toISOString(),
+  settledAt: r.settled_at?.toISOString() ?? null,
+});
+
+// The cursor is opaque to clients: base64url of [created_at to the microsecond, payout id].
+const position = z.tuple([z.iso.datetime({ precision: 6 }), z.uuid()]);
+
+export const encodeCursor = (p: ListPosition): string =>
+  Buffer.from(JSON.stringify([p.createdKey, p.id])).toString("base64url");
+
+export function decodeCursor(cursor: string): ListPosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    decoded = undefined;
+  }
+  const r = position.safeParse(decoded);
+  if (!r.success) {
+    throw new AppError("VALIDATION_FAILED", "cursor is invalid", [
+      { path: "cursor", message: "not a cursor this API gave out" },
+    ]);
+  }
+  return { createdKey: r.data[0], id: r.data[1] };
+}

@@ -1,0 +1,79 @@
+import Router from "@koa/router";
+import type { Metrics } from "@loans/shared";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { APPLICATION_STATUSES } from "../applications/applications.schemas.ts";
+import type { OriginationDB } from "../db.ts";
+import { STATUS_CHANGED_TOPIC, statusChangedHandler, statusChangedPayload } from "./agreement-events.handler.ts";
+
+/** POST /internal/agreement-events: the loan's statuses from PE's outbox (signed; the base app checks it). */
+export function agreementEventRoutes(deps: { db: Kysely<OriginationDB>; metrics?: Metrics }): Router {
+  const router = new Router();
+  const topics = { [STATUS_CHANGED_TOPIC]: statusChangedHandler };
+  router.post("/internal/agreement-events", batchEndpoint(deps.db, topics, { metrics: deps.metrics }));
+  return router;
+}
+
+export const agreementEventRouteDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/internal/agreement-events",
+    operationId: "receiveAgreementEvents",
+    summary:
+      "The loan's statuses from PE's outbox: APPROVED | PAYMENT_PENDING → ACTIVE → CLOSED, or → " +
+      "DISBURSEMENT_FAILED; forward only, each item answered with the application's status",
+    tags: ["internal"],
+    security: "service",
+    body: z.object({
+      messages: z.array(
+        z.object({
+          id: z.string(),
+          topic: z.literal(STATUS_CHANGED_TOPIC),
+          aggregateId: z.string(),
+          payload: statusChangedPayload,
+          createdAt: z.string(),
+        }),
+      ),
+    }),
+    bodyExample: {
+      messages: [
+        {
+          id: "57",
+          topic: "agreement.status-changed",
+          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+          payload: {
+            agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+            status: "ACTIVE",
+            on: "2026-11-29",
+            at: "2026-11-29T17:40:00.180Z",
+          },
+          createdAt: "2026-11-29T17:40:00.180Z",
+        },
+      ],
+    },
+    responses: {
+      200: {
+        description: "one result per message",
+        example: { results: [{ id: "57", outcome: "ok", result: { status: "ACTIVE" } }] },
+        body: z.object({
+          results: z.array(
+            z.union([
+              z.object({
+                id: z.string(),
+                outcome: z.literal("ok"),
+                result: z.object({ status: z.enum(APPLICATION_STATUSES) }),
+              }),
+              z.object({
+                id: z.string(),
+                outcome: z.enum(["rejected", "retry"]),
+                error: z.object({ code: z.string(), message: z.string() }),
+              }),
+            ]),
+          ),
+        }),
+      },
+    },
+  },
+];
