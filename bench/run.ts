@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { ensureDatabase, migrate, withDatabase } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { startEmbedded } from "@loans/db/embedded";
-import { formatTable } from "@loans/shared/outbox/inspect";
+import { formatTable } from "@loans/shared/outbox";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { type BenchSettings, bossBench, relayBench } from "@loans/shared/test-kit/outbox-bench";
 import { cdfSvg } from "./chart.ts";

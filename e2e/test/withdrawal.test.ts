@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { TestDatabase } from "@loans/db/testing";
-import { requeueDead } from "@loans/shared/outbox/inspect";
+import { requeueDead } from "@loans/shared/outbox";
 import type { FaultAction, FaultPolicy } from "@loans/shared/test-kit/fault-proxy";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import pg from "pg";

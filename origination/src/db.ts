@@ -1,4 +1,4 @@
-import type { OutboxTable } from "@loans/shared/outbox/types";
+import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;

@@ -8,8 +8,7 @@ import {
   type RunningServer,
   startBoss,
 } from "@loans/shared";
-import type { RelayOptions } from "@loans/shared/outbox/relay";
-import { serviceRelay } from "@loans/shared/outbox/service-relay";
+import { type RelayOptions, type RelayTransport, serviceRelay } from "@loans/shared/outbox";
 import { createOriginationApp } from "./app.ts";
 import { applyDecisionAck } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
@@ -20,7 +19,10 @@ import { DECIDED_TOPIC } from "./scoring/scoring.service.ts";
 import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
 /** Migrates, connects, starts the workers and the HTTP server; `stop` undoes it in reverse. */
-export async function startOrigination(config: OriginationConfig, opts: { relay?: Partial<RelayOptions> } = {}) {
+export async function startOrigination(
+  config: OriginationConfig,
+  opts: { relay?: Partial<RelayOptions>; transport?: RelayTransport } = {},
+) {
   const log = createLogger("origination", config.LOG_LEVEL);
   const handle = createDatabase<OriginationDB>(config.ORIGINATION_DATABASE_URL);
   try {
@@ -32,7 +34,9 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
     throw err;
   }
   const boss = await startBoss(config.ORIGINATION_DATABASE_URL, log);
-  const routes = { [DECIDED_TOPIC]: { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck } };
+  const routes = {
+    [DECIDED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck },
+  };
   const metrics = createMetrics("origination");
   const relay = serviceRelay<OriginationDB>({
     name: "origination",
@@ -45,6 +49,7 @@ export async function startOrigination(config: OriginationConfig, opts: { relay?
     metrics,
     queues: [SCORING_QUEUE],
     overrides: opts.relay,
+    transport: opts.transport,
   });
   await relay.start();
   const afterCommit = relay.wake;

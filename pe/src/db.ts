@@ -1,4 +1,4 @@
-import type { OutboxTable } from "@loans/shared/outbox/types";
+import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType, Generated } from "kysely";
 import type { AgreementStatus } from "./agreements/transitions.ts";
 

@@ -1,7 +1,6 @@
 import { migrate } from "@loans/db";
 import { createDatabase, createLogger, createMetrics, listen, ping, startBoss } from "@loans/shared";
-import type { RelayOptions } from "@loans/shared/outbox/relay";
-import { serviceRelay } from "@loans/shared/outbox/service-relay";
+import { type RelayOptions, type RelayTransport, serviceRelay } from "@loans/shared/outbox";
 import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import type { PeConfig } from "./config.ts";
@@ -13,6 +12,8 @@ export interface StartPeOptions {
   relay?: Partial<RelayOptions>;
   /** Also called after each commit that wrote outbox rows, beside the relay's wake (tests count them). */
   afterCommit?: () => void;
+  /** In place of the relay: the benchmarks' baseline (bench/), never in production. */
+  transport?: RelayTransport;
 }
 
 export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
@@ -28,9 +29,13 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
   }
   const boss = await startBoss(config.PE_DATABASE_URL, log);
   const routes = {
-    "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
+    "agreement.created": {
+      destination: "origination",
+      url: `${config.ORIGINATION_URL}/internal/applications`,
+      onAnswer: applyApplicationAnswer,
+    },
     // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
-    [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
+    [WITHDRAWN_TOPIC]: { destination: "origination", url: `${config.ORIGINATION_URL}/internal/withdrawals` },
   };
   const metrics = createMetrics("pe");
   const relay = serviceRelay<PeDB>({
@@ -43,6 +48,7 @@ export async function startPe(config: PeConfig, opts: StartPeOptions = {}) {
     log,
     metrics,
     overrides: opts.relay,
+    transport: opts.transport,
   });
   await relay.start();
   const afterCommit = () => {

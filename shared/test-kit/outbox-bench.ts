@@ -114,7 +114,7 @@ export async function relayBench(url: string, peer: FastPeer, s: BenchSettings) 
       db,
       connectionString: url,
       boss,
-      routes: { [TOPIC]: { url: `${peer.url}/internal/events` } },
+      routes: { [TOPIC]: { destination: "peer", url: `${peer.url}/internal/events` } },
       secret: s.secret,
       log,
       options: s.relay,

@@ -35,6 +35,7 @@ describe("three relay instances on one database", () => {
         env.relay({
           routes: {
             [TOPIC]: {
+              destination: "peer",
               url: peer.endpoint,
               onAnswer: async () => {
                 delivered[n]!++;

@@ -1,15 +1,16 @@
 /**
  * Operator's view of a service's outbox:
- *   pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead
+ *   pnpm outbox <pe|origination> status | dead [limit] | retry <id> [--force] | retry --all-dead [--force]
  * Reads PE_DATABASE_URL or ORIGINATION_DATABASE_URL; without them, the databases of a running `pnpm start`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { oneLine } from "../service.ts";
-import { deadLetters, formatAge, formatTable, requeueDead, topicStatus } from "./inspect.ts";
+import { deadLetters, formatAge, formatTable, RequeueRefused, requeueDead, topicStatus } from "./inspect.ts";
 
-const USAGE = "usage: pnpm outbox <pe|origination> status | dead [limit] | retry <id> | retry --all-dead";
+const USAGE =
+  "usage: pnpm outbox <pe|origination> status | dead [limit] | retry <id> [--force] | retry --all-dead [--force]";
 const URL_ENV = { pe: "PE_DATABASE_URL", origination: "ORIGINATION_DATABASE_URL" } as const;
 
 class UsageError extends Error {}
@@ -24,7 +25,9 @@ function startedUrls(): { pe?: string; origination?: string } | undefined {
 }
 
 async function main(argv: string[]): Promise<string> {
-  const [service, command, arg] = argv;
+  // --force: requeue even after later messages of the aggregate were delivered (inspect.ts, requeueDead).
+  const force = argv.includes("--force");
+  const [service, command, arg] = argv.filter((a) => a !== "--force");
   if (service !== "pe" && service !== "origination") throw new UsageError(USAGE);
   const url = process.env[URL_ENV[service]] ?? startedUrls()?.[service];
   if (!url) throw new UsageError(`${URL_ENV[service]} is not set, and no \`pnpm start\` is running here`);
@@ -36,9 +39,10 @@ async function main(argv: string[]): Promise<string> {
         const rows = await topicStatus(client);
         if (rows.length === 0) return `${service} outbox: empty`;
         return formatTable(
-          ["topic", "pending", "due", "retrying", "oldest", "last min", "last hour", "dead"],
+          ["topic", "destination", "pending", "due", "retrying", "oldest", "last min", "last hour", "dead"],
           rows.map((r) => [
             r.topic,
+            r.destination ?? "(no route)",
             r.pending,
             r.due,
             r.retrying,
@@ -55,10 +59,11 @@ async function main(argv: string[]): Promise<string> {
         const rows = await deadLetters(client, limit);
         if (rows.length === 0) return `${service} outbox: no dead messages`;
         return formatTable(
-          ["id", "topic", "aggregate", "attempts", "dead at", "last error"],
+          ["id", "topic", "destination", "aggregate", "attempts", "dead at", "last error"],
           rows.map((r) => [
             r.id,
             r.topic,
+            r.destination ?? "-",
             r.aggregateId,
             r.attempts,
             r.deadAt.toISOString(),
@@ -68,13 +73,14 @@ async function main(argv: string[]): Promise<string> {
       }
       case "retry": {
         if (arg === "--all-dead") {
-          const ids = await requeueDead(client, "all");
+          const ids = await requeueDead(client, "all", { force });
           return `${service} outbox: requeued ${ids.length} dead message(s)`;
         }
         if (!arg || !/^\d+$/.test(arg)) throw new UsageError(USAGE);
-        const ids = await requeueDead(client, { id: arg });
+        const ids = await requeueDead(client, { id: arg }, { force });
         if (ids.length === 0) throw new Error(`no dead message with id ${arg}`);
-        return `${service} outbox: requeued message ${arg}`;
+        // The other dead messages of its aggregate go with it, to keep their order.
+        return `${service} outbox: requeued message ${arg}${ids.length > 1 ? ` with ${ids.filter((i) => i !== arg).join(", ")}` : ""}`;
       }
       default:
         throw new UsageError(USAGE);
@@ -87,7 +93,8 @@ async function main(argv: string[]): Promise<string> {
 main(process.argv.slice(2)).then(
   (out) => process.stdout.write(`${out}\n`),
   (err) => {
-    process.stderr.write(`${err instanceof UsageError ? err.message : `outbox: ${oneLine(err)}`}\n`);
+    const refused = err instanceof RequeueRefused;
+    process.stderr.write(`${err instanceof UsageError || refused ? err.message : `outbox: ${oneLine(err)}`}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );
