@@ -125,7 +125,10 @@ export async function startSenderEnv(): Promise<SenderEnv> {
     },
     async rows() {
       const { rows } = await sql<OutboxRow>`
-        select o.id::text, aggregate_id, topic, attempts, next_attempt_at, last_error, delivered_at, dead_at
+        select o.id::text, aggregate_id, topic,
+               -- the deliveries' attempts: the message's own summary is written when answers are recorded
+               coalesce((select max(d.attempts) from outbox_deliveries d where d.message_id = o.id), o.attempts) as attempts,
+               next_attempt_at, last_error, delivered_at, dead_at
         from outbox o order by o.id`.execute(handle.db);
       return rows;
     },
