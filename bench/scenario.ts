@@ -241,4 +241,3 @@ function slopeOf(ys: number[]): number {
   return num / den;
 }
 
-export type { System };
