@@ -6,7 +6,7 @@ import { createDatabase, type DatabaseHandle } from "../src/db.ts";
 import { createLogger, type Logger } from "../src/log.ts";
 import { enqueue } from "../src/outbox/enqueue.ts";
 import type { RelayOptions } from "../src/outbox/options.ts";
-import { createRelay, type Relay, type RelayRoute } from "../src/outbox/relay.ts";
+import { createRelay, type Relay, type RelayRoutes } from "../src/outbox/relay.ts";
 import type { OutboxDB, OutboxMessage } from "../src/outbox/types.ts";
 
 export const TEST_SECRET = "relay-test-secret-0123456789";
@@ -51,7 +51,7 @@ export interface SenderEnv {
   relays: Relay[];
   bosses: PgBoss[];
   relay(opts: {
-    routes: Record<string, RelayRoute<SenderDB>>;
+    routes: RelayRoutes<SenderDB>;
     options?: Partial<RelayOptions>;
     random?: () => number;
     start?: boolean;
