@@ -1,7 +1,7 @@
 import { freePort } from "@loans/db/embedded";
 import { type FaultProxy, startFaultProxy } from "@loans/shared/test-kit/fault-proxy";
 import { checkSync, type SyncReport } from "./invariants.ts";
-import { ServiceProcess } from "./process.ts";
+import { type ServiceName, ServiceProcess } from "./process.ts";
 
 export interface SystemOptions {
   peDatabaseUrl: string;
@@ -18,6 +18,8 @@ export interface SystemOptions {
   direct?: boolean;
   /** Flags for node in every service process (benchmarks profile with them). */
   nodeArgs?: string[];
+  /** Built files to run instead of the services' own bundles (the bench's pg-boss baseline). */
+  scripts?: Partial<Record<ServiceName, string>>;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
           ORIGINATION_URL: opts.direct ? local(originationPorts[0]!) : toOrigination.url,
         },
         opts.nodeArgs,
+        opts.scripts?.pe,
       ),
   );
   const origination = originationPorts.map(
@@ -69,6 +72,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
           PE_URL: opts.direct ? local(pePorts[0]!) : toPe.url,
         },
         opts.nodeArgs,
+        opts.scripts?.origination,
       ),
   );
   await Promise.all([...pe, ...origination].map((s) => s.start()));
