@@ -52,6 +52,7 @@ export const commonEnv = z.object({
   OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  OUTBOX_PROBE_EVERY_MS: z.coerce.number().int().min(1).optional(),
   /** How long a client may take to send one whole request before its connection is cut. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
 });
@@ -65,6 +66,7 @@ export function relaySettings(c: z.output<typeof commonEnv>) {
     maxDelayMs: c.OUTBOX_MAX_DELAY_MS,
     requestTimeoutMs: c.OUTBOX_REQUEST_TIMEOUT_MS,
     retentionDays: c.OUTBOX_RETENTION_DAYS,
+    probeEveryMs: c.OUTBOX_PROBE_EVERY_MS,
   };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Partial<
     Record<keyof typeof all, number>
