@@ -59,6 +59,7 @@ describe("requeueing dead messages", () => {
       return a.length === 3 ? a : undefined;
     });
     expect(applied.map((r) => r.message_id)).toEqual([first, second, third]);
+    await env.stopRelays();
   });
 
   it("refuses when a later message of the aggregate was delivered meanwhile, and requeues nothing; --force does", async () => {
@@ -75,5 +76,22 @@ describe("requeueing dead messages", () => {
     expect(rows[0]!.n).toBe(2);
     expect(await requeueDead(operator, { id: other[0]! })).toEqual(other);
     expect(await requeueDead(operator, { id: dead! }, { force: true })).toEqual([dead]);
+  });
+
+  it("requeues a message that went dead before destinations existed, giving it a delivery per route", async () => {
+    const { rows } = await sql<{ id: string }>`
+      insert into outbox (aggregate_id, topic, payload, attempts, dead_at, last_error)
+      values ('requeue-old', ${TEST_TOPIC}, '{}', 585, now(), 'given up') returning id::text`.execute(env.db);
+    const id = rows[0]!.id;
+    const { rows: listed } = await sql<{ destination: string | null }>`
+      select destination from outbox_dead_letters where id = ${id}`.execute(env.db);
+    expect(listed).toEqual([{ destination: null }]);
+    expect(await requeueDead(operator, { id })).toEqual([id]);
+    const { rows: deliveries } = await sql<{ destination: string; attempts: number }>`
+      select destination, attempts from outbox_deliveries where message_id = ${id}`.execute(env.db);
+    expect(deliveries).toEqual([{ destination: "peer", attempts: 0 }]);
+    const { rows: message } = await sql<{ dead: boolean; attempts: number }>`
+      select dead_at is not null as dead, attempts from outbox where id = ${id}`.execute(env.db);
+    expect(message).toEqual([{ dead: false, attempts: 0 }]);
   });
 });
