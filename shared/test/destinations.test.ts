@@ -5,7 +5,7 @@ import { startPeer, type TestPeer } from "../test-kit/peer.ts";
 import { FAST_OPTIONS, type SenderEnv, startSenderEnv, TEST_SECRET } from "../test-kit/sender.ts";
 import { waitFor } from "../test-kit/wait.ts";
 
-const TOPICS = ["to.a", "to.b", "fan.out", "slow.a"];
+const TOPICS = ["to.a", "to.b", "fan.out", "slow.a", "p.one", "p.two"];
 let env: SenderEnv;
 let a: TestPeer;
 let b: TestPeer;
@@ -145,14 +145,11 @@ describe("destinations", () => {
     let most = 0;
     let requestsWhileDown = 0;
     let isDown = true;
-    // Counted once the first failure has been answered: the batches sent before anyone knew may overlap.
+    // Counted a second after the rows were written: the batches sent before any had failed may overlap.
     let known = false;
     // Each request while down takes a while to fail, so overlapping requests would show.
     proxyA.set(() => {
       if (!isDown) return { kind: "pass" };
-      setTimeout(() => {
-        known = true;
-      }, 150);
       if (known) {
         requestsWhileDown++;
         most = Math.max(most, ++concurrent);
@@ -166,7 +163,9 @@ describe("destinations", () => {
     }
     const aggregates = Array.from({ length: 200 }, () => agg("outage"));
     await env.enqueue(aggregates.map((x) => ({ topic: "slow.a", aggregateId: x, payload: {} })));
-    await new Promise((r) => setTimeout(r, 5_000));
+    await new Promise((r) => setTimeout(r, 1_000));
+    known = true;
+    await new Promise((r) => setTimeout(r, 4_000));
     isDown = false;
     const back = Date.now();
     const first = await waitFor(async () => ((await orderAt(a, aggregates)).size > 0 ? Date.now() : undefined), {
@@ -181,8 +180,32 @@ describe("destinations", () => {
     );
     expect(most, "requests in flight at once while the peer was down").toBe(1);
     // About one probe per probe interval: not a retry storm.
-    expect(requestsWhileDown).toBeLessThanOrEqual(5_000 / 500 + 4);
+    expect(requestsWhileDown).toBeLessThanOrEqual(4_000 / 500 + 4);
     expect(first - back, "from the peer's return to the first delivery").toBeLessThan(1_000);
     expect(empty - back, "from the peer's return to an empty backlog").toBeLessThan(3_000);
   }, 30_000);
+
+  it("probes the head of an aggregate, not a later message of it in another topic that came due sooner", async () => {
+    proxyA.set(down);
+    const routes = {
+      "p.one": { destination: "dest-a4", url: viaProxy() },
+      "p.two": { destination: "dest-a4", url: viaProxy() },
+    };
+    // The first message backs off for up to a minute; the second, written later, is due at once.
+    await env.relay({ routes, options: { baseDelayMs: 60_000, maxDelayMs: 60_000, probeEveryMs: 100 } });
+    const x = agg("probe-head");
+    await env.enqueue([{ topic: "p.one", aggregateId: x, payload: {} }]);
+    await waitFor(async () => (await env.rows()).find((r) => r.aggregate_id === x && r.attempts > 0));
+    await env.enqueue([{ topic: "p.two", aggregateId: x, payload: {} }]);
+    proxyA.set({ kind: "pass" });
+    const ids = (await env.rows()).filter((r) => r.aggregate_id === x).map((r) => r.id);
+    const got = await waitFor(
+      async () => {
+        const o = await orderAt(a, [x]);
+        return o.get(x)?.length === 2 ? o.get(x) : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(got).toEqual(ids);
+  });
 });

@@ -19,6 +19,13 @@ export async function claimProbe<DB>(
       where d.destination = ${opts.destination} and d.delivered_at is null and d.dead_at is null
         and d.topic = any(${opts.topics as string[]}::text[])
         and (d.leased_until is null or d.leased_until <= now())
+        -- a head too: the soonest delivery may wait behind an earlier one of its aggregate in another topic
+        and d.message_id = (
+          select e.message_id from outbox_deliveries e
+          where e.destination = d.destination and e.aggregate_id = d.aggregate_id
+            and e.delivered_at is null and e.dead_at is null
+          order by e.message_id
+          limit 1)
       order by d.next_attempt_at, d.message_id
       limit 1
     ),
