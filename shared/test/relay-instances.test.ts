@@ -42,7 +42,8 @@ describe("three relay instances on one database", () => {
               },
             },
           },
-          options: { batchSize: 100, concurrency: 2 },
+          // Room for a slow machine: a request cut by its timeout would be sent again, which is not what this counts.
+          options: { batchSize: 100, concurrency: 2, requestTimeoutMs: 5_000, leaseMs: 8_000 },
         }),
       ),
     );
