@@ -4,8 +4,8 @@
  * 2-core machine this tells which process is the bottleneck far better than the rate does.
  */
 import { readdir, readFile } from "node:fs/promises";
+import type { System } from "@loans/e2e/kit/system";
 import pg from "pg";
-import type { System } from "./scenario.ts";
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux we run on
 

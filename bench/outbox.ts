@@ -15,8 +15,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase, migrate, withDatabase } from "@loans/db";
 import { startEmbedded } from "@loans/db/embedded";
-import { formatTable } from "@loans/shared/outbox/inspect";
-import { DEFAULT_RELAY_OPTIONS } from "@loans/shared/outbox/options";
+import { DEFAULT_RELAY_OPTIONS, formatTable } from "@loans/shared/outbox";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { type BenchSettings, bossBench, relayBench, serverVersion } from "@loans/shared/test-kit/outbox-bench";
 

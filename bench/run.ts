@@ -2,7 +2,7 @@
  * `pnpm bench`: the whole system end to end, beside a pg-boss baseline, in one run.
  *
  * For each transport (the outbox relay; pg-boss jobs sent in the writer's transaction and delivered by
- * pg-boss workers, OUTBOX_TRANSPORT=pgboss): PE and Origination as real processes on fresh databases,
+ * pg-boss workers: bench/boss-transport.ts, run from bench/baseline/): PE and Origination as real processes on fresh databases,
  * (1) latency of POST /agreements → decision applied in PE at a steady 50/s, (2) the highest sustained
  * rate, closed loop, (4) the same with two instances of each service; their peak RSS throughout. Then
  * (3) the drain of a 100 000-message backlog to a live peer (bench/outbox.ts's runs, reused).
@@ -18,9 +18,10 @@ import { ensureDatabase, migrate, withDatabase } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { startEmbedded } from "@loans/db/embedded";
 import { parseOrExit } from "@loans/shared/args";
-import { formatTable } from "@loans/shared/outbox/inspect";
+import { formatTable } from "@loans/shared/outbox";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { type BenchSettings, bossBench, relayBench } from "@loans/shared/test-kit/outbox-bench";
+import { buildBaselines } from "./baseline/build.ts";
 import { cdfSvg } from "./chart.ts";
 import { postmasterOf } from "./cpu.ts";
 import { line } from "./load.ts";
@@ -33,6 +34,7 @@ const { quick, relayOnly, plan } = parseOrExit(() => parseBenchArgs(process.argv
 async function main() {
   const started = Date.now();
   await buildServices();
+  await buildBaselines();
   let peServer = process.env.BENCH_PE_DATABASE_URL;
   let originationServer = process.env.BENCH_ORIGINATION_DATABASE_URL ?? peServer;
   let stopServer = async () => {};

@@ -4,6 +4,7 @@
  */
 import { dropDatabase, ensureDatabase, withDatabase } from "@loans/db";
 import { type System, startSystem } from "@loans/e2e/kit/system";
+import { baselinePath } from "./baseline/build.ts";
 import { type CpuSeconds, cpuMeter } from "./cpu.ts";
 import { type DbActivity, dbMeter } from "./dbstats.ts";
 import { line, offerLoad, type Percentiles, peCounter, percentiles, rssSampler, type Sent, settle } from "./load.ts";
@@ -94,10 +95,10 @@ export async function runScenario(p: ScenarioPlan): Promise<ScenarioResult> {
       gateway: withDatabase(p.originationServer, names.gw),
     },
     direct: p.direct,
-    env: {
-      OUTBOX_TRANSPORT: p.transport,
-      LOG_LEVEL: "warn",
-    },
+    env: { LOG_LEVEL: "warn" },
+    // The baseline runs the services from the bench's own entries (bench/baseline/), with pg-boss in the relay's place.
+    scripts:
+      p.transport === "pgboss" ? { pe: baselinePath("pe"), origination: baselinePath("origination") } : undefined,
     // For profiling the services, e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
     nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean),
   };
@@ -247,5 +248,3 @@ function slopeOf(ys: number[]): number {
   }
   return num / den;
 }
-
-export type { System };

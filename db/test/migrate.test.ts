@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -46,7 +48,7 @@ describe("migrator", () => {
       db.url,
       "select name, count(*)::int as n from schema_migrations group by name order by name",
     );
-    expect(rows.map((r) => r.name)).toEqual(files.map((f) => f.name));
+    expect(rows.map((r) => r.name).sort()).toEqual(files.map((f) => f.name).sort());
     expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
     // One of the two did the work; the other found it done.
     const applied = [a.out, b.out].map((o) => Number(/pe: (\d+) applied/.exec(o)?.[1]));
@@ -104,5 +106,75 @@ describe("migrator", () => {
     const r = await migrate(db.url, "pe");
     expect(r.applied).toEqual([]);
     expect(r.alreadyApplied).toBe((await readMigrations("pe")).length);
+  });
+
+  it("upgrades a database of the old layout, whose outbox migrations were the service's own, to the shared set", async () => {
+    const db = await createTestDatabase("pe", { empty: true });
+    made.push(db);
+    // What the migrator did before the outbox had its own set: the same texts, under the service's names.
+    const old: Array<[string, string]> = [
+      ["0001_outbox.sql", "db/outbox/0001_outbox.sql"],
+      ["0002_products_clients_agreements.sql", "db/pe/0002_products_clients_agreements.sql"],
+      ["0003_outbox_request_id.sql", "db/outbox/0002_outbox_request_id.sql"],
+    ];
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query(
+        "create table schema_migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now())",
+      );
+      for (const [name, file] of old) {
+        const text = await readFile(join(root, file), "utf8");
+        await c.query(text);
+        await c.query("insert into schema_migrations (name, checksum) values ($1, $2)", [
+          name,
+          createHash("sha256").update(text).digest("hex"),
+        ]);
+      }
+      await c.query(`
+        insert into outbox (aggregate_id, topic, payload, attempts, delivered_at, dead_at, last_error) values
+          ('old-1', 'agreement.created', '{}', 2, null, null, 'peer down'),
+          ('old-2', 'agreement.created', '{}', 585, null, now(), 'given up'),
+          ('old-3', 'agreement.created', '{}', 1, now(), null, null)`);
+    } finally {
+      await c.end();
+    }
+
+    const r = await migrate(db.url, "pe");
+    // Only what came after the old layout runs: the outbox's destinations, the kit's table, PE's own since.
+    expect(r.applied).toEqual([
+      "outbox/0003_destinations.sql",
+      "kit/0001_idempotency_keys.sql",
+      "0003_idempotency_keys.sql",
+      "0004_disbursement.sql",
+    ]);
+    const recorded = await query<{ name: string; checksum: string }>(
+      db.url,
+      "select name, checksum from schema_migrations order by name",
+    );
+    const byName = new Map(recorded.map((x) => [x.name, x.checksum]));
+    // The shared files are recorded as applied, with the very checksums the old copies had.
+    expect(byName.get("outbox/0001_outbox.sql")).toBe(byName.get("0001_outbox.sql"));
+    expect(byName.get("outbox/0002_outbox_request_id.sql")).toBe(byName.get("0003_outbox_request_id.sql"));
+    expect((await migrate(db.url, "pe")).applied).toEqual([]);
+
+    // The old rows keep their meaning: one pending (no destination until a relay routes its topic), one dead.
+    expect(await query(db.url, "select topic, destination, pending::int from outbox_backlog")).toEqual([
+      { topic: "agreement.created", destination: null, pending: 1 },
+    ]);
+    expect(
+      await query(db.url, "select aggregate_id, destination, attempts, last_error from outbox_dead_letters"),
+    ).toEqual([{ aggregate_id: "old-2", destination: null, attempts: 585, last_error: "given up" }]);
+  });
+
+  it("refuses to adopt an old outbox migration whose text differs from the shared file", async () => {
+    const db = await createTestDatabase("origination", { empty: true });
+    made.push(db);
+    await query(
+      db.url,
+      "create table schema_migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now())",
+    );
+    await query(db.url, "insert into schema_migrations (name, checksum) values ('0001_outbox.sql', 'other')");
+    await expect(migrate(db.url, "origination")).rejects.toThrow(/applied with other text/);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readMigrations } from "../src/migrate.ts";
 import { SERVICES } from "../src/services.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -13,10 +14,18 @@ describe("the list of services", () => {
       expect(Object.keys(manifest.dependencies), s.name).toEqual(expect.arrayContaining(["@loans/shared"]));
       const migrations = readdirSync(join(root, "db", s.database)).filter((f) => f.endsWith(".sql"));
       expect(migrations.length, s.name).toBeGreaterThan(0);
-      // Every service database has the Idempotency-Key table the kit relies on.
-      const sql = migrations.map((f) => readFileSync(join(root, "db", s.database, f), "utf8")).join("\n");
-      expect(sql, s.name).toContain("create table idempotency_keys");
-      expect(sql, s.name).toContain("create table outbox");
+    }
+  });
+
+  it("gives every service database the kit's tables from one source, and no service a copy of them", async () => {
+    for (const s of SERVICES) {
+      const files = await readMigrations(s.database);
+      const all = files.map((f) => f.sql).join("\n");
+      const own = files.filter((f) => !f.name.includes("/")).map((f) => f.sql);
+      for (const table of ["outbox", "outbox_deliveries", "idempotency_keys"]) {
+        expect(all, `${s.name}: ${table}`).toContain(`create table ${table} `);
+        expect(own.join("\n"), `${s.name} copies ${table}`).not.toContain(`create table ${table} `);
+      }
     }
   });
 

@@ -28,6 +28,8 @@ export class ServiceProcess {
     private env: Record<string, string>,
     /** Flags for node before the script (`--cpu-prof`, say, which NODE_OPTIONS refuses). */
     private readonly nodeArgs: readonly string[] = [],
+    /** The built file to run: the service's own bundle, or another entry built beside it (the bench's baseline). */
+    private readonly script: string = bundlePath(name),
   ) {}
 
   get url(): string {
@@ -46,8 +48,8 @@ export class ServiceProcess {
   async start(readyWithinMs = 30_000): Promise<void> {
     if (this.running) return;
     // Built once per run by the test setup, `pnpm bench` and `pnpm chaos` (buildServices).
-    if (!existsSync(bundlePath(this.name))) throw new Error(`${bundlePath(this.name)} is missing: run pnpm build`);
-    const child = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", bundlePath(this.name)], {
+    if (!existsSync(this.script)) throw new Error(`${this.script} is missing: run pnpm build`);
+    const child = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", this.script], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -19,6 +19,8 @@ export interface SystemOptions {
   direct?: boolean;
   /** Flags for node in every service process (benchmarks profile with them). */
   nodeArgs?: string[];
+  /** Built files to run instead of the services' own bundles (the bench's pg-boss baseline). */
+  scripts?: Partial<Record<ServiceName, string>>;
 }
 
 /** A hop: the requests one service sends another, and their answers. */
@@ -80,6 +82,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
           port,
           { ...env, [s.portVar]: String(port), [s.databaseVar]: opts.databases[s.database] },
           opts.nodeArgs,
+          opts.scripts?.[s.name],
         ),
     );
   }

@@ -17,7 +17,7 @@ export const gatewaySpec = (config: GatewayConfig) => {
     service: serviceEntry("gateway"),
     config,
     // PE answers `{agreementStatus}`: nothing for PG to apply.
-    relayRoutes: () => ({ [SETTLED_TOPIC]: { url: `${config.PE_URL}/internal/payout-results` } }),
+    relayRoutes: () => ({ [SETTLED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/payout-results` } }),
     queues: [PAYOUTS_QUEUE],
     // Started before the server listens: an intake enqueues into the queue the worker creates.
     workers: (deps: ServiceDeps<GatewayDB, GatewayConfig>) => {

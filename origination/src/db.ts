@@ -1,10 +1,10 @@
-import type { OutboxTable } from "@loans/shared/outbox/types";
+import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
-// The outbox table is the same in both databases (0001_outbox.sql and its request id).
+// The outbox table is the same in every database (db/outbox/).
 export type { OutboxTable };
 
 export type ApplicationStatus =

@@ -14,7 +14,7 @@ export const originationSpec = (config: OriginationConfig) =>
     service: serviceEntry("origination"),
     config,
     relayRoutes: () => ({
-      [DECIDED_TOPIC]: { url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck },
+      [DECIDED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck },
     }),
     queues: [SCORING_QUEUE],
     // Started before the server listens: an intake enqueues into the queue the worker creates.

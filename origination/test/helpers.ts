@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
 import { signRequest } from "@loans/shared/http/service-auth";
-import type { WireMessage } from "@loans/shared/outbox/types";
+import type { WireMessage } from "@loans/shared/outbox";
 import { expect } from "vitest";
 import { applyDecisionAck } from "../src/applications/decision-ack.ts";
 import { loadOriginationConfig } from "../src/config.ts";

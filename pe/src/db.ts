@@ -1,4 +1,4 @@
-import type { OutboxTable } from "@loans/shared/outbox/types";
+import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType, Generated } from "kysely";
 import type { AgreementStatus } from "./agreements/transitions.ts";
 
@@ -8,7 +8,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** numeric columns come back as strings and are written as strings: money never passes through a float. */
 type Numeric = ColumnType<string, string, string>;
 
-// The outbox table is the same in both databases (0001_outbox.sql and its request id).
+// The outbox table is the same in every database (db/outbox/).
 export type { OutboxTable };
 
 export interface ProductsTable {
@@ -54,7 +54,7 @@ export interface AgreementsTable {
   decision_result: "APPROVED" | "REJECTED" | null;
   decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
   decided_at: Date | null;
-  /** Written before 0004_idempotency_keys.sql, read by nothing since: the keys moved to idempotency_keys. */
+  /** Written before pe/0003_idempotency_keys.sql, read by nothing since: the keys moved to idempotency_keys. */
   idempotency_key: ColumnType<string | null, never, never>;
   request_hash: ColumnType<string | null, never, never>;
   disbursement_id: string | null;

@@ -13,13 +13,24 @@ export const peSpec = (config: PeConfig) =>
     service: serviceEntry("pe"),
     config,
     relayRoutes: () => ({
-      "agreement.created": { url: `${config.ORIGINATION_URL}/internal/applications`, onAnswer: applyApplicationAnswer },
+      "agreement.created": {
+        destination: "origination",
+        url: `${config.ORIGINATION_URL}/internal/applications`,
+        onAnswer: applyApplicationAnswer,
+      },
       // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
-      [WITHDRAWN_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/withdrawals` },
-      [PAYOUT_REQUESTED_TOPIC]: { url: `${config.GATEWAY_URL}/internal/payouts`, onAnswer: applyPayoutAnswer },
-      // LIFECYCLE §8.9: this topic goes to Origination AND to PG (`${config.GATEWAY_URL}/internal/agreement-events`).
-      // Origination's answer is its application's status: nothing to apply.
-      [STATUS_CHANGED_TOPIC]: { url: `${config.ORIGINATION_URL}/internal/agreement-events` },
+      [WITHDRAWN_TOPIC]: { destination: "origination", url: `${config.ORIGINATION_URL}/internal/withdrawals` },
+      [PAYOUT_REQUESTED_TOPIC]: {
+        destination: "gateway",
+        url: `${config.GATEWAY_URL}/internal/payouts`,
+        onAnswer: applyPayoutAnswer,
+      },
+      // LIFECYCLE §8.9: one topic, two destinations, each delivered, retried and ordered on its own. Both
+      // answer with the status they now record: nothing to apply here.
+      [STATUS_CHANGED_TOPIC]: [
+        { destination: "origination", url: `${config.ORIGINATION_URL}/internal/agreement-events` },
+        { destination: "gateway", url: `${config.GATEWAY_URL}/internal/agreement-events` },
+      ],
     }),
     app: createPeApp,
   });

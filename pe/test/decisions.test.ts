@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { WireMessage } from "@loans/shared/outbox/types";
+import type { WireMessage } from "@loans/shared/outbox";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyApplicationAnswer } from "../src/decisions/decisions.service.ts";

@@ -1,4 +1,4 @@
-import type { WireMessage } from "@loans/shared/outbox/types";
+import type { WireMessage } from "@loans/shared/outbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyApplicationAnswer } from "../src/decisions/decisions.service.ts";
 import { application, call, callInternal, counts, inParallel, startTestPe, type TestPe } from "./helpers.ts";

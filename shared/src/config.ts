@@ -64,8 +64,7 @@ export const commonEnv = z.object({
   OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
-  /** "pgboss": the benchmarks' baseline transport (shared/src/outbox/boss-transport.ts), not for production. */
-  OUTBOX_TRANSPORT: z.enum(["relay", "pgboss"]).default("relay"),
+  OUTBOX_PROBE_EVERY_MS: z.coerce.number().int().min(1).optional(),
   /** How long a client may take to send one whole request before its connection is cut. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
 });
@@ -100,6 +99,7 @@ export function relaySettings(c: z.output<typeof commonEnv>) {
     maxDelayMs: c.OUTBOX_MAX_DELAY_MS,
     requestTimeoutMs: c.OUTBOX_REQUEST_TIMEOUT_MS,
     retentionDays: c.OUTBOX_RETENTION_DAYS,
+    probeEveryMs: c.OUTBOX_PROBE_EVERY_MS,
   };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Partial<
     Record<keyof typeof all, number>
@@ -116,10 +116,4 @@ export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.Refinemen
     });
   if (c.API_KEYS.length === 0) ctx.addIssue({ code: "custom", path: ["API_KEYS"], message: "required in production" });
   if (!c.ADMIN_TOKEN) ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: "required in production" });
-  if (c.OUTBOX_TRANSPORT !== "relay")
-    ctx.addIssue({
-      code: "custom",
-      path: ["OUTBOX_TRANSPORT"],
-      message: "a benchmark baseline, refused in production",
-    });
 }

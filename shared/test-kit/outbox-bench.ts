@@ -115,7 +115,7 @@ export async function relayBench(url: string, peer: FastPeer, s: BenchSettings) 
       db,
       connectionString: url,
       boss,
-      routes: { [TOPIC]: { url: `${peer.url}/internal/events` } },
+      routes: { [TOPIC]: { destination: "peer", url: `${peer.url}/internal/events` } },
       secret: s.secret,
       log,
       options: s.relay,
@@ -154,7 +154,15 @@ export async function relayBench(url: string, peer: FastPeer, s: BenchSettings) 
     insert into outbox (aggregate_id, topic, payload)
     select 'drain-' || n, ${TOPIC}, jsonb_build_object('key', 'drain-' || n, 'amount', '300000.00', 'term', 12)
     from generate_series(1, ${s.drainN}) n`.execute(db);
+  // Their deliveries, as enqueue writes them (the relay's routes are declared by now).
+  await sql`
+    insert into outbox_deliveries (message_id, destination, topic, aggregate_id)
+    select o.id, 'peer', o.topic, o.aggregate_id from outbox o
+    where o.delivered_at is null and not exists (select 1 from outbox_deliveries d where d.message_id = o.id)`.execute(
+    db,
+  );
   await sql`analyze outbox`.execute(db);
+  await sql`analyze outbox_deliveries`.execute(db);
   relay = make();
   const start = now();
   await relay.start();

@@ -30,7 +30,7 @@ await runService("relay-child", async () => {
     routes: Object.fromEntries(
       env("RELAY_TOPICS")
         .split(",")
-        .map((t) => [t, { url: endpoint }]),
+        .map((t) => [t, { destination: "peer", url: endpoint }]),
     ),
     secret: env("RELAY_SECRET"),
     log,

@@ -6,7 +6,7 @@ import { createDatabase, type DatabaseHandle } from "../src/db.ts";
 import { createLogger, type Logger } from "../src/log.ts";
 import { enqueue } from "../src/outbox/enqueue.ts";
 import type { RelayOptions } from "../src/outbox/options.ts";
-import { createRelay, type Relay, type RelayRoute } from "../src/outbox/relay.ts";
+import { createRelay, type Relay, type RelayRoutes } from "../src/outbox/relay.ts";
 import type { OutboxDB, OutboxMessage } from "../src/outbox/types.ts";
 
 export const TEST_SECRET = "relay-test-secret-0123456789";
@@ -51,7 +51,7 @@ export interface SenderEnv {
   relays: Relay[];
   bosses: PgBoss[];
   relay(opts: {
-    routes: Record<string, RelayRoute<SenderDB>>;
+    routes: RelayRoutes<SenderDB>;
     options?: Partial<RelayOptions>;
     random?: () => number;
     start?: boolean;
@@ -125,7 +125,10 @@ export async function startSenderEnv(): Promise<SenderEnv> {
     },
     async rows() {
       const { rows } = await sql<OutboxRow>`
-        select o.id::text, aggregate_id, topic, attempts, next_attempt_at, last_error, delivered_at, dead_at
+        select o.id::text, aggregate_id, topic,
+               -- the deliveries' attempts: the message's own summary is written when answers are recorded
+               coalesce((select max(d.attempts) from outbox_deliveries d where d.message_id = o.id), o.attempts) as attempts,
+               next_attempt_at, last_error, delivered_at, dead_at
         from outbox o order by o.id`.execute(handle.db);
       return rows;
     },

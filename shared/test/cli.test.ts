@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../db/test-kit/databases.ts";
 import { createDatabase, type DatabaseHandle } from "../src/db.ts";
 import { enqueue } from "../src/outbox/enqueue.ts";
+import { summarizeMessages } from "../src/outbox/record.ts";
+import { declareRoutes } from "../src/outbox/routing.ts";
 import type { OutboxDB } from "../src/outbox/types.ts";
 import { runTs } from "../test-kit/child.ts";
 
@@ -12,6 +14,10 @@ let handle: DatabaseHandle<OutboxDB>;
 beforeAll(async () => {
   database = await createTestDatabase("origination");
   handle = createDatabase<OutboxDB>(database.url);
+  await declareRoutes(handle.db, [
+    { topic: "application.decided", destination: "pe" },
+    { topic: "application.withdrawn", destination: "pe" },
+  ]);
   await handle.db.transaction().execute((trx) =>
     enqueue(trx, [
       { topic: "application.decided", aggregateId: "a-1", payload: { n: 1 } },
@@ -23,12 +29,17 @@ beforeAll(async () => {
   );
   // a-1 delivered; a-2 failing for a while; a-4 and a-5 dead; a-3 pending since a minute.
   await sql`
-    update outbox set
+    update outbox_deliveries set
       delivered_at = case when aggregate_id = 'a-1' then now() end,
       attempts = case aggregate_id when 'a-2' then 3 when 'a-4' then 9 when 'a-5' then 9 else attempts end,
       last_error = case when aggregate_id in ('a-2', 'a-4', 'a-5') then 'rejected BUSINESS_RULE: no' end,
-      dead_at = case when aggregate_id in ('a-4', 'a-5') then now() end,
-      created_at = now() - interval '65 seconds'`.execute(handle.db);
+      dead_at = case when aggregate_id in ('a-4', 'a-5') then now() end`.execute(handle.db);
+  await sql`update outbox set created_at = now() - interval '65 seconds'`.execute(handle.db);
+  const { rows } = await sql<{ id: string }>`select id::text from outbox`.execute(handle.db);
+  await summarizeMessages(
+    handle.db,
+    rows.map((r) => r.id),
+  );
 });
 afterAll(async () => {
   await handle?.close();
@@ -40,8 +51,10 @@ const cli = (...args: string[]) =>
 
 const row = async (aggregateId: string) => {
   const { rows } = await sql<{ attempts: number; dead: boolean; due: boolean }>`
-    select attempts, dead_at is not null as dead, next_attempt_at <= now() as due
-    from outbox where aggregate_id = ${aggregateId}`.execute(handle.db);
+    select d.attempts, o.dead_at is not null or d.dead_at is not null as dead, d.next_attempt_at <= now() as due
+    from outbox o join outbox_deliveries d on d.message_id = o.id where o.aggregate_id = ${aggregateId}`.execute(
+    handle.db,
+  );
   return rows[0];
 };
 
@@ -50,15 +63,15 @@ describe("pnpm outbox", () => {
     const { code, out } = await cli("origination", "status");
     expect(code, out).toBe(0);
     const lines = out.trim().split("\n");
-    expect(lines[0]).toMatch(/^topic\s+pending\s+due\s+retrying\s+oldest\s+last min\s+last hour\s+dead$/);
-    expect(lines[2]).toMatch(/^application\.decided\s+2\s+2\s+1\s+1m0[5-9]s\s+1\s+1\s+0$/);
-    expect(lines[3]).toMatch(/^application\.withdrawn\s+0\s+0\s+0\s+-\s+0\s+0\s+2$/);
+    expect(lines[0]).toMatch(/^topic\s+destination\s+pending\s+due\s+retrying\s+oldest\s+last min\s+last hour\s+dead$/);
+    expect(lines[2]).toMatch(/^application\.decided\s+pe\s+2\s+2\s+1\s+1m0[5-9]s\s+1\s+1\s+0$/);
+    expect(lines[3]).toMatch(/^application\.withdrawn\s+pe\s+0\s+0\s+0\s+-\s+0\s+0\s+2$/);
   });
 
   it("dead lists the dead messages", async () => {
     const { code, out } = await cli("origination", "dead");
     expect(code, out).toBe(0);
-    expect(out).toMatch(/a-4\s+9\s+\S+\s+rejected BUSINESS_RULE: no/);
+    expect(out).toMatch(/application\.withdrawn\s+pe\s+a-4\s+9\s+\S+\s+rejected BUSINESS_RULE: no/);
     expect(out).toMatch(/a-5\s+9/);
   });
 

@@ -59,7 +59,7 @@ describe("outbox relay under network faults", () => {
     await env.enqueue(aggregates.map((a) => msg(a)));
     proxy.once(fault);
     // One drain loop: the three committed rows go out in one request, the one that meets the fault.
-    await env.relay({ routes: { [TOPIC]: { url: viaProxy() } }, options: { concurrency: 1 } });
+    await env.relay({ routes: { [TOPIC]: { destination: "peer", url: viaProxy() } }, options: { concurrency: 1 } });
 
     const rows = await waitFor(async () => {
       const r = await rowsOf(aggregates);
@@ -77,7 +77,11 @@ describe("outbox relay under network faults", () => {
   it("spaces retries by exponential backoff up to the cap", async () => {
     const policy = { baseDelayMs: 40, maxDelayMs: 320 };
     // Jitter pinned just below 1: each delay is its ceiling, so the spacing can be checked.
-    await env.relay({ routes: { [TOPIC]: { url: viaProxy() } }, options: policy, random: () => 0.999 });
+    await env.relay({
+      routes: { [TOPIC]: { destination: "peer", url: viaProxy() } },
+      options: policy,
+      random: () => 0.999,
+    });
     proxy.set({ kind: "status", status: 503 });
     const a = agg("spaced");
     await env.enqueue([msg(a)]);

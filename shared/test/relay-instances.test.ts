@@ -35,13 +35,15 @@ describe("three relay instances on one database", () => {
         env.relay({
           routes: {
             [TOPIC]: {
+              destination: "peer",
               url: peer.endpoint,
               onAnswer: async () => {
                 delivered[n]!++;
               },
             },
           },
-          options: { batchSize: 100, concurrency: 2 },
+          // Room for a slow machine: a request cut by its timeout would be sent again, which is not what this counts.
+          options: { batchSize: 100, concurrency: 2, requestTimeoutMs: 5_000, leaseMs: 8_000 },
         }),
       ),
     );

@@ -39,6 +39,7 @@ describe("outbox relay", () => {
     const relay = await env.relay({
       routes: {
         [TOPIC]: {
+          destination: "peer",
           url: peer.endpoint,
           onAnswer: async (trx, m, result) => {
             await sql`insert into answers (message_id, result) values (${m.id}, ${JSON.stringify(result)})`.execute(
@@ -85,6 +86,7 @@ describe("outbox relay", () => {
     const relay = await env.relay({
       routes: {
         [TOPIC]: {
+          destination: "peer",
           url: peer.endpoint,
           onAnswer: async (trx, m) => {
             calls.set(m.id, (calls.get(m.id) ?? 0) + 1);
@@ -117,7 +119,7 @@ describe("outbox relay", () => {
     const aggregates = [agg("down"), agg("down"), agg("down"), agg("down")];
     // Interleaved, five messages each, one transaction per message as services write them.
     for (let i = 0; i < 5; i++) for (const a of aggregates) await env.enqueue([msg(a, { i })]);
-    const relay = await env.relay({ routes: { [TOPIC]: { url: peer.endpoint } } });
+    const relay = await env.relay({ routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } } });
 
     const heads = await waitFor(async () => {
       const rows = await rowsOf(aggregates);
@@ -148,7 +150,10 @@ describe("outbox relay", () => {
   });
 
   it("sends a poison message until it is dead while the rest flow, then sends what waited behind it", async () => {
-    const relay = await env.relay({ routes: { [TOPIC]: { url: peer.endpoint } }, options: { maxAttempts: 4 } });
+    const relay = await env.relay({
+      routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } },
+      options: { maxAttempts: 4 },
+    });
     const poisoned = agg("poisoned");
     const others = [agg("healthy"), agg("healthy")];
     const flaky = agg("flaky");
@@ -183,7 +188,7 @@ describe("outbox relay", () => {
   });
 
   it("keeps claiming while batches come back full", async () => {
-    const relay = await env.relay({ routes: { [TOPIC]: { url: peer.endpoint } }, start: false });
+    const relay = await env.relay({ routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } }, start: false });
     const aggregates = Array.from({ length: 120 }, () => agg("full"));
     await env.enqueue(aggregates.map((a) => msg(a)));
     // 50 + 50 + 20 with batchSize 50: one call, three batches.
@@ -194,7 +199,7 @@ describe("outbox relay", () => {
   it("coalesces many wakes into at most one more drain loop than are running", async () => {
     let claims = 0;
     const relay = await env.relay({
-      routes: { [TOPIC]: { url: peer.endpoint } },
+      routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } },
       options: { sweepEverySeconds: 3600, concurrency: 2 },
       onQuery: (text) => {
         if (text.includes("with due as")) claims++;
@@ -219,7 +224,7 @@ describe("outbox relay", () => {
   });
 
   it("leaves rows of topics it has no route for alone", async () => {
-    const relay = await env.relay({ routes: { [TOPIC]: { url: peer.endpoint } } });
+    const relay = await env.relay({ routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } } });
     const a = agg("unrouted");
     const b = agg("routed");
     await env.enqueue([{ topic: "nobody.listens", aggregateId: a, payload: {} }, msg(b)]);
@@ -236,7 +241,7 @@ describe("outbox relay", () => {
   it("hears another process's commit by NOTIFY, also after its listening connection was killed", async () => {
     // No in-process sweep: only the notification can wake this relay within the test.
     const relay = await env.relay({
-      routes: { [TOPIC]: { url: peer.endpoint } },
+      routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } },
       options: { sweepEverySeconds: 3600 },
     });
     const listenerPid = async () => {
@@ -265,7 +270,7 @@ describe("outbox relay", () => {
   });
 
   it("schedules its sweep and purge with pg-boss; the purge drops old delivered rows and keeps dead ones", async () => {
-    const relay = await env.relay({ routes: { [TOPIC]: { url: peer.endpoint } } });
+    const relay = await env.relay({ routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } } });
     const schedules = await env.bosses.at(-1)!.getSchedules();
     const { sweep, purge } = relayQueues("pe");
     expect(schedules.map((s) => s.name)).toEqual(expect.arrayContaining([sweep, purge]));

@@ -1,6 +1,5 @@
 import { AppError } from "@loans/shared";
-import type { TopicHandler } from "@loans/shared/outbox/receiver";
-import type { ItemOutcome } from "@loans/shared/outbox/types";
+import type { ItemOutcome, TopicHandler } from "@loans/shared/outbox";
 import type { PgBoss } from "pg-boss";
 import type { OriginationDB } from "../db.ts";
 import { enqueueScoring } from "../scoring/scoring.queue.ts";

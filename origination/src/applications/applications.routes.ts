@@ -1,7 +1,6 @@
 import Router from "@koa/router";
 import { type Metrics, notFound, parseInput } from "@loans/shared";
-import { batchEndpoint } from "@loans/shared/outbox/receiver";
-import type { BatchResponse } from "@loans/shared/outbox/types";
+import { type BatchResponse, batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { OriginationDB } from "../db.ts";

@@ -1,4 +1,4 @@
-import type { WireMessage } from "@loans/shared/outbox/types";
+import type { WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { OriginationDB } from "../db.ts";
 import { DECIDED_TOPIC } from "../scoring/scoring.service.ts";

@@ -1,4 +1,4 @@
-import { enqueue } from "@loans/shared/outbox/enqueue";
+import { enqueue } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { ApplicationDecided } from "../applications/applications.schemas.ts";
 import type { OriginationConfig } from "../config.ts";

@@ -1,5 +1,4 @@
-import type { TopicHandler } from "@loans/shared/outbox/receiver";
-import type { ItemOutcome } from "@loans/shared/outbox/types";
+import type { ItemOutcome, TopicHandler } from "@loans/shared/outbox";
 import type { OriginationDB } from "../db.ts";
 import { lockAgreement, rememberWithdrawal, withdrawApplication } from "./withdrawals.repository.ts";
 import { type AgreementWithdrawn, agreementWithdrawnPayload, type WithdrawalAnswer } from "./withdrawals.schemas.ts";

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
-import { enqueue } from "@loans/shared/outbox/enqueue";
+import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import { utcDate } from "../calendar.ts";
 import { type Client, upsertClient } from "../clients/clients.repository.ts";

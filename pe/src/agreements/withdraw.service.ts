@@ -1,5 +1,5 @@
 import { AppError } from "@loans/shared";
-import { enqueue } from "@loans/shared/outbox/enqueue";
+import { enqueue } from "@loans/shared/outbox";
 import { sql, type Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";

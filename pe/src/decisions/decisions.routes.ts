@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import { batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { PeDB } from "../db.ts";

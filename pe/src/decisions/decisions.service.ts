@@ -1,5 +1,5 @@
 import { AppError, parseInput } from "@loans/shared";
-import type { WireMessage } from "@loans/shared/outbox/types";
+import type { WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } from "../agreements/status.repository.ts";
 import { type AgreementEvent, transition } from "../agreements/transitions.ts";

@@ -12,7 +12,7 @@ import { idempotencyPurger } from "../http/idempotency.ts";
 import { listen } from "../http/server.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics, type Metrics } from "../metrics/index.ts";
-import type { Relay, RelayOptions, RelayRoute } from "../outbox/relay.ts";
+import type { Relay, RelayOptions, RelayRoutes, RelayTransport } from "../outbox/relay.ts";
 import { serviceRelay } from "../outbox/service-relay.ts";
 import { createServiceApp } from "./app.ts";
 
@@ -52,7 +52,7 @@ export interface ServiceSpec<DB, C extends ServiceConfig<E>, E extends Service, 
   service: E;
   config: C;
   /** The outbox topics it sends, each to a peer's endpoint (the peer's URL is in `config`). */
-  relayRoutes?: (deps: ServiceDeps<DB, C>) => Record<string, RelayRoute<DB>>;
+  relayRoutes?: (deps: ServiceDeps<DB, C>) => RelayRoutes<DB>;
   /** Its own pg-boss queues, reported beside the relay's in `pgboss_queue_jobs`. */
   queues?: readonly string[];
   /** Started in order before the HTTP server listens, stopped in reverse after it closed. */
@@ -67,6 +67,8 @@ export interface StartOptions {
   relay?: Partial<RelayOptions>;
   /** Also called after each commit that wrote outbox rows, beside the relay's wake (tests count them). */
   afterCommit?: () => void;
+  /** In place of the relay: the benchmarks' pg-boss baseline (bench/baseline/), never in production. */
+  transport?: RelayTransport;
 }
 
 export interface RunningService<DB, W> {
@@ -203,6 +205,7 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
     metrics,
     queues: spec.queues,
     overrides: opts.relay,
+    ...(opts.transport && { transport: opts.transport }),
   });
   return { deps, relay };
 }

@@ -17,11 +17,11 @@ export interface Metrics {
 
 /** The relay's side: what it sent, how it went, how long messages waited. */
 export interface OutboxMetrics {
-  batchSize: Histogram<"topic">;
+  batchSize: Histogram<"topic" | "destination">;
   /** From the commit of the outbox row to the peer's acknowledgement, for delivered messages. */
-  deliveryLatency: Histogram<"topic">;
+  deliveryLatency: Histogram<"topic" | "destination">;
   /** One per message per attempt: ok, rejected, retry (the peer asked), failed (no usable answer). */
-  attempts: Counter<"topic" | "outcome">;
+  attempts: Counter<"topic" | "destination" | "outcome">;
 }
 
 export function createMetrics(service: string): Metrics {
@@ -43,21 +43,21 @@ export function createMetrics(service: string): Metrics {
       batchSize: new Histogram({
         name: "outbox_relay_batch_size_messages",
         help: "Messages per batch the relay posted to the peer",
-        labelNames: ["topic"],
+        labelNames: ["topic", "destination"],
         buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
         registers,
       }),
       deliveryLatency: new Histogram({
         name: "outbox_delivery_latency_seconds",
         help: "From the outbox row's creation to the peer's acknowledgement, for delivered messages",
-        labelNames: ["topic"],
+        labelNames: ["topic", "destination"],
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 60, 300, 3600],
         registers,
       }),
       attempts: new Counter({
         name: "outbox_delivery_attempts_total",
         help: "Delivery attempts per message, by outcome: ok, rejected, retry, failed",
-        labelNames: ["topic", "outcome"],
+        labelNames: ["topic", "destination", "outcome"],
         registers,
       }),
     },

@@ -1,7 +1,7 @@
 import { isServiceName, SERVICE_NAMES, type ServiceName } from "@loans/db/services";
 import { numberFlag, parseCommandLine, UsageError } from "../args.ts";
 
-export const USAGE = `usage: pnpm outbox <${SERVICE_NAMES.join("|")}> status | dead [limit] | retry <id> | retry --all-dead`;
+export const USAGE = `usage: pnpm outbox <${SERVICE_NAMES.join("|")}> status | dead [limit] | retry <id> [--force] | retry --all-dead [--force]`;
 
 export interface OutboxArgs {
   service: ServiceName;
@@ -9,13 +9,19 @@ export interface OutboxArgs {
   command: string | undefined;
   arg: string | undefined;
   allDead: boolean;
+  /** Requeue even when later messages of the aggregate were delivered meanwhile. */
+  force: boolean;
 }
 
 /** `pnpm outbox`'s command line: the service, then the command and its argument; flags anywhere. */
 export function parseOutboxArgs(argv: readonly string[]): OutboxArgs {
   const { values, positionals } = parseCommandLine(
     argv,
-    { "all-dead": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    {
+      "all-dead": { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
     USAGE,
     true,
   );
@@ -23,7 +29,7 @@ export function parseOutboxArgs(argv: readonly string[]): OutboxArgs {
   const [service, command, arg, ...extra] = positionals;
   if (!isServiceName(service)) throw new UsageError(USAGE);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"\n${USAGE}`);
-  return { service, command, arg, allDead: values["all-dead"] };
+  return { service, command, arg, allDead: values["all-dead"], force: values.force };
 }
 
 /** `dead [limit]`: how many dead messages to list. */

@@ -1,6 +1,6 @@
 /**
  * Operator's view of a service's outbox:
- *   pnpm outbox <service> status | dead [limit] | retry <id> | retry --all-dead
+ *   pnpm outbox <service> status | dead [limit] | retry <id> [--force] | retry --all-dead [--force]
  * Reads the service's database variable (db/src/services.ts); without it, the databases of a running
  * `pnpm start`.
  */
@@ -11,7 +11,7 @@ import pg from "pg";
 import { UsageError } from "../args.ts";
 import { oneLine } from "../service.ts";
 import { deadLimit, parseOutboxArgs, USAGE } from "./cli-args.ts";
-import { deadLetters, formatAge, formatTable, requeueDead, topicStatus } from "./inspect.ts";
+import { deadLetters, formatAge, formatTable, RequeueRefused, requeueDead, topicStatus } from "./inspect.ts";
 
 /** `pnpm start` leaves the URLs of its embedded databases in .data/urls.json while it runs. */
 function startedUrls(): Partial<Record<DatabaseName, string>> | undefined {
@@ -23,7 +23,8 @@ function startedUrls(): Partial<Record<DatabaseName, string>> | undefined {
 }
 
 async function main(argv: string[]): Promise<string> {
-  const { service, command, arg, allDead } = parseOutboxArgs(argv);
+  // --force: requeue even after later messages of the aggregate were delivered (inspect.ts, requeueDead).
+  const { service, command, arg, allDead, force } = parseOutboxArgs(argv);
   const { databaseVar, database } = serviceEntry(service);
   const url = process.env[databaseVar] ?? startedUrls()?.[database];
   if (!url) throw new UsageError(`${databaseVar} is not set, and no \`pnpm start\` is running here`);
@@ -35,9 +36,10 @@ async function main(argv: string[]): Promise<string> {
         const rows = await topicStatus(client);
         if (rows.length === 0) return `${service} outbox: empty`;
         return formatTable(
-          ["topic", "pending", "due", "retrying", "oldest", "last min", "last hour", "dead"],
+          ["topic", "destination", "pending", "due", "retrying", "oldest", "last min", "last hour", "dead"],
           rows.map((r) => [
             r.topic,
+            r.destination ?? "(no route)",
             r.pending,
             r.due,
             r.retrying,
@@ -53,10 +55,11 @@ async function main(argv: string[]): Promise<string> {
         const rows = await deadLetters(client, limit);
         if (rows.length === 0) return `${service} outbox: no dead messages`;
         return formatTable(
-          ["id", "topic", "aggregate", "attempts", "dead at", "last error"],
+          ["id", "topic", "destination", "aggregate", "attempts", "dead at", "last error"],
           rows.map((r) => [
             r.id,
             r.topic,
+            r.destination ?? "-",
             r.aggregateId,
             r.attempts,
             r.deadAt.toISOString(),
@@ -66,13 +69,14 @@ async function main(argv: string[]): Promise<string> {
       }
       case "retry": {
         if (allDead && arg === undefined) {
-          const ids = await requeueDead(client, "all");
+          const ids = await requeueDead(client, "all", { force });
           return `${service} outbox: requeued ${ids.length} dead message(s)`;
         }
         if (allDead || !arg || !/^\d+$/.test(arg)) throw new UsageError(USAGE);
-        const ids = await requeueDead(client, { id: arg });
+        const ids = await requeueDead(client, { id: arg }, { force });
         if (ids.length === 0) throw new Error(`no dead message with id ${arg}`);
-        return `${service} outbox: requeued message ${arg}`;
+        // The other dead messages of its aggregate go with it, to keep their order.
+        return `${service} outbox: requeued message ${arg}${ids.length > 1 ? ` with ${ids.filter((i) => i !== arg).join(", ")}` : ""}`;
       }
       default:
         throw new UsageError(USAGE);
@@ -86,8 +90,9 @@ main(process.argv.slice(2)).then(
   (out) => process.stdout.write(`${out}\n`),
   (err) => {
     const usage = err instanceof UsageError;
+    const plain = usage || err instanceof RequeueRefused;
     (usage && err.exitCode === 0 ? process.stdout : process.stderr).write(
-      `${usage ? err.message : `outbox: ${oneLine(err)}`}\n`,
+      `${plain ? err.message : `outbox: ${oneLine(err)}`}\n`,
     );
     process.exitCode = usage ? err.exitCode : 1;
   },

@@ -2,7 +2,10 @@
 export interface RelayOptions {
   /** Most rows claimed, sent and recorded together (one HTTP request per topic). The receiver takes 1000. */
   batchSize: number;
-  /** Attempts (each claim counts, including one cut short by a crash) before a row is marked dead. */
+  /**
+   * Attempts before a delivery is marked dead: each claim that sent it while due counts, one cut short by a
+   * crash included (the claim after the last marks it dead without sending it).
+   */
   maxAttempts: number;
   /** First retry delay; it doubles per attempt up to `maxDelayMs`, and full jitter picks below it. */
   baseDelayMs: number;
@@ -22,6 +25,13 @@ export interface RelayOptions {
   retentionDays: number;
   /** Drain loops running at once in one process while a backlog lasts. */
   concurrency: number;
+  /**
+   * While a destination fails, how often one probe goes to it (across all instances, one at a time). Its
+   * first answer makes the destination's whole backlog due at once: recovery within about this long.
+   */
+  probeEveryMs: number;
+  /** Deliveries a probe carries (one topic's). */
+  probeBatchSize: number;
 }
 
 // With a 1 s base, a 5-minute cap and full jitter, a capped retry waits 150 s on average, so 585
@@ -37,6 +47,8 @@ export const DEFAULT_RELAY_OPTIONS: Readonly<RelayOptions> = Object.freeze({
   sweepEverySeconds: 1,
   retentionDays: 7,
   concurrency: 3,
+  probeEveryMs: 500,
+  probeBatchSize: 1,
 });
 
 /** What a lease must cover beyond the request: claiming, recording, a slow event loop. */
@@ -54,7 +66,7 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): Readonly<Re
     if (!(Number.isFinite(o[key]) && o[key] > 0)) problems.push(`${key} must be a positive number`);
   };
   for (const key of Object.keys(DEFAULT_RELAY_OPTIONS) as Array<keyof RelayOptions>) positive(key);
-  for (const key of ["batchSize", "maxAttempts", "concurrency"] as const) {
+  for (const key of ["batchSize", "maxAttempts", "concurrency", "probeBatchSize"] as const) {
     if (!Number.isInteger(o[key])) problems.push(`${key} must be an integer`);
   }
   if (o.batchSize > 1000) problems.push("batchSize must be at most 1000, the receiver's limit");

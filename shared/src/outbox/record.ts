@@ -24,6 +24,8 @@ export interface RecordSummary {
 
 interface Change {
   id: string;
+  destination: string;
+  claims: number;
   attempts: number;
   ok: boolean;
   dead: boolean;
@@ -34,8 +36,9 @@ interface Change {
 const MAX_ERROR_LENGTH = 2_000;
 
 /**
- * Records a batch's answers: one UPDATE … FROM unnest for the whole batch (delivered, or attempts kept
- * with last_error and the next try after a backoff, or dead after the last attempt). With `onAnswer`,
+ * Records a batch's answers, all to one destination: one UPDATE … FROM unnest of the deliveries for the
+ * whole batch (delivered, or attempts kept with last_error and the next try after a backoff, or dead after
+ * the last attempt), then one UPDATE of their messages' summaries (summarize). With `onAnswer`,
  * it runs for each acknowledged row in the same transaction as that UPDATE, so the row is marked
  * delivered if and only if its answer was applied; one that throws turns its row back into a retry and
  * leaves the rest of the batch recorded (the batch is then recorded again, each call under a savepoint).
@@ -53,12 +56,16 @@ export async function recordOutcomes<DB>(
 ): Promise<RecordSummary> {
   const changes = messages.map((m) => {
     const o = outcomes.get(m.id);
-    if (o?.outcome === "ok") return { id: m.id, attempts: m.attempts, ok: true, dead: false, error: null, delayMs: 0 };
+    if (o?.outcome === "ok") return { ...key(m), attempts: m.attempts, ok: true, dead: false, error: null, delayMs: 0 };
     const error = o ? `${o.outcome} ${o.error.code}: ${o.error.message}` : "no outcome";
     return failure(m, error, policy, random);
   });
   // Without onAnswer the batch is one statement, atomic on its own: no transaction round trips.
-  if (!onAnswer) return summarize(changes, new Set(await applyChanges(db, changes, false)), []);
+  if (!onAnswer) {
+    const written = new Set(await applyChanges(db, changes, false));
+    await summarizeMessages(db, [...written]);
+    return summarize(changes, written, []);
+  }
   // First without savepoints (two statements fewer per row); if an answer throws, that attempt is rolled
   // back whole and the batch recorded again with a savepoint per answer, the one that threw turned into a
   // retry without being run again.
@@ -76,6 +83,7 @@ export async function recordOutcomes<DB>(
           throw RETRY_WITH_SAVEPOINTS;
         }
       }
+      await summarizeMessages(trx, [...written]);
       return summarize(changes, written, []);
     });
   } catch (err) {
@@ -102,6 +110,7 @@ export async function recordOutcomes<DB>(
       }
     }
     if (redo.length > 0) await applyChanges(trx, redo, true);
+    await summarizeMessages(trx, [...written]);
     return summarize(changes, written, redo);
   });
 }
@@ -125,10 +134,24 @@ function summarize(changes: readonly Change[], written: Set<string>, redo: reado
   };
 }
 
+const key = (m: ClaimedMessage) => ({ id: m.id, destination: m.destination ?? "", claims: m.claims ?? m.attempts });
+
 function failure(m: ClaimedMessage, error: string, policy: RecordPolicy, random: () => number): Change {
+  // A probe that went before the delivery was due used no attempt: it keeps the schedule it had.
+  if (m.counted === false) {
+    const delayMs = Math.max(0, (m.dueAt?.getTime() ?? Date.now()) - Date.now());
+    return {
+      ...key(m),
+      attempts: m.attempts,
+      ok: false,
+      dead: false,
+      error: error.slice(0, MAX_ERROR_LENGTH),
+      delayMs,
+    };
+  }
   const dead = m.attempts >= policy.maxAttempts;
   return {
-    id: m.id,
+    ...key(m),
     attempts: m.attempts,
     ok: false,
     dead,
@@ -144,25 +167,58 @@ function failure(m: ClaimedMessage, error: string, policy: RecordPolicy, random:
 async function applyChanges<DB>(db: Kysely<DB>, changes: readonly Change[], reopen: boolean): Promise<string[]> {
   if (changes.length === 0) return [];
   const { rows } = await sql<{ id: string }>`
-    update outbox o
+    update outbox_deliveries o
     set delivered_at = case when c.ok then now() end,
         dead_at = case when c.dead then now() end,
         last_error = coalesce(c.error, o.last_error),
+        leased_until = null,
         next_attempt_at = case when c.ok then o.next_attempt_at
                                else now() + c.delay_ms * interval '1 millisecond' end
     from unnest(
       ${changes.map((c) => c.id)}::bigint[],
-      ${changes.map((c) => c.attempts)}::int[],
+      ${changes.map((c) => c.destination)}::text[],
+      ${changes.map((c) => c.claims)}::int[],
       ${changes.map((c) => c.ok)}::bool[],
       ${changes.map((c) => c.dead)}::bool[],
       ${changes.map((c) => c.error)}::text[],
       ${changes.map((c) => c.delayMs)}::int[]
-    ) as c(id, attempts, ok, dead, error, delay_ms)
-    where o.id = c.id and o.attempts = c.attempts
+    ) as c(id, destination, claims, ok, dead, error, delay_ms)
+    where o.message_id = c.id and o.destination = c.destination and o.claims = c.claims
       and (${reopen} or (o.delivered_at is null and o.dead_at is null))
-    returning o.id::text as id
+    returning o.message_id::text as id
   `.execute(db);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Brings the `outbox` rows of these messages in line with their deliveries: delivered once every
+ * destination acknowledged, dead once any delivery is dead, the highest attempts, the soonest retry and a
+ * last error. Two relays recording two destinations of one message at once each read the other's delivery
+ * as it was before, so neither clears what the other may have set: `delivered_at` and `dead_at` are only
+ * ever set here (a requeue clears `dead_at`), and the later of the two reads both acknowledgements.
+ */
+export async function summarizeMessages<DB>(db: Kysely<DB>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update outbox o
+    set attempts = s.attempts,
+        next_attempt_at = coalesce(s.next_attempt_at, o.next_attempt_at),
+        last_error = coalesce(s.last_error, o.last_error),
+        dead_at = case when o.delivered_at is null and s.dead then coalesce(o.dead_at, now()) else o.dead_at end,
+        delivered_at = case when o.dead_at is null and s.delivered then coalesce(o.delivered_at, now())
+                            else o.delivered_at end
+    from (
+      select d.message_id,
+             max(d.attempts) as attempts,
+             min(d.next_attempt_at) filter (where d.delivered_at is null and d.dead_at is null) as next_attempt_at,
+             max(d.last_error) filter (where d.delivered_at is null) as last_error,
+             bool_or(d.dead_at is not null) as dead,
+             bool_and(d.delivered_at is not null) as delivered
+      from outbox_deliveries d
+      where d.message_id = any(${ids as string[]}::bigint[])
+      group by d.message_id
+    ) s
+    where o.id = s.message_id`.execute(db);
 }
 
 export function toWire(m: ClaimedMessage): WireMessage {

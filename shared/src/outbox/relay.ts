@@ -6,47 +6,61 @@
  * safety net. Wakes coalesce into drain loops, at most `concurrency` at once; a loop claims batch after
  * batch while they come back full.
  *
- * How, per batch: claim (one short statement, claim.ts) → one signed POST per topic (send.ts) → record
- * every answer in a second transaction (record.ts). No lock is held across the HTTP call; a lease hides
- * claimed rows from other instances instead, and `attempts` fences the recording. Rows of one aggregate go
- * one at a time, in id order. See claim.ts for why two instances never have one row in flight at once,
- * and how a killed relay's rows come back.
+ * Where: each topic goes to one destination or several (fan-out); every message has one delivery per
+ * destination, claimed, sent, retried and given up on by itself, in id order per (destination, aggregate),
+ * so a destination that is down holds back nothing of the others.
+ *
+ * How, per batch: claim (one short statement, claim.ts) → one signed POST per (destination, topic)
+ * (send.ts) → record every answer in a second transaction (record.ts). No lock is held across the HTTP
+ * call; a lease hides claimed deliveries from other instances instead, and `claims` fences the recording.
+ * See claim.ts for why two instances never have one delivery in flight at once, and how a killed relay's
+ * deliveries come back. A request without a usable answer marks its destination failing: then only a
+ * probe goes to it, one at a time, until it answers, and then its whole backlog is due at once (health.ts).
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { ensureQueue } from "../boss.ts";
 import type { Logger } from "../log.ts";
 import type { OutboxMetrics } from "../metrics/index.ts";
-import { createBossTransport, type OutboxTransport } from "./boss-transport.ts";
 import { type ClaimedMessage, claimBatch } from "./claim.ts";
 import { OUTBOX_CHANNEL } from "./enqueue.ts";
+import { failingDestinations, markFailing, markHealthy, releaseProbe, takeProbes } from "./health.ts";
 import { createListener } from "./listener.ts";
 import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
-import { recordOutcomes } from "./record.ts";
+import { claimProbe } from "./probe.ts";
+import { type AnswerHandler, recordOutcomes, summarizeMessages } from "./record.ts";
+import { declareRoutes, giveDeliveries, type RoutePair } from "./routing.ts";
 import { type Outcomes, relaySender } from "./send.ts";
-import type { WireMessage } from "./types.ts";
 
 export type { RelayOptions } from "./options.ts";
 
 export interface RelayRoute<DB> {
+  /** The peer, by a stable name (its health and its deliveries are kept under it), e.g. "origination". */
+  destination: string;
   /** Full endpoint URL, e.g. `${ORIGINATION_URL}/internal/applications`. */
   url: string;
-  /** Runs in the transaction that marks the row delivered; if it throws, the row is retried instead. */
-  onAnswer?: (trx: Transaction<DB>, message: WireMessage, result: unknown) => Promise<void>;
+  /** Runs in the transaction that marks the delivery done; if it throws, the delivery is retried instead. */
+  onAnswer?: AnswerHandler<DB>;
 }
+
+/** Where each topic goes: one route, or several for a fan-out (each destination named once per topic). */
+export type RelayRoutes<DB> = Record<string, RelayRoute<DB> | readonly RelayRoute<DB>[]>;
+
+/** Something else in the relay's place, made from the same dependencies: the benchmarks' pg-boss baseline. */
+export type RelayTransport = <DB>(deps: RelayDeps<DB>) => Relay;
 
 export interface RelayDeps<DB> {
   /** "pe" | "origination": used in pg-boss queue names and logs. */
   name: string;
-  /** The service database (has the outbox table). */
+  /** The service database (has the outbox tables). */
   db: Kysely<DB>;
   /** For the LISTEN connection. */
   connectionString: string;
   /** Already started by the service; the relay must be stopped before it. */
   boss: PgBoss;
-  /** By topic; a pending row whose topic has no route is left alone. */
-  routes: Record<string, RelayRoute<DB>>;
+  /** By topic; a pending message whose topic has no route is left alone. */
+  routes: RelayRoutes<DB>;
   /** SERVICE_SECRET, for signBody. */
   secret: string;
   log: Logger;
@@ -55,12 +69,12 @@ export interface RelayDeps<DB> {
   clock?: () => number;
   /** In [0, 1), for the backoff jitter; tests pin it. */
   random?: () => number;
-  /** "pgboss" is the benchmarks' baseline (boss-transport.ts), never for production; default "relay". */
-  transport?: OutboxTransport;
+  /** Replaces the relay (the benchmarks' baseline); never set in production. */
+  transport?: RelayTransport;
 }
 
 export interface Relay {
-  /** Registers the pg-boss schedules, starts listening and sweeping, and drains what is due. */
+  /** Declares its routes, registers the pg-boss schedules, starts listening and sweeping, drains what is due. */
   start(): Promise<void>;
   /**
    * Stops listening, sweeping and this instance's pg-boss workers (the cron schedules stay: they are
@@ -70,19 +84,42 @@ export interface Relay {
   stop(): Promise<void>;
   /** Call after a transaction that enqueued has committed. Cheap; many wakes while draining coalesce. */
   wake(): void;
-  /** Drains now until a batch comes back short; resolves to the number of messages sent. */
+  /** Drains now until a batch comes back short; resolves to the number of deliveries sent. */
   drainOnce(): Promise<number>;
+}
+
+/** The routes as (topic, destination) pairs, each with its route; refuses a destination named twice for a topic. */
+export function routeTable<DB>(routes: RelayRoutes<DB>) {
+  const byKey = new Map<string, RelayRoute<DB>>();
+  const pairs: RoutePair[] = [];
+  for (const [topic, r] of Object.entries(routes)) {
+    for (const route of Array.isArray(r) ? r : [r as RelayRoute<DB>]) {
+      const key = `${topic}\u0000${route.destination}`;
+      if (!route.destination) throw new Error(`outbox route for ${topic} has no destination`);
+      if (byKey.has(key)) throw new Error(`outbox topic ${topic} routes to ${route.destination} twice`);
+      byKey.set(key, route);
+      pairs.push({ topic, destination: route.destination });
+    }
+  }
+  const destinations = [...new Set(pairs.map((p) => p.destination))];
+  return {
+    pairs,
+    topics: [...new Set(pairs.map((p) => p.topic))],
+    destinations,
+    route: (topic: string, destination: string) => byKey.get(`${topic}\u0000${destination}`),
+    topicsOf: (destination: string) => pairs.filter((p) => p.destination === destination).map((p) => p.topic),
+  };
 }
 
 // After a failing drain (the database is down, say) loops wait this long before claiming again.
 const ERROR_PAUSE_MS = 1_000;
 
 export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
-  if (deps.transport === "pgboss") return createBossTransport(deps);
+  if (deps.transport) return deps.transport(deps);
   const options = resolveOptions(deps.options);
   const { db, log, name } = deps;
   const random = deps.random ?? Math.random;
-  const topics = Object.keys(deps.routes);
+  const table = routeTable(deps.routes);
   const queues = relayQueues(name);
   const sender = relaySender(deps, options);
   const listener = createListener({
@@ -100,8 +137,19 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   const inFlight = new Set<Promise<unknown>>();
   const workers: Array<{ queue: string; id: string }> = [];
   let sweepTimer: NodeJS.Timeout | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = Number.POSITIVE_INFINITY;
+  // Destinations this instance last saw failing: a batch that gets an answer from one of them heals it.
+  const failing = new Set<string>();
+  let routesDeclared: Promise<unknown> | undefined;
+  const declared = () => {
+    routesDeclared ??= declareRoutes(db, table.pairs).catch((err) => {
+      routesDeclared = undefined;
+      throw err;
+    });
+    return routesDeclared;
+  };
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -109,49 +157,85 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     return p;
   };
 
-  /** Sends one topic's messages and records the answers; resolves to how many were delivered. */
-  async function deliver(topic: string, messages: ClaimedMessage[]): Promise<number> {
-    const route = deps.routes[topic]!;
+  /** Sends one (destination, topic) batch and records the answers; resolves to how many were delivered. */
+  async function deliver(destination: string, topic: string, messages: ClaimedMessage[]): Promise<number> {
+    const route = table.route(topic, destination);
+    if (!route) throw new Error(`outbox has no route for ${topic} to ${destination}`);
     const started = performance.now();
     const outcomes = await sender.send(route.url, messages);
     const sentMs = Math.round(performance.now() - started);
     try {
       const s = await recordOutcomes(db, messages, outcomes, options, route.onAnswer, random);
-      if (deps.metrics) observe(deps.metrics, topic, messages, outcomes);
+      if (deps.metrics) observe(deps.metrics, destination, topic, messages, outcomes);
+      await noteHealth(destination, outcomes);
       const recordMs = Math.round(performance.now() - started) - sentMs;
-      const fields = {
-        topic,
-        sent: messages.length,
-        delivered: s.delivered,
-        failed: s.failed,
-        stale: s.stale,
-        sentMs,
-        recordMs,
-      };
+      const fields = { destination, topic, sent: messages.length, delivered: s.delivered, failed: s.failed };
       if (s.failed > 0) {
         const first = [...outcomes.values()].find((o) => o.outcome !== "ok");
-        log.warn("outbox delivery failed", { ...fields, error: first && "error" in first ? first.error : undefined });
-      } else log.debug("outbox batch delivered", fields);
-      for (const d of s.dead) log.error("outbox message dead", { topic, id: d.id, error: d.error });
+        const error = first && "error" in first ? first.error : undefined;
+        log.warn("outbox delivery failed", { ...fields, stale: s.stale, sentMs, recordMs, error });
+      } else log.debug("outbox batch delivered", { ...fields, stale: s.stale, sentMs, recordMs });
+      for (const d of s.dead) log.error("outbox message dead", { destination, topic, id: d.id, error: d.error });
       if (s.soonestRetryMs !== undefined) retryIn(s.soonestRetryMs);
       return s.delivered;
     } catch (err) {
-      // The rows stay leased and come back when the lease ends; the peer takes the repeat.
-      log.error("outbox could not record answers", { topic, ids: messages.length, err: String(err) });
+      // The deliveries stay leased and come back when the lease ends; the peer takes the repeat.
+      log.error("outbox could not record answers", { destination, topic, ids: messages.length, err: String(err) });
       return 0;
     }
   }
 
-  async function drainBatch(): Promise<{ claimed: number; delivered: number }> {
-    const claimed = await claimBatch(db, { topics, limit: options.batchSize, leaseMs: options.leaseMs });
-    const byTopic = new Map<string, ClaimedMessage[]>();
-    for (const m of claimed) {
-      const list = byTopic.get(m.topic);
-      if (list) list.push(m);
-      else byTopic.set(m.topic, [m]);
+  /** No usable answer at all: the destination is failing. Any answer: it is not (any more). */
+  async function noteHealth(destination: string, outcomes: Outcomes): Promise<void> {
+    const all = [...outcomes.values()];
+    const unreachable = all.length > 0 && all.every((o) => o.outcome === "retry" && o.error.code === "DELIVERY_FAILED");
+    if (unreachable) {
+      const first = all[0];
+      await markFailing(db, destination, first && "error" in first ? first.error.message : "no answer");
+      if (!failing.has(destination)) log.warn("outbox destination failing", { destination });
+      failing.add(destination);
+      return;
     }
-    const delivered = await Promise.all([...byTopic].map(([topic, list]) => deliver(topic, list)));
-    return { claimed: claimed.length, delivered: delivered.reduce((a, b) => a + b, 0) };
+    if (!failing.has(destination)) return;
+    failing.delete(destination);
+    const due = await markHealthy(db, destination);
+    log.info("outbox destination answers again", { destination, due });
+    wake();
+  }
+
+  /** Sends the claimed deliveries that are not dead, one request per (destination, topic). */
+  async function sendAll(claimed: ClaimedMessage[]): Promise<number> {
+    const dead = claimed.filter((m) => m.dead);
+    if (dead.length > 0) {
+      await summarizeMessages(db, [...new Set(dead.map((m) => m.id))]);
+      for (const m of dead) {
+        log.error("outbox message dead", { destination: m.destination, topic: m.topic, id: m.id, error: "no answer" });
+      }
+    }
+    const groups = new Map<string, ClaimedMessage[]>();
+    for (const m of claimed) {
+      if (m.dead) continue;
+      const key = `${m.destination}\u0000${m.topic}`;
+      const list = groups.get(key);
+      if (list) list.push(m);
+      else groups.set(key, [m]);
+    }
+    const delivered = await Promise.all(
+      [...groups.values()].map((list) => deliver(list[0]!.destination!, list[0]!.topic, list)),
+    );
+    return delivered.reduce((a, b) => a + b, 0);
+  }
+
+  async function drainBatch(): Promise<{ claimed: number; delivered: number }> {
+    await declared();
+    const claimed = await claimBatch(db, {
+      destinations: table.destinations,
+      topics: table.topics,
+      limit: options.batchSize,
+      leaseMs: options.leaseMs,
+      maxAttempts: options.maxAttempts,
+    });
+    return { claimed: claimed.length, delivered: await sendAll(claimed) };
   }
 
   /**
@@ -176,6 +260,47 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     } finally {
       active--;
     }
+  }
+
+  /**
+   * Every probe interval: which destinations are failing, and for those whose probe this instance wins,
+   * one probe request. Its answer, if any, heals the destination (noteHealth).
+   */
+  async function probeTick(): Promise<void> {
+    const now = await failingDestinations(db, table.destinations);
+    failing.clear();
+    for (const d of now) failing.add(d);
+    if (now.length === 0) return;
+    const won = await takeProbes(db, now, { leaseMs: options.leaseMs, everyMs: options.probeEveryMs * 0.9 });
+    await Promise.all(
+      won.map(async (destination) => {
+        try {
+          const claimed = await claimProbe(db, {
+            destination,
+            topics: table.topicsOf(destination),
+            limit: options.probeBatchSize,
+            leaseMs: options.leaseMs,
+            maxAttempts: options.maxAttempts,
+          });
+          await sendAll(claimed);
+        } finally {
+          await releaseProbe(db, destination);
+        }
+      }),
+    );
+  }
+
+  let probing = false;
+  function probe(): void {
+    if (state !== "running" || probing) return;
+    probing = true;
+    void track(
+      probeTick()
+        .catch((err) => log.warn("outbox probe failed", { err: String(err) }))
+        .finally(() => {
+          probing = false;
+        }),
+    );
   }
 
   function pump(): void {
@@ -221,6 +346,9 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     async start() {
       if (state !== "idle") throw new Error(`outbox relay ${name} cannot start: it is ${state}`);
       state = "running";
+      const given = await declareRoutes(db, table.pairs);
+      routesDeclared = Promise.resolve();
+      if (given > 0) log.info("outbox gave pending messages their deliveries", { messages: given });
       // One schedule row per queue, shared by every instance; pg-boss sends each cron job once.
       await ensureQueue(deps.boss, queues.sweep, { retryLimit: 0, expireInSeconds: 300 });
       await ensureQueue(deps.boss, queues.purge, { retryLimit: 1, expireInSeconds: 3_600 });
@@ -231,6 +359,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
         {
           queue: queues.sweep,
           id: await deps.boss.work(queues.sweep, polling, async () => {
+            await giveDeliveries(db, table.topics);
             await drainOnce();
           }),
         },
@@ -245,14 +374,18 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       await listener.start();
       sweepTimer = setInterval(wake, options.sweepEverySeconds * 1000);
       sweepTimer.unref();
-      log.info("outbox relay started", { name, topics, listening: listener.connected });
+      probeTimer = setInterval(probe, options.probeEveryMs);
+      probeTimer.unref();
+      log.info("outbox relay started", { name, routes: table.pairs, listening: listener.connected });
       wake();
+      probe();
     },
 
     async stop() {
       if (state === "stopped") return;
       state = "stopped";
       clearInterval(sweepTimer);
+      clearInterval(probeTimer);
       clearTimeout(retryTimer);
       for (const w of workers.splice(0)) await deps.boss.offWork(w.queue, { id: w.id, wait: true }).catch(() => {});
       await listener.stop();
@@ -266,14 +399,20 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   };
 }
 
-function observe(metrics: OutboxMetrics, topic: string, messages: readonly ClaimedMessage[], outcomes: Outcomes): void {
-  metrics.batchSize.observe({ topic }, messages.length);
+function observe(
+  metrics: OutboxMetrics,
+  destination: string,
+  topic: string,
+  messages: readonly ClaimedMessage[],
+  outcomes: Outcomes,
+): void {
+  metrics.batchSize.observe({ topic, destination }, messages.length);
   const now = Date.now();
   for (const m of messages) {
     const o = outcomes.get(m.id);
     // A request that failed as a whole answers DELIVERY_FAILED for every item: nothing reached the peer's code.
     const outcome = o?.outcome === "retry" && o.error.code === "DELIVERY_FAILED" ? "failed" : (o?.outcome ?? "failed");
-    metrics.attempts.inc({ topic, outcome });
-    if (outcome === "ok") metrics.deliveryLatency.observe({ topic }, (now - m.createdAt.getTime()) / 1000);
+    metrics.attempts.inc({ topic, destination, outcome });
+    if (outcome === "ok") metrics.deliveryLatency.observe({ topic, destination }, (now - m.createdAt.getTime()) / 1000);
   }
 }

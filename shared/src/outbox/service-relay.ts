@@ -6,14 +6,21 @@ import type { Logger } from "../log.ts";
 import { watchOutbox, watchQueues } from "../metrics/collectors.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { relayQueues } from "./maintenance.ts";
-import { createRelay, type Relay, type RelayOptions, type RelayRoute } from "./relay.ts";
+import {
+  createRelay,
+  type Relay,
+  type RelayOptions,
+  type RelayRoutes,
+  type RelayTransport,
+  routeTable,
+} from "./relay.ts";
 
 export interface ServiceRelayDeps<DB> {
   name: string;
   db: Kysely<DB>;
   connectionString: string;
   boss: PgBoss;
-  routes: Record<string, RelayRoute<DB>>;
+  routes: RelayRoutes<DB>;
   config: z.output<typeof commonEnv>;
   log: Logger;
   metrics: Metrics;
@@ -21,15 +28,17 @@ export interface ServiceRelayDeps<DB> {
   queues?: readonly string[];
   /** Over the settings from the environment (tests shorten timings). */
   overrides?: Partial<RelayOptions>;
+  /** In place of the relay: the benchmarks' baseline (bench/), never in production. */
+  transport?: RelayTransport;
 }
 
 /**
- * A service's relay, wired as each service runs it: settings, secret and transport from the environment,
+ * A service's relay, wired as each service runs it: settings and secret from the environment,
  * its delivery metrics on the service's registry, and its outbox and the pg-boss queues read at each scrape.
  */
 export function serviceRelay<DB>(deps: ServiceRelayDeps<DB>): Relay {
   const { name, db, boss, routes, config, metrics } = deps;
-  watchOutbox(metrics, db, Object.keys(routes));
+  watchOutbox(metrics, db, routeTable(routes).topics);
   watchQueues(metrics, boss, [...(deps.queues ?? []), ...Object.values(relayQueues(name))]);
   return createRelay<DB>({
     name,
@@ -41,6 +50,6 @@ export function serviceRelay<DB>(deps: ServiceRelayDeps<DB>): Relay {
     log: deps.log,
     metrics: metrics.outbox,
     options: { ...relaySettings(config), ...deps.overrides },
-    transport: config.OUTBOX_TRANSPORT,
+    transport: deps.transport,
   });
 }

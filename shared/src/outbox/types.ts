@@ -10,7 +10,7 @@ export interface OutboxMessage {
   requestId?: string;
 }
 
-/** The `outbox` table as both services have it (migration 0001_outbox.sql). */
+/** The `outbox` table as every service has it (db/outbox/). */
 export interface OutboxTable {
   id: ColumnType<string, never, never>;
   aggregate_id: string;

@@ -1,13 +1,18 @@
+import { startBoss, unfinishedJobs } from "@loans/shared/boss";
+import { createRelay, enqueue } from "@loans/shared/outbox";
+import { startPeer, type TestPeer } from "@loans/shared/test-kit/peer";
+import {
+  FAST_OPTIONS,
+  type SenderDB,
+  type SenderEnv,
+  startSenderEnv,
+  TEST_SECRET,
+} from "@loans/shared/test-kit/sender";
+import { waitFor } from "@loans/shared/test-kit/wait";
 import { sql } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBoss, unfinishedJobs } from "../src/boss.ts";
-import { bossTransportQueue } from "../src/outbox/boss-transport.ts";
-import { enqueue } from "../src/outbox/enqueue.ts";
-import { createRelay } from "../src/outbox/relay.ts";
-import { startPeer, type TestPeer } from "../test-kit/peer.ts";
-import { FAST_OPTIONS, type SenderDB, type SenderEnv, startSenderEnv, TEST_SECRET } from "../test-kit/sender.ts";
-import { waitFor } from "../test-kit/wait.ts";
+import { bossTransportQueue, createBossTransport } from "../boss-transport.ts";
 
 const TOPIC = "test.event";
 let env: SenderEnv;
@@ -33,6 +38,7 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
       boss,
       routes: {
         [TOPIC]: {
+          destination: "peer",
           url: peer.endpoint,
           onAnswer: async (trx, m) => {
             await sql`insert into answers (message_id, result) values (${m.id}, '{}')`.execute(trx);
@@ -42,7 +48,7 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
       secret: TEST_SECRET,
       log: env.log,
       options: FAST_OPTIONS,
-      transport: "pgboss",
+      transport: createBossTransport,
     });
     await transport.start();
     await env.db
@@ -71,7 +77,7 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
     });
     await transport.stop();
 
-    // Stopped, the transport no longer takes part in enqueue: the row is plain again.
+    // Stopped, the transport's trigger is gone: the row is plain again.
     await env.enqueue([{ topic: TOPIC, aggregateId: "boss-after-stop", payload: {} }]);
     expect(await unfinishedJobs(boss, bossTransportQueue("baseline"))).toBe(0);
   });
