@@ -732,6 +732,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description makes the request safe to retry: the same key with the same body answers what the first answered (with Idempotent-Replayed: true); kept at least 24 hours */
+                "Idempotency-Key"?: string;
                 /**
                  * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
                  * @example demo-1
@@ -760,9 +762,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description accepted: the agreement, DISBURSING or later */
+            /** @description accepted: the agreement, DISBURSING or later; a replay of an earlier request with this Idempotency-Key and body answers the same, with Idempotent-Replayed: true */
             202: {
                 headers: {
+                    /** @description `true` when this answers a replay of an earlier request with the key */
+                    "Idempotent-Replayed"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -902,6 +906,16 @@ export interface operations {
             };
             /** @description the body is not application/json */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the Idempotency-Key was used with another request */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

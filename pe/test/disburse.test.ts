@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { WireMessage } from "@loans/shared/outbox/types";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMonthsClamped } from "../src/calendar.ts";
 import { applyPayoutAnswer } from "../src/disbursement/disbursement.service.ts";
@@ -88,6 +89,39 @@ describe("POST /agreements/{id}/disburse", () => {
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe("INVALID_TRANSITION");
     expect(await counts(pe)).toEqual(before);
+  });
+
+  it("with an Idempotency-Key: a repeat replays the first answer, the key with another account is a 422", async () => {
+    const id = await approved();
+    const key = { "Idempotency-Key": `disburse-${id}` };
+    const body = { destination: { accountNumber: ACCOUNT } };
+    const first = await call(pe.url, "POST", `/agreements/${id}/disburse`, body, key);
+    expect(first.status).toBe(202);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(first.body.status).toBe("DISBURSING");
+    const again = await call(pe.url, "POST", `/agreements/${id}/disburse`, body, key);
+    expect(again.status).toBe(202);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    const other = await call(
+      pe.url,
+      "POST",
+      `/agreements/${id}/disburse`,
+      { destination: { accountNumber: "40817810000000000002" } },
+      key,
+    );
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    // One order, however often it was asked for.
+    expect((await outboxOf(id)).filter((r) => r.topic === "payout.requested")).toHaveLength(1);
+    // A refused disbursement keeps no key: the same key works once the request is right.
+    const unknown = randomUUID();
+    const missing = await call(pe.url, "POST", `/agreements/${unknown}/disburse`, body, {
+      "Idempotency-Key": `k-${unknown}`,
+    });
+    expect(missing.status).toBe(404);
+    const keys = await sql`select key from idempotency_keys where key = ${`k-${unknown}`}`.execute(pe.db);
+    expect(keys.rows).toEqual([]);
   });
 
   it("bad input: a clear 4xx and nothing written", async () => {

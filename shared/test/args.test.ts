@@ -37,12 +37,20 @@ describe("command-line arguments", () => {
 });
 
 describe("pnpm outbox's arguments", () => {
-  it("takes the service, the command and its argument, and --all-dead", () => {
+  it("takes the service, the command and its argument, --all-dead and --force", () => {
     expect(parseOutboxArgs(["pe", "status"])).toEqual({
       service: "pe",
       command: "status",
       arg: undefined,
       allDead: false,
+      force: false,
+    });
+    expect(parseOutboxArgs(["gateway", "retry", "7", "--force"])).toEqual({
+      service: "gateway",
+      command: "retry",
+      arg: "7",
+      allDead: false,
+      force: true,
     });
     expect(parseOutboxArgs(["origination", "retry", "--all-dead"])).toMatchObject({
       command: "retry",

@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
+import { idempotency, idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
@@ -7,7 +8,7 @@ import { z } from "zod";
 import { agreementResponse } from "../agreements/agreements.schemas.ts";
 import { loadAgreement } from "../agreements/agreements.service.ts";
 import type { PeDB } from "../db.ts";
-import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
+import { notFoundUnless, parseParts, pathId } from "../http/inputs.ts";
 import { disbursingAgreementExample } from "../openapi.examples.ts";
 import {
   disburseBody,
@@ -31,16 +32,23 @@ export interface DisbursementRouteDeps {
 export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
   const { db } = deps;
   const router = new Router();
+  const keys = idempotency(db);
   router.post("/agreements/:id/disburse", async (ctx) => {
     // The body first (LIFECYCLE §8.12): a bad body is a 400 whatever the agreement.
-    const input = parseRequest(disburseBody, ctx.request.body, "body");
+    const [headers, input] = parseParts(
+      { schema: disburseHeaders, value: { "Idempotency-Key": ctx.get("Idempotency-Key") || undefined } },
+      { schema: disburseBody, value: ctx.request.body },
+    );
     const id = pathId(ctx.params.id, "agreement");
-    const { moved } = await db
-      .transaction()
-      .execute((trx) => disburseAgreement(trx, id, input.destination.accountNumber));
+    let moved = false;
+    // Without a key the disbursement is idempotent by itself (the same account answers as the first time);
+    // with one, a repeat answers the first answer byte for byte, and the key with another body is a 422.
+    await keys.run(ctx, { key: headers["Idempotency-Key"], input }, async (trx) => {
+      ({ moved } = await disburseAgreement(trx, id, input.destination.accountNumber));
+      const body = notFoundUnless(await loadAgreement(trx, id), "agreement");
+      return { status: 202, body, resourceId: id };
+    });
     if (moved) deps.afterCommit();
-    ctx.status = 202;
-    ctx.body = notFoundUnless(await loadAgreement(db, id), "agreement");
   });
 
   const intake = batchEndpoint(
@@ -66,6 +74,7 @@ export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
 }
 
 const idParam = z.object({ id: z.uuid() });
+const disburseHeaders = z.object({ "Idempotency-Key": idempotencyKeyHeader });
 
 export const disbursementDocs: RouteDoc[] = [
   {
@@ -78,13 +87,17 @@ export const disbursementDocs: RouteDoc[] = [
       "makes it DISBURSEMENT_FAILED. A repeat with the same account answers 202 with the agreement as it is now",
     tags: ["agreements"],
     params: idParam,
+    headers: disburseHeaders,
     body: disburseBody,
     bodyExample: { destination: { accountNumber: "40817810000000000001" } },
     responses: {
       202: {
-        description: "accepted: the agreement, DISBURSING or later",
+        description:
+          "accepted: the agreement, DISBURSING or later; a replay of an earlier request with this Idempotency-Key " +
+          "and body answers the same, with Idempotent-Replayed: true",
         body: agreementResponse,
         example: disbursingAgreementExample,
+        headers: { "Idempotent-Replayed": "`true` when this answers a replay of an earlier request with the key" },
       },
       404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
       409: {
@@ -94,6 +107,21 @@ export const disbursementDocs: RouteDoc[] = [
             code: "INVALID_TRANSITION",
             message: "the disbursement was already ordered to another account",
             details: [{ path: "destination.accountNumber", message: "differs from the account already ordered" }],
+          },
+          {
+            code: "IDEMPOTENCY_KEY_IN_USE",
+            message: "a request with this Idempotency-Key is still being processed",
+            details: [{ path: "Idempotency-Key", message: "in use by a request not finished yet; retry shortly" }],
+          },
+        ],
+      },
+      422: {
+        description: "the Idempotency-Key was used with another request",
+        errors: [
+          {
+            code: "IDEMPOTENCY_KEY_REUSED",
+            message: "this Idempotency-Key was used with another request",
+            details: [{ path: "Idempotency-Key", message: "already used with another method, path or body" }],
           },
         ],
       },
