@@ -156,7 +156,8 @@ export interface PayoutReport {
  * has at most one bank transfer, of its amount; PAID ⇔ the bank settled it, FAILED ⇔ the bank refused it
  * (never FAILED when the bank paid); no transfer without a payout. Amounts never change and statuses only
  * move forward (a trigger in PG refuses anything else; its presence is checked). Settled: nothing open,
- * nothing pending or dead in PG's outbox, no agreement still DISBURSING.
+ * nothing pending or dead in PG's outbox, no agreement still DISBURSING, and PG records the status of
+ * every ACTIVE, CLOSED or DISBURSEMENT_FAILED agreement as PE has it (agreement.status-changed's fan-out).
  */
 export async function checkPayouts(
   peUrl: string,
@@ -255,6 +256,24 @@ export async function checkPayouts(
       "select count(*) - count(distinct (aggregate_id, payload->>'status')) as n from outbox where topic = 'agreement.status-changed'",
     ));
   if (duplicates > 0) say(`${duplicates} duplicated payout or status messages`);
+  // agreement.status-changed fans out to PG as well as to Origination: once settled, PG knows the status
+  // of every agreement whose money has moved, and knows nothing PE does not say.
+  if (opts.settled) {
+    const known = new Map(
+      (
+        await rows<{ agreement_id: string; status: string }>(
+          gatewayUrl,
+          "select agreement_id::text, status from agreement_statuses",
+        )
+      ).map((r) => [r.agreement_id, r.status]),
+    );
+    for (const a of agreements) {
+      const told = ["ACTIVE", "CLOSED", "DISBURSEMENT_FAILED"].includes(a.status);
+      if (told && known.get(a.id) !== a.status)
+        say(`agreement ${a.id} is ${a.status}; PG has ${known.get(a.id) ?? "nothing"}`);
+      if (!told && known.has(a.id)) say(`agreement ${a.id} is ${a.status}; PG has ${known.get(a.id)}`);
+    }
+  }
   const report: PayoutReport = {
     payouts: payouts.length,
     paid: payouts.filter((p) => p.status === "PAID").length,
