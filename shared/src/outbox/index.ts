@@ -20,6 +20,7 @@ export {
 export { purgeDelivered, relayQueues } from "./maintenance.ts";
 export { DEFAULT_RELAY_OPTIONS, type RelayOptions, resolveOptions } from "./options.ts";
 export { batchEndpoint, type TopicHandler } from "./receiver.ts";
+export { toWire } from "./record.ts";
 export {
   createRelay,
   type Relay,
