@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { z } from "zod";
 import { AppError } from "./errors.ts";
 
@@ -26,3 +27,9 @@ export function cursorCodec<T extends readonly unknown[]>(position: z.ZodType<T>
     },
   };
 }
+
+/**
+ * A row's created_at as a list's keyset carries it: UTC text to the microsecond, the precision PostgreSQL
+ * keeps (a JS Date would cut it to milliseconds and skip or repeat rows). Select it `.as(...)` a column.
+ */
+export const createdAtKey = () => sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
