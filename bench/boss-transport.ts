@@ -13,14 +13,7 @@
  * trigger too; bench/test/boss-transport.test.ts fails if it does.
  */
 
-import {
-  type Relay,
-  type RelayDeps,
-  type RelayRoute,
-  resolveOptions,
-  routeTable,
-  type WireMessage,
-} from "@loans/shared/outbox";
+import { type Relay, type RelayDeps, type RelayRoute, resolveOptions, routeTable, toWire } from "@loans/shared/outbox";
 import type { ClaimedMessage } from "@loans/shared/outbox/claim";
 import { relaySender } from "@loans/shared/outbox/send";
 import { type Kysely, sql } from "kysely";
@@ -142,16 +135,5 @@ export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
     },
     wake,
     drainOnce: async () => 0,
-  };
-}
-
-function toWire(m: ClaimedMessage): WireMessage {
-  return {
-    id: m.id,
-    topic: m.topic,
-    aggregateId: m.aggregateId,
-    payload: JSON.parse(m.payloadJson),
-    createdAt: m.createdAt.toISOString(),
-    ...(m.requestId && { requestId: m.requestId }),
   };
 }

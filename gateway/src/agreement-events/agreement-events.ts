@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, type TopicHandler } from "@loans/shared/outbox/receiver";
+import { batchEndpoint, messageBatch, type TopicHandler } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { AnnouncedStatus, GatewayDB } from "../db.ts";
@@ -83,17 +83,7 @@ export const agreementEventDocs: RouteDoc[] = [
       "answered with the status PG now records",
     tags: ["internal"],
     security: "service",
-    body: z.object({
-      messages: z.array(
-        z.object({
-          id: z.string(),
-          topic: z.literal(STATUS_CHANGED_TOPIC),
-          aggregateId: z.string(),
-          payload: statusChangedPayload,
-          createdAt: z.string(),
-        }),
-      ),
-    }),
+    body: messageBatch(STATUS_CHANGED_TOPIC, statusChangedPayload),
     bodyExample: {
       messages: [
         {

@@ -1,4 +1,4 @@
-import { AppError } from "@loans/shared";
+import { cursorCodec } from "@loans/shared/http/cursor";
 import { toMoney } from "@loans/shared/money";
 import { z } from "zod";
 import type { ListPosition, PayoutRow } from "./payouts.repository.ts";
@@ -25,23 +25,11 @@ export const toPayoutView = (r: PayoutRow): PayoutView => ({
 });
 
 // The cursor is opaque to clients: base64url of [created_at to the microsecond, payout id].
-const position = z.tuple([z.iso.datetime({ precision: 6 }), z.uuid()]);
+const cursor = cursorCodec(z.tuple([z.iso.datetime({ precision: 6 }), z.uuid()]));
 
-export const encodeCursor = (p: ListPosition): string =>
-  Buffer.from(JSON.stringify([p.createdKey, p.id])).toString("base64url");
+export const encodeCursor = (p: ListPosition): string => cursor.encode([p.createdKey, p.id]);
 
-export function decodeCursor(cursor: string): ListPosition {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    decoded = undefined;
-  }
-  const r = position.safeParse(decoded);
-  if (!r.success) {
-    throw new AppError("VALIDATION_FAILED", "cursor is invalid", [
-      { path: "cursor", message: "not a cursor this API gave out" },
-    ]);
-  }
-  return { createdKey: r.data[0], id: r.data[1] };
+export function decodeCursor(text: string): ListPosition {
+  const [createdKey, id] = cursor.decode(text);
+  return { createdKey, id };
 }

@@ -1,3 +1,4 @@
+import { createdAtKey } from "@loans/shared/http/cursor";
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { GatewayDB, PayoutKind, PayoutStatus, PayoutsTable } from "../db.ts";
 
@@ -36,10 +37,7 @@ export async function listPayouts(
     after?: ListPosition | undefined;
   },
 ): Promise<ListedPayoutRow[]> {
-  let q = db
-    .selectFrom("payouts")
-    .selectAll()
-    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("created_key"));
+  let q = db.selectFrom("payouts").selectAll().select(createdAtKey().as("created_key"));
   if (opts.agreementId) q = q.where("agreement_id", "=", opts.agreementId);
   if (opts.status) q = q.where("status", "=", opts.status);
   if (opts.kind) q = q.where("kind", "=", opts.kind);

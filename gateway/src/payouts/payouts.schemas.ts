@@ -1,4 +1,5 @@
 import { moneyInput, moneyOutput } from "@loans/shared/money";
+import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 import { PAYOUT_KINDS, PAYOUT_STATUSES } from "../db.ts";
 
@@ -64,24 +65,6 @@ export const listPayoutsQuery = z.strictObject({
 
 export const payoutPage = z.object({ items: z.array(payoutView), nextCursor: z.string().nullable() });
 
-const itemError = z.object({
-  id: z.string(),
-  outcome: z.enum(["rejected", "retry"]),
-  error: z.object({ code: z.string(), message: z.string() }),
-});
+export const payoutBatch = messageBatch("payout.requested", payoutRequestedPayload);
 
-export const payoutBatch = z.object({
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      topic: z.literal("payout.requested"),
-      aggregateId: z.string(),
-      payload: payoutRequestedPayload,
-      createdAt: z.string(),
-    }),
-  ),
-});
-
-export const payoutResults = z.object({
-  results: z.array(z.union([z.object({ id: z.string(), outcome: z.literal("ok"), result: payoutAnswer }), itemError])),
-});
+export const payoutResults = batchResults(payoutAnswer);

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { APPLICATION_STATUSES } from "../applications/applications.schemas.ts";
@@ -26,17 +26,7 @@ export const agreementEventRouteDocs: RouteDoc[] = [
       "DISBURSEMENT_FAILED; forward only, each item answered with the application's status",
     tags: ["internal"],
     security: "service",
-    body: z.object({
-      messages: z.array(
-        z.object({
-          id: z.string(),
-          topic: z.literal(STATUS_CHANGED_TOPIC),
-          aggregateId: z.string(),
-          payload: statusChangedPayload,
-          createdAt: z.string(),
-        }),
-      ),
-    }),
+    body: messageBatch(STATUS_CHANGED_TOPIC, statusChangedPayload),
     bodyExample: {
       messages: [
         {
@@ -57,22 +47,7 @@ export const agreementEventRouteDocs: RouteDoc[] = [
       200: {
         description: "one result per message",
         example: { results: [{ id: "57", outcome: "ok", result: { status: "ACTIVE" } }] },
-        body: z.object({
-          results: z.array(
-            z.union([
-              z.object({
-                id: z.string(),
-                outcome: z.literal("ok"),
-                result: z.object({ status: z.enum(APPLICATION_STATUSES) }),
-              }),
-              z.object({
-                id: z.string(),
-                outcome: z.enum(["rejected", "retry"]),
-                error: z.object({ code: z.string(), message: z.string() }),
-              }),
-            ]),
-          ),
-        }),
+        body: batchResults(z.object({ status: z.enum(APPLICATION_STATUSES) })),
       },
     },
   },

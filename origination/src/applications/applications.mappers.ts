@@ -1,4 +1,4 @@
-import { AppError } from "@loans/shared";
+import { cursorCodec } from "@loans/shared/http/cursor";
 import { z } from "zod";
 import type { Reason } from "../scoring/rules.ts";
 import type { ApplicationRow, ListPosition } from "./applications.repository.ts";
@@ -28,26 +28,13 @@ export const toApplicationView = (row: ApplicationRow): ApplicationView => ({
 });
 
 // The cursor is opaque to clients: base64url of [created_at to the microsecond, agreement id].
-const position = z.tuple([
-  z.iso.datetime({ precision: 6 }).refine((s) => !s.startsWith("0000"), "year 0 does not exist"),
-  z.uuid(),
-]);
+const cursor = cursorCodec(
+  z.tuple([z.iso.datetime({ precision: 6 }).refine((s) => !s.startsWith("0000"), "year 0 does not exist"), z.uuid()]),
+);
 
-export const encodeCursor = (p: ListPosition): string =>
-  Buffer.from(JSON.stringify([p.createdKey, p.agreementId])).toString("base64url");
+export const encodeCursor = (p: ListPosition): string => cursor.encode([p.createdKey, p.agreementId]);
 
-export function decodeCursor(cursor: string): ListPosition {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    decoded = undefined;
-  }
-  const r = position.safeParse(decoded);
-  if (!r.success) {
-    throw new AppError("VALIDATION_FAILED", "cursor is invalid", [
-      { path: "cursor", message: "not a cursor this API gave out" },
-    ]);
-  }
-  return { createdKey: r.data[0], agreementId: r.data[1] };
+export function decodeCursor(text: string): ListPosition {
+  const [createdKey, agreementId] = cursor.decode(text);
+  return { createdKey, agreementId };
 }

@@ -1,3 +1,4 @@
+import { createdAtKey } from "@loans/shared/http/cursor";
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { ApplicationStatus, ApplicationsTable, OriginationDB } from "../db.ts";
 
@@ -36,10 +37,7 @@ export async function listApplications(
   db: Kysely<OriginationDB>,
   opts: { status?: ApplicationStatus | undefined; limit: number; after?: ListPosition | undefined },
 ): Promise<ListedApplicationRow[]> {
-  let q = db
-    .selectFrom("applications")
-    .selectAll()
-    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("created_key"));
+  let q = db.selectFrom("applications").selectAll().select(createdAtKey().as("created_key"));
   if (opts.status) q = q.where("status", "=", opts.status);
   if (opts.after) {
     const { createdKey, agreementId } = opts.after;

@@ -1,4 +1,5 @@
 import { Dec, moneyInput, rateInput } from "@loans/shared/money";
+import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 import type { ApplicationStatus } from "../db.ts";
 
@@ -94,27 +95,6 @@ export const applicationPage = z
   .meta({ id: "ApplicationPage" });
 
 /** The batch PE's relay posts; the envelope itself is checked by the shared batch endpoint. */
-export const intakeBatch = z.object({
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      topic: z.literal("agreement.created"),
-      aggregateId: z.string(),
-      payload: agreementCreatedPayload,
-      createdAt: z.string(),
-    }),
-  ),
-});
+export const intakeBatch = messageBatch("agreement.created", agreementCreatedPayload);
 
-export const intakeResults = z.object({
-  results: z.array(
-    z.union([
-      z.object({ id: z.string(), outcome: z.literal("ok"), result: intakeAnswer }),
-      z.object({
-        id: z.string(),
-        outcome: z.enum(["rejected", "retry"]),
-        error: z.object({ code: z.string(), message: z.string() }),
-      }),
-    ]),
-  ),
-});
+export const intakeResults = batchResults(intakeAnswer);

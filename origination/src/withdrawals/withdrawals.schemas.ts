@@ -1,3 +1,4 @@
+import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 
 /** The `agreement.withdrawn` message from PE: the wire contract, field for field. */
@@ -12,27 +13,6 @@ export const withdrawalAnswer = z.object({ status: z.literal("WITHDRAWN") });
 export type WithdrawalAnswer = z.output<typeof withdrawalAnswer>;
 
 /** The batch PE's relay posts; the envelope itself is checked by the shared batch endpoint. */
-export const withdrawalBatch = z.object({
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      topic: z.literal("agreement.withdrawn"),
-      aggregateId: z.string(),
-      payload: agreementWithdrawnPayload,
-      createdAt: z.string(),
-    }),
-  ),
-});
+export const withdrawalBatch = messageBatch("agreement.withdrawn", agreementWithdrawnPayload);
 
-export const withdrawalResults = z.object({
-  results: z.array(
-    z.union([
-      z.object({ id: z.string(), outcome: z.literal("ok"), result: withdrawalAnswer }),
-      z.object({
-        id: z.string(),
-        outcome: z.enum(["rejected", "retry"]),
-        error: z.object({ code: z.string(), message: z.string() }),
-      }),
-    ]),
-  ),
-});
+export const withdrawalResults = batchResults(withdrawalAnswer);

@@ -4,7 +4,7 @@ import { UUID } from "../http/inputs.ts";
 /**
  * A page boundary of the (created_at desc, id desc) keyset. On the wire it is opaque base64url JSON;
  * `at` is created_at in UTC to the microsecond, the precision PostgreSQL keeps (a JS Date would cut it
- * to milliseconds and skip or repeat rows).
+ * to milliseconds and skip or repeat rows): the kit's `createdAtKey()` renders it so in SQL.
  */
 export interface Cursor {
   at: string;
@@ -12,9 +12,6 @@ export interface Cursor {
 }
 
 const AT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
-
-/** The SQL expression that renders created_at in the form `at` takes. */
-export const CURSOR_AT_FORMAT = `YYYY-MM-DD"T"HH24:MI:SS.US"Z"`;
 
 export const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify([c.at, c.id])).toString("base64url");
 

@@ -1,6 +1,7 @@
+import { createdAtKey } from "@loans/shared/http/cursor";
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { AgreementStatus, AgreementsTable, PeDB } from "../db.ts";
-import { CURSOR_AT_FORMAT, type Cursor } from "./agreements.cursor.ts";
+import type { Cursor } from "./agreements.cursor.ts";
 
 export type Agreement = Selectable<AgreementsTable>;
 
@@ -25,8 +26,7 @@ export function listAgreements(db: Kysely<PeDB>, f: AgreementFilter) {
   let q = db
     .selectFrom("agreements")
     .selectAll()
-    // sql-safe: CURSOR_AT_FORMAT is a constant of this module, never input
-    .select(sql<string>`to_char(created_at at time zone 'UTC', ${sql.lit(CURSOR_AT_FORMAT)})`.as("cursor_at"))
+    .select(createdAtKey().as("cursor_at"))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(f.limit + 1);

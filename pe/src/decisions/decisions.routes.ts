@@ -1,11 +1,11 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint } from "@loans/shared/outbox";
+import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import { z } from "zod";
+import type { z } from "zod";
 import type { PeDB } from "../db.ts";
-import { applicationDecidedPayload, decisionOutcome } from "./decisions.schemas.ts";
+import { applicationDecidedPayload, decisionAnswer } from "./decisions.schemas.ts";
 import { applyDecision } from "./decisions.service.ts";
 
 /** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */
@@ -30,15 +30,6 @@ export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): R
   return router;
 }
 
-const item = z
-  .object({ id: z.string() })
-  .and(
-    z.union([
-      decisionOutcome,
-      z.object({ outcome: z.enum(["rejected", "retry"]), error: z.object({ code: z.string(), message: z.string() }) }),
-    ]),
-  );
-
 export const decisionDocs: RouteDoc[] = [
   {
     method: "post",
@@ -47,17 +38,7 @@ export const decisionDocs: RouteDoc[] = [
     summary: "Decisions from Origination's outbox, each applied once; a contradiction is refused for its item",
     tags: ["internal"],
     security: "service",
-    body: z.object({
-      messages: z.array(
-        z.object({
-          id: z.string(),
-          topic: z.literal("application.decided"),
-          aggregateId: z.string(),
-          payload: applicationDecidedPayload,
-          createdAt: z.string(),
-        }),
-      ),
-    }),
+    body: messageBatch("application.decided", applicationDecidedPayload),
     bodyExample: {
       messages: [
         {
@@ -77,7 +58,7 @@ export const decisionDocs: RouteDoc[] = [
     responses: {
       200: {
         description: "one result per message",
-        body: z.object({ results: z.array(item) }),
+        body: batchResults(decisionAnswer),
         example: {
           results: [{ id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11", outcome: "ok", result: { status: "APPROVED" } }],
         },

@@ -47,7 +47,5 @@ export const applicationAnswer = z
   });
 export type ApplicationAnswer = z.output<typeof applicationAnswer>;
 
-export const decisionOutcome = z.object({
-  outcome: z.literal("ok"),
-  result: z.object({ status: z.enum(AGREEMENT_STATUSES) }),
-});
+/** PE's answer to `application.decided`: the agreement's status once the decision is applied. */
+export const decisionAnswer = z.object({ status: z.enum(AGREEMENT_STATUSES) });

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import { idempotency, idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint } from "@loans/shared/outbox/receiver";
+import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { agreementResponse } from "../agreements/agreements.schemas.ts";
@@ -135,17 +135,7 @@ export const disbursementDocs: RouteDoc[] = [
       "Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status",
     tags: ["internal"],
     security: "service",
-    body: z.object({
-      messages: z.array(
-        z.object({
-          id: z.string(),
-          topic: z.literal(PAYOUT_SETTLED_TOPIC),
-          aggregateId: z.string(),
-          payload: payoutSettledPayload,
-          createdAt: z.string(),
-        }),
-      ),
-    }),
+    body: messageBatch(PAYOUT_SETTLED_TOPIC, payoutSettledPayload),
     bodyExample: {
       messages: [
         {

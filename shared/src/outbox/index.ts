@@ -4,6 +4,7 @@
  * migrations of their own (db/outbox/), applied to every service database.
  */
 export { backoffDelayMs, expectedRetryWindowMs } from "./backoff.ts";
+export { batchResults, messageBatch } from "./batch-schemas.ts";
 export { enqueue, OUTBOX_CHANNEL } from "./enqueue.ts";
 export {
   type DeadLetter,
@@ -19,6 +20,7 @@ export {
 export { purgeDelivered, relayQueues } from "./maintenance.ts";
 export { DEFAULT_RELAY_OPTIONS, type RelayOptions, resolveOptions } from "./options.ts";
 export { batchEndpoint, type TopicHandler } from "./receiver.ts";
+export { toWire } from "./record.ts";
 export {
   createRelay,
   type Relay,

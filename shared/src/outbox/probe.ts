@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { type ClaimedMessage, type ClaimRow, fromRow, leaseAssignments, returned } from "./claim.ts";
+import { type ClaimedMessage, type ClaimRow, fromRow, isAggregateHead, leaseAssignments, returned } from "./claim.ts";
 
 /**
  * Claims the probe for a failing destination: up to `limit` head deliveries of one topic, those whose own
@@ -20,12 +20,7 @@ export async function claimProbe<DB>(
         and d.topic = any(${opts.topics as string[]}::text[])
         and (d.leased_until is null or d.leased_until <= now())
         -- a head too: the soonest delivery may wait behind an earlier one of its aggregate in another topic
-        and d.message_id = (
-          select e.message_id from outbox_deliveries e
-          where e.destination = d.destination and e.aggregate_id = d.aggregate_id
-            and e.delivered_at is null and e.dead_at is null
-          order by e.message_id
-          limit 1)
+        and ${isAggregateHead()}
       order by d.next_attempt_at, d.message_id
       limit 1
     ),
@@ -35,12 +30,7 @@ export async function claimProbe<DB>(
       where d.destination = ${opts.destination} and d.delivered_at is null and d.dead_at is null
         and d.topic = (select topic from first)
         and (d.leased_until is null or d.leased_until <= now())
-        and d.message_id = (
-          select e.message_id from outbox_deliveries e
-          where e.destination = d.destination and e.aggregate_id = d.aggregate_id
-            and e.delivered_at is null and e.dead_at is null
-          order by e.message_id
-          limit 1)
+        and ${isAggregateHead()}
       order by d.next_attempt_at, d.message_id
       limit ${opts.limit}
       for update of d skip locked

@@ -221,6 +221,7 @@ export async function summarizeMessages<DB>(db: Kysely<DB>, ids: readonly string
     where o.id = s.message_id`.execute(db);
 }
 
+/** A claimed row as the wire carries it: the relay's batches and `onAnswer` see it so. */
 export function toWire(m: ClaimedMessage): WireMessage {
   return {
     id: m.id,

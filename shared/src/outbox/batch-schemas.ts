@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * The schemas a receiving endpoint's documentation gives its batches: the relay's envelope with one topic
+ * and that topic's payload, and the answer, one item per message. They describe the contract for the
+ * OpenAPI document; the envelope itself is checked by `batchEndpoint` and each payload by its handler.
+ */
+export function messageBatch<T extends string, P extends z.ZodType>(topic: T, payload: P) {
+  return z.object({
+    messages: z.array(
+      z.object({
+        id: z.string(),
+        topic: z.literal(topic),
+        aggregateId: z.string(),
+        payload,
+        createdAt: z.string(),
+      }),
+    ),
+  });
+}
+
+/** The answer to a batch: per message, `ok` with the topic's `result`, or refused or to retry with an error. */
+export function batchResults<R extends z.ZodType>(result: R) {
+  return z.object({
+    results: z.array(
+      z.union([
+        z.object({ id: z.string(), outcome: z.literal("ok"), result }),
+        z.object({
+          id: z.string(),
+          outcome: z.enum(["rejected", "retry"]),
+          error: z.object({ code: z.string(), message: z.string() }),
+        }),
+      ]),
+    ),
+  });
+}
