@@ -83,13 +83,19 @@ describe("destinations", () => {
     expect(got).toEqual(expected);
     // Nothing reached A; its messages wait, pending, while B's are delivered.
     expect((await orderAt(a, aggregates)).size).toBe(0);
-    const rows = (await env.rows()).filter((r) => aggregates.includes(r.aggregate_id));
+    // The peer commits before it answers, and the relay records the answer after: wait for the record.
+    const rows = await waitFor(async () => {
+      const mine = (await env.rows()).filter((r) => aggregates.includes(r.aggregate_id));
+      return mine.filter((r) => r.topic === "to.b").every((r) => r.delivered_at !== null) ? mine : undefined;
+    });
     expect(rows.filter((r) => r.topic === "to.a").every((r) => r.delivered_at === null && r.dead_at === null)).toBe(
       true,
     );
-    expect(rows.filter((r) => r.topic === "to.b").every((r) => r.delivered_at !== null)).toBe(true);
-    const { rows: health } = await sql<{ failing: boolean }>`
-      select failing_since is not null as failing from outbox_destinations where name = 'dest-a1'`.execute(env.db);
+    const health = await waitFor(async () => {
+      const { rows: h } = await sql<{ failing: boolean }>`
+        select failing_since is not null as failing from outbox_destinations where name = 'dest-a1'`.execute(env.db);
+      return h[0]?.failing ? h : undefined;
+    });
     expect(health).toEqual([{ failing: true }]);
   });
 
