@@ -135,7 +135,7 @@ export function createBankWorker(deps: BankWorkerDeps): BankWorker {
       const due = await duePayouts(db, SWEEP_LIMIT);
       await Promise.all(due.map((id) => drive(id).catch((err) => warn("payout step failed", id, err))));
     } catch (err) {
-      if (!stopping.signal.aborted) log.warn("payout sweep failed", { err: String(err) });
+      if (!stopping.signal.aborted) log.warn("payout sweep failed", { err });
     } finally {
       sweeping = false;
     }

@@ -64,7 +64,7 @@ export function createListener(deps: ListenerDeps) {
     if (stopped) return;
     failures++;
     const delay = RECONNECT.baseDelayMs + backoffDelayMs(failures, RECONNECT);
-    deps.log.warn("outbox listener lost its connection", { err: String(err), retryInMs: delay });
+    deps.log.warn("outbox listener lost its connection", { err, retryInMs: delay });
     timer = setTimeout(() => void connect(), delay);
     timer.unref();
   }

@@ -180,7 +180,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       return s.delivered;
     } catch (err) {
       // The deliveries stay leased and come back when the lease ends; the peer takes the repeat.
-      log.error("outbox could not record answers", { destination, topic, ids: messages.length, err: String(err) });
+      log.error("outbox could not record answers", { destination, topic, ids: messages.length, err });
       return 0;
     }
   }
@@ -296,7 +296,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     probing = true;
     void track(
       probeTick()
-        .catch((err) => log.warn("outbox probe failed", { err: String(err) }))
+        .catch((err) => log.warn("outbox probe failed", { err }))
         .finally(() => {
           probing = false;
         }),
@@ -307,7 +307,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     while (state === "running" && requested && active < options.concurrency && Date.now() >= pausedUntil) {
       requested = false;
       const loop = drainLoop().catch((err) => {
-        log.warn("outbox drain failed", { err: String(err) });
+        log.warn("outbox drain failed", { err });
         // Do not spin against a database that is down: pause, then look again.
         pausedUntil = Date.now() + ERROR_PAUSE_MS;
         requested = true;
