@@ -84,60 +84,14 @@ const {
 
 export const agreementPageExample = { items: [summary], nextCursor: null };
 
+/** The same agreement, withdrawn by the client before Origination took it. */
 export const withdrawnAgreementExample = {
-  id: "724ef517-8379-422b-bf91-e285887949d9",
-  clientId: "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
-  productCode: "CL1.0",
+  ...agreementExample,
   status: "WITHDRAWN",
-  disbursementAmount: "300000.00",
-  originationFee: "5000.00",
-  principal: "305000.00",
-  termMonths: 3,
-  interestRate: "12.5",
-  monthlyPayment: "103792.04",
-  createdAt: "2026-11-29T17:39:06.389Z",
   updatedAt: "2026-11-29T17:39:06.531Z",
-  decision: null,
-  scheduleAnchoredOn: null,
-  disbursement: null,
   statusHistory: [
-    {
-      status: "NEW",
-      at: "2026-11-29T17:39:06.389Z",
-    },
-    {
-      status: "WITHDRAWN",
-      at: "2026-11-29T17:39:06.555Z",
-    },
-  ],
-  schedule: [
-    {
-      period: 1,
-      dueDate: "2026-12-29",
-      payment: "103792.04",
-      principal: "100614.96",
-      interest: "3177.08",
-      balance: "204385.04",
-      status: "PENDING",
-    },
-    {
-      period: 2,
-      dueDate: "2027-01-29",
-      payment: "103792.04",
-      principal: "101663.03",
-      interest: "2129.01",
-      balance: "102722.01",
-      status: "PENDING",
-    },
-    {
-      period: 3,
-      dueDate: "2027-02-28",
-      payment: "103792.03",
-      principal: "102722.01",
-      interest: "1070.02",
-      balance: "0.00",
-      status: "PENDING",
-    },
+    { status: "NEW", at: "2026-11-29T17:39:06.389Z" },
+    { status: "WITHDRAWN", at: "2026-11-29T17:39:06.555Z" },
   ],
 };
 
