@@ -406,6 +406,7 @@ export interface operations {
                 /** @description nextCursor of the previous page, as it was given */
                 cursor?: string;
                 kind?: "DISBURSEMENT" | "REFUND";
+                /** @description items per page, 20 unless given */
                 limit?: number;
                 status?: "PENDING" | "IN_TRANSIT" | "PAID" | "FAILED";
             };

@@ -166,7 +166,7 @@ export interface operations {
             query?: {
                 /** @description nextCursor of the previous page, as it was given */
                 cursor?: string;
-                /** @description items per page */
+                /** @description items per page, 20 unless given */
                 limit?: number;
                 status?: "IN_PROGRESS" | "APPROVED" | "REJECTED" | "PAYMENT_PENDING" | "WITHDRAWN" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             };

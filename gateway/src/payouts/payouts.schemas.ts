@@ -1,3 +1,4 @@
+import { pageLimit } from "@loans/shared/http/cursor";
 import { moneyInput, moneyOutput } from "@loans/shared/money";
 import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
@@ -59,7 +60,7 @@ export const listPayoutsQuery = z.strictObject({
   agreementId: z.uuid().optional(),
   status: z.enum(PAYOUT_STATUSES).optional(),
   kind: z.enum(PAYOUT_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: pageLimit(),
   cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, as it was given"),
 });
 

@@ -1,3 +1,4 @@
+import { pageLimit } from "@loans/shared/http/cursor";
 import { Dec, moneyInput, rateInput } from "@loans/shared/money";
 import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
@@ -83,7 +84,7 @@ export const applicationParams = z.object({ agreementId: z.uuid() });
 
 export const listQuery = z.object({
   status: z.enum(APPLICATION_STATUSES).optional(),
-  limit: z.coerce.number<number>().int().min(1).max(100).default(20).describe("items per page"),
+  limit: pageLimit(),
   cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, as it was given"),
 });
 

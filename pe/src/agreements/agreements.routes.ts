@@ -84,7 +84,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
 
   router.get("/agreements", async (ctx) => {
     const q = parseRequest(listAgreementsQuery, ctx.query, "query");
-    const limit = q.limit ?? 20;
+    const { limit } = q;
     const rows = await listAgreements(db, {
       status: q.status,
       clientId: q.clientId?.toLowerCase(),

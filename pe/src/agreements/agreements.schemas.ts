@@ -1,3 +1,4 @@
+import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
@@ -24,18 +25,10 @@ export const createAgreementHeaders = z.object({
   "Idempotency-Key": idempotencyKeyHeader,
 });
 
-const LIMIT = "must be a whole number from 1 to 100";
-
 export const listAgreementsQuery = z.strictObject({
   status: z.enum(AGREEMENT_STATUSES).optional(),
   clientId: uuidString().optional(),
-  limit: z.coerce
-    .number<number>({ error: LIMIT })
-    .int(LIMIT)
-    .min(1, LIMIT)
-    .max(100, LIMIT)
-    .optional()
-    .describe("items per page, 20 unless given"),
+  limit: pageLimit(),
   cursor: z
     .string()
     .max(500)

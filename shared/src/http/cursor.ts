@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError } from "./errors.ts";
 
 /**
@@ -33,3 +33,15 @@ export function cursorCodec<T extends readonly unknown[]>(position: z.ZodType<T>
  * keeps (a JS Date would cut it to milliseconds and skip or repeat rows). Select it `.as(...)` a column.
  */
 export const createdAtKey = () => sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const LIMIT = "must be a whole number from 1 to 100";
+
+/** A list's `limit` query parameter: a whole number of items per page, 1 to 100, 20 unless given. */
+export const pageLimit = () =>
+  z.coerce
+    .number<number>({ error: LIMIT })
+    .int(LIMIT)
+    .min(1, LIMIT)
+    .max(100, LIMIT)
+    .default(20)
+    .describe("items per page, 20 unless given");
