@@ -1,3 +1,4 @@
+import { Dec } from "@loans/shared/money";
 import { describe, expect, it } from "vitest";
 import { buildSchedule } from "../src/schedules/schedule.ts";
 import { computeLoanState, type LoanTerms, type Payment, payoffQuote } from "../src/servicing/index.ts";
@@ -30,8 +31,32 @@ const p3 = pay("p3", "2025-04-15", "27170.27");
 const p4 = pay("p4", "2025-05-15", "27170.27");
 const p5 = pay("p5", "2025-06-02", "208772.37", "EARLY_REPAYMENT");
 const all = [p1, p2, p3, p4, p5];
+const sumOf = (xs: string[]) => xs.reduce((a, x) => a.plus(x), new Dec(0)).toFixed(2);
+const round = (x: Dec) => x.toDecimalPlaces(2, Dec.ROUND_HALF_EVEN);
 
 describe("§5 worked example", () => {
+  it("the re-anchored schedule: dues on the 15th, A = 27170.27, Σ principal 305000.00, Σ interest 21043.27", () => {
+    const s = computeLoanState(terms(), [], "2025-01-15");
+    expect(s.periods.map((p) => [p.dueDate, p.payment, p.principal, p.interest, p.balance])).toEqual([
+      ["2025-02-15", "27170.27", "23993.19", "3177.08", "281006.81"],
+      ["2025-03-15", "27170.27", "24243.12", "2927.15", "256763.69"],
+      ["2025-04-15", "27170.27", "24495.65", "2674.62", "232268.04"],
+      ["2025-05-15", "27170.27", "24750.81", "2419.46", "207517.23"],
+      ["2025-06-15", "27170.27", "25008.63", "2161.64", "182508.60"],
+      ["2025-07-15", "27170.27", "25269.14", "1901.13", "157239.46"],
+      ["2025-08-15", "27170.27", "25532.36", "1637.91", "131707.10"],
+      ["2025-09-15", "27170.27", "25798.32", "1371.95", "105908.78"],
+      ["2025-10-15", "27170.27", "26067.05", "1103.22", "79841.73"],
+      ["2025-11-15", "27170.27", "26338.59", "831.68", "53503.14"],
+      ["2025-12-15", "27170.27", "26612.95", "557.32", "26890.19"],
+      ["2026-01-15", "27170.30", "26890.19", "280.11", "0.00"],
+    ]);
+    expect(sumOf(s.periods.map((p) => p.principal))).toBe("305000.00");
+    expect(sumOf(s.periods.map((p) => p.interest))).toBe("21043.27");
+    expect(s.periods.every((p) => p.status === "PENDING")).toBe(true);
+    expect(payoffQuote(terms(), [], "2025-01-15").amount).toBe("305000.00");
+  });
+
   it("step 1: the on-time payment pays interest then principal of period 1", () => {
     const s = computeLoanState(terms(), [p1], "2025-02-15");
     expect(s.payments[0]!.onValueDate).toEqual({
@@ -70,6 +95,13 @@ describe("§5 worked example", () => {
     });
     expect(s.delinquency).toEqual({ daysPastDue: 10, bucket: "DPD_1_30", oldestUnpaidDueDate: "2025-03-15" });
     expect(s.currentPayment).toBe("27170.27");
+  });
+
+  it("step 2: the contrasts the section draws — one day 13.283901…, daily rounding would drift to 132.80", () => {
+    const day = new Dec("24243.12").mul(20).div(36500);
+    expect(day.toFixed(6, Dec.ROUND_DOWN)).toBe("13.283901");
+    expect(round(day.mul(10)).toFixed(2)).toBe("132.84");
+    expect(round(day).mul(10).toFixed(2)).toBe("132.80");
   });
 
   it("step 2: the late payment pays overdue interest, overdue principal, penalty; no penalty for 03-26", () => {
@@ -131,6 +163,12 @@ describe("§5 worked example", () => {
     expect(payoffQuote(terms(), [p1, p2, p3, p4], "2025-06-02", "2025-06-15").components.interest).toBe("2161.64");
   });
 
+  it("step 4: the contrasts — actual/365 would give 1279.22, 30/360 (17 days) 1224.93", () => {
+    const b = new Dec("207517.23");
+    expect(round(b.mul("12.5").mul(18).div(36500)).toFixed(2)).toBe("1279.22");
+    expect(round(b.mul("12.5").mul(17).div(36000)).toFixed(2)).toBe("1224.93");
+  });
+
   it("step 4: the payoff closes the loan on 06-02, schedule version 2", () => {
     const s = computeLoanState(terms(), all, "2025-06-02");
     expect(s.payments[4]!.onValueDate).toEqual({
@@ -150,10 +188,9 @@ describe("§5 worked example", () => {
 
   it("step 5: paid 317586.29 = principal 305000.00 + interest 12453.45 + penalty 132.84; saves 8589.82", () => {
     const s = computeLoanState(terms(), all, "2025-07-01");
-    const cents = (xs: string[]) => xs.reduce((a, x) => a + Math.round(Number(x) * 100), 0) / 100;
-    expect(cents(s.payments.map((p) => p.amount)).toFixed(2)).toBe("317586.29");
-    expect(cents(s.periods.map((p) => p.paidPrincipal)).toFixed(2)).toBe("305000.00");
-    expect(cents(s.periods.map((p) => p.paidInterest)).toFixed(2)).toBe("12453.45");
+    expect(sumOf(s.payments.map((p) => p.amount))).toBe("317586.29");
+    expect(sumOf(s.periods.map((p) => p.paidPrincipal))).toBe("305000.00");
+    expect(sumOf(s.periods.map((p) => p.paidInterest))).toBe("12453.45");
     expect(s.periods.slice(0, 5).map((p) => p.paidInterest)).toEqual([
       "3177.08",
       "2927.15",
@@ -161,10 +198,11 @@ describe("§5 worked example", () => {
       "2419.46",
       "1255.14",
     ]);
-    expect(cents(s.periods.map((p) => p.paidPenalty)).toFixed(2)).toBe("132.84");
-    const remaining = cents(schedule.slice(4).map((r) => r.payment));
-    expect(remaining.toFixed(2)).toBe("217362.19");
-    expect((remaining - 208772.37).toFixed(2)).toBe("8589.82");
+    expect(sumOf(s.periods.map((p) => p.paidPenalty))).toBe("132.84");
+    expect(s.refunded).toBe("0.00");
+    const remaining = sumOf(schedule.slice(4).map((r) => r.payment));
+    expect(remaining).toBe("217362.19");
+    expect(new Dec(remaining).minus("208772.37").toFixed(2)).toBe("8589.82");
   });
 
   it("variant: 50 000.00 early on 04-02 waits, pays installment 3 on 04-15 and cuts the payment to 24499.69", () => {

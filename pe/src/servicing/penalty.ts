@@ -17,7 +17,7 @@ export const isLateDay = (l: Ledger, p: PeriodLedger, d: string): boolean =>
 
 const exact = (s365: Dec, s366: Dec): Dec => s365.div(36500).plus(s366.div(36600));
 
-/** Posts day d's penalty on every late period; records each posting. */
+/** Posts day d's penalty on every late period; records each non-zero posting (a zero one posts nothing). */
 export function accruePenaltyDay(l: Ledger, d: string): void {
   const rate = new Dec(l.terms.penaltyRate);
   const leap = daysInYear(d) === 366;
@@ -29,7 +29,7 @@ export function accruePenaltyDay(l: Ledger, d: string): void {
     const total = cents(exact(p.s365, p.s366));
     const posted = total.minus(p.penalty);
     p.penalty = total;
-    l.penaltyPostings.push({ on: d, period: p.period, amount: posted.toFixed(2) });
+    if (!posted.isZero()) l.penaltyPostings.push({ on: d, period: p.period, amount: posted.toFixed(2) });
   }
 }
 
