@@ -36,7 +36,8 @@ export function replay(terms: LoanTerms, payments: readonly Payment[], asOf: str
   return l;
 }
 
-const paymentOrder = (a: Payment, b: Payment): number =>
+/** Value date, then id: the one order same-day payments meet the loan in, whatever order they were learned. */
+export const paymentOrder = (a: Payment, b: Payment): number =>
   a.valueDate < b.valueDate ? -1 : a.valueDate > b.valueDate ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 function dailyJob(l: Ledger, d: string): void {

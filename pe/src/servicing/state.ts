@@ -11,7 +11,7 @@ import {
   ZERO,
 } from "./ledger.ts";
 import { isLateDay } from "./penalty.ts";
-import { replay } from "./replay.ts";
+import { paymentOrder, replay } from "./replay.ts";
 import type {
   Allocation,
   AllocationRow,
@@ -73,7 +73,7 @@ export function computeLoanState(terms: LoanTerms, payments: readonly Payment[],
     delinquency: { daysPastDue, bucket: bucket(daysPastDue), oldestUnpaidDueDate: oldest?.dueDate ?? null },
     payments: [...payments]
       .filter((p) => p.valueDate <= asOf)
-      .sort((a, b) => (a.valueDate + a.id < b.valueDate + b.id ? -1 : 1))
+      .sort(paymentOrder)
       .map((p) => paymentState(l, p)),
     allocations: l.allocations,
     penaltyPostings: l.penaltyPostings,
