@@ -210,6 +210,20 @@ describe("penalty accrual at its edges", () => {
     expect(s.periods[1]!.paidPenalty).toBe("0.00");
   });
 
+  it("a payment learned late costs nothing: the penalty days after its value date are gone (§7)", () => {
+    const seen = computeLoanState(loan(), [p1()], "2025-03-25");
+    expect(seen.periods[1]!.penalty).toBe("132.84");
+    // Valued 03-20 (5 late days, 66.42) but learned after 03-25: the recomputation drops days 6–10.
+    const s = computeLoanState(loan(), [p1(), pay("2025-03-20", "27236.69")], "2025-03-25");
+    expect(s.periods[1]).toMatchObject({
+      status: "PAID",
+      paidOn: "2025-03-20",
+      penalty: "66.42",
+      paidPenalty: "66.42",
+    });
+    expect(s.penaltyPostings.filter((x) => x.period === 2).at(-1)!.on).toBe("2025-03-20");
+  });
+
   it("inside the grace days the period counts days past due but is not OVERDUE", () => {
     const s = computeLoanState(loan("2025-01-15", 3), [p1()], "2025-03-17");
     expect(s.delinquency).toEqual({ daysPastDue: 2, bucket: "DPD_1_30", oldestUnpaidDueDate: "2025-03-15" });
@@ -236,6 +250,15 @@ describe("early repayment and the quote", () => {
     expect(s.scheduleVersion).toBe(2);
     expect(s.versions[1]!.rows.slice(3, 5).map((r) => r.payment)).toEqual(["24499.69", "24499.69"]);
     expect(s.versions[1]!.rows[11]!.payment).toBe("24499.73");
+  });
+
+  it("early-repayment money left on the last due date is refunded, with no new schedule version", () => {
+    const rows = loan().schedule;
+    const payments = rows.map((r, i) =>
+      pay(r.dueDate, i === 11 ? "27270.30" : r.payment, i === 11 ? "EARLY_REPAYMENT" : "REGULAR"),
+    );
+    const s = computeLoanState(loan(), payments, "2026-01-15");
+    expect(s).toMatchObject({ closed: true, closedOn: "2026-01-15", scheduleVersion: 1, refunded: "100.00" });
   });
 
   it("a REGULAR surplus waits for the next due date and never rebuilds the schedule", () => {

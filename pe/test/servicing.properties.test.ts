@@ -123,6 +123,28 @@ describe("servicing core properties", () => {
     );
   });
 
+  it("later days only add: paid amounts never fall, and each payment's first allocation stays inside its total", () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 1, max: 120 }), ({ terms, payments, asOf }, more) => {
+        const now = computeLoanState(terms, payments, asOf);
+        const later = computeLoanState(terms, payments, addDays(asOf, more));
+        now.periods.forEach((p, i) => {
+          const q = later.periods[i]!;
+          expect(cents(q.paidInterest) + cents(q.paidPrincipal)).toBeGreaterThanOrEqual(
+            cents(p.paidInterest) + cents(p.paidPrincipal),
+          );
+          expect(cents(q.penalty)).toBeGreaterThanOrEqual(cents(p.penalty));
+        });
+        for (const p of now.payments) {
+          for (const c of ["interest", "principal", "penalty", "refunded"] as const) {
+            expect(cents(p.onValueDate[c])).toBeLessThanOrEqual(cents(p.total[c]));
+          }
+        }
+      }),
+      runs,
+    );
+  });
+
   it("the state depends on the set of payments, not the order they are fed in", () => {
     const shuffled = caseArb.chain((c) =>
       fc.record({ c: fc.constant(c), order: fc.shuffledSubarray(c.payments, { minLength: c.payments.length }) }),

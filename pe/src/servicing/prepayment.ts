@@ -32,6 +32,8 @@ export function applyEarlyRepayment(l: Ledger, d: string): void {
   if (!l.periods.slice(0, k + 1).every(isSettled)) return;
   const tail = l.periods.slice(k + 1);
   const balance = tail.reduce((s, p) => s.plus(unpaidPrincipal(p)), ZERO);
+  // Nothing after k (the last due date): there is nothing to reduce; the close check refunds the funds.
+  if (balance.isZero()) return;
   if (funds.gte(balance)) {
     for (const p of tail) p.interest = ZERO;
     recordVersion(l, d);
