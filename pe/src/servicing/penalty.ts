@@ -15,7 +15,12 @@ const cents = (d: Dec): Dec => d.toDecimalPlaces(2, Dec.ROUND_HALF_EVEN);
 export const isLateDay = (l: Ledger, p: PeriodLedger, d: string): boolean =>
   addDays(p.dueDate, l.terms.penaltyGraceDays) < d;
 
-const exact = (s365: Dec, s366: Dec): Dec => s365.div(36500).plus(s366.div(36600));
+// One division over a common denominator, so a true half cent reaches the rounding as a tie.
+const exact = (s365: Dec, s366: Dec): Dec =>
+  s365
+    .mul(366)
+    .plus(s366.mul(365))
+    .div(100 * 365 * 366);
 
 /** Posts day d's penalty on every late period; records each non-zero posting (a zero one posts nothing). */
 export function accruePenaltyDay(l: Ledger, d: string): void {

@@ -37,8 +37,9 @@ export function applyEarlyRepayment(l: Ledger, d: string): void {
   if (funds.gte(balance)) {
     for (const p of tail) p.interest = ZERO;
     recordVersion(l, d);
-    for (const p of tail)
+    for (const p of tail) {
       p.paidPrincipal = p.paidPrincipal.plus(spend(l, unpaidPrincipal(p), d, p.period, "PRINCIPAL", "EARLY_REPAYMENT"));
+    }
     markPaid(l, d);
     close(l, d);
     return;
