@@ -7,6 +7,10 @@
  * rate, closed loop, (4) the same with two instances of each service; their peak RSS throughout. Then
  * (3) the drain of a 100 000-message backlog to a live peer (bench/outbox.ts's runs, reused).
  *
+ * Every run starts with PostgreSQL's own yardstick on the same server (bench/yardstick.ts: pgbench's TPC-B)
+ * and prints each figure also as a ratio to it, since the absolute figures on a shared machine move by 2×
+ * from day to day.
+ *
  * Flags: `pnpm bench --help` (bench/options.ts).
  */
 
@@ -28,13 +32,23 @@ import { line } from "./load.ts";
 import { machine } from "./machine.ts";
 import { parseBenchArgs } from "./options.ts";
 import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
+import { describeYardstick, runYardstick, type YardstickOutcome } from "./yardstick.ts";
+import { type Ratios, type RunFigures, ratioRows, ratios } from "./yardstick-figures.ts";
 
-const { quick, relayOnly, plan } = parseOrExit(() => parseBenchArgs(process.argv.slice(2)));
+const {
+  quick,
+  relayOnly,
+  plan,
+  yardstick: yardstickPlan,
+  yardstickOnly,
+} = parseOrExit(() => parseBenchArgs(process.argv.slice(2)));
 
 async function main() {
   const started = Date.now();
-  await buildServices();
-  await buildBaselines();
+  if (!yardstickOnly) {
+    await buildServices();
+    await buildBaselines();
+  }
   let peServer = process.env.BENCH_PE_DATABASE_URL;
   let originationServer = process.env.BENCH_ORIGINATION_DATABASE_URL ?? peServer;
   let stopServer = async () => {};
@@ -53,6 +67,15 @@ async function main() {
   // Only when the server is on this machine (the parent of our own backend is then readable).
   const postmaster = sameServer(peServer, originationServer) ? await postmasterOf(peServer) : undefined;
   try {
+    const yardstick: YardstickOutcome = yardstickPlan
+      ? await runYardstick(peServer, { seconds: yardstickPlan.seconds, run })
+      : { ok: false, reason: "--no-yardstick: no ratios" };
+    if (!yardstick.ok) line(yardstick.reason);
+    if (yardstickOnly) {
+      if (yardstick.ok) process.stdout.write(`${describeYardstick(yardstick.yardstick)}\n`);
+      else process.exitCode = 1;
+      return;
+    }
     if (relayOnly) {
       const r = await runScenario({
         ...plan,
@@ -63,7 +86,7 @@ async function main() {
         run,
         postmaster,
       });
-      await reportOne(r, (Date.now() - started) / 1000);
+      await reportOne(r, yardstick, (Date.now() - started) / 1000);
       return;
     }
     for (const transport of ["relay", "pgboss"] as const) {
@@ -84,7 +107,7 @@ async function main() {
     }
     const drain = await drainBench(peServer, run);
     const env = await machine(peServer);
-    await report({ results, drain, env, seconds: (Date.now() - started) / 1000 });
+    await report({ results, drain, env, yardstick, seconds: (Date.now() - started) / 1000 });
   } finally {
     await stopServer();
   }
@@ -92,8 +115,34 @@ async function main() {
 
 const sameServer = (a: string, b: string) => new URL(a).host === new URL(b).host;
 
+/** A scenario's figures that have a ratio to the yardstick. */
+const figuresOf = (s: ScenarioResult, drainMsgPerSec?: number): RunFigures => ({
+  sustainedPerSec: s.maxRate.sustainedPerSec,
+  e2eP50Ms: s.latency?.endToEnd.p50,
+  e2eP99Ms: s.latency?.endToEnd.p99,
+  drainMsgPerSec,
+});
+
+const TITLES: Record<Transport, string> = { relay: "outbox relay", pgboss: "pg-boss baseline" };
+
+/** The yardstick and ratio blocks of the result JSON, and the lines the summary prints for them. */
+function yardstickReport(y: YardstickOutcome, columns: Partial<Record<Transport, RunFigures>>) {
+  if (!y.ok) return { json: { yardstick: { skipped: y.reason }, ratios: null }, text: `no ratios: ${y.reason}\n` };
+  const keys = Object.keys(columns) as Transport[];
+  const byTransport: Partial<Record<Transport, Ratios>> = {};
+  for (const k of keys) byTransport[k] = ratios(columns[k]!, y.yardstick);
+  const table = formatTable(
+    ["measure ÷ pgbench on the same server", ...keys.map((k) => TITLES[k])],
+    ratioRows(keys.map((k) => byTransport[k]!)).filter((row) => row.slice(1).some((v) => v !== "-")),
+  );
+  return {
+    json: { yardstick: y.yardstick, ratios: byTransport },
+    text: `\n${describeYardstick(y.yardstick)}\n${table}\n`,
+  };
+}
+
 /** --relay-only: the one scenario's figures, where the CPU went, and the JSON beside the others. */
-async function reportOne(r: ScenarioResult, seconds: number) {
+async function reportOne(r: ScenarioResult, yardstick: YardstickOutcome, seconds: number) {
   const m = r.maxRate;
   const perSec = (v: number) => (v / m.seconds).toFixed(2);
   const rows = [
@@ -119,6 +168,8 @@ async function reportOne(r: ScenarioResult, seconds: number) {
   const table = formatTable(["measure", "outbox relay, 1 instance each"], rows);
   const notes = [...r.violations, ...(m.errors > 0 ? [`${m.errors} errors, first: ${m.firstError}`] : [])];
   process.stdout.write(`\n${table}\n${notes.map((x) => `note: ${x}`).join("\n")}\n`);
+  const y = yardstickReport(yardstick, { relay: figuresOf(r) });
+  process.stdout.write(y.text);
   for (const [name, list] of Object.entries(m.db.statements ?? {})) {
     process.stdout.write(`\ntop statements in ${name} (total ms, calls, mean ms):\n`);
     for (const s of list)
@@ -130,7 +181,7 @@ async function reportOne(r: ScenarioResult, seconds: number) {
   const dir = join(import.meta.dirname, "results");
   await mkdir(dir, { recursive: true });
   const file = join(dir, `relay-${at.replace(/[:.]/g, "-")}.json`);
-  await writeFile(file, `${JSON.stringify({ at, plan, seconds, result: r }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ at, plan, seconds, ...y.json, result: r }, null, 2)}\n`);
   process.stdout.write(`ran in ${Math.round(seconds)} s; results: ${file}\n`);
 }
 
@@ -165,6 +216,7 @@ async function report(r: {
   results: Record<Transport, ScenarioResult[]>;
   drain: Drain;
   env: Machine;
+  yardstick: YardstickOutcome;
   seconds: number;
 }) {
   const [relay1, relay2] = r.results.relay as [ScenarioResult, ScenarioResult];
@@ -220,6 +272,11 @@ async function report(r: {
   ]);
   const env = `${r.env.cpuModel}, ${r.env.cores} cores, ${r.env.memoryGb} GB RAM, Node ${r.env.node}, PostgreSQL ${r.env.postgres} (fsync on)`;
   process.stdout.write(`\n${env}\n${table}\n${notes.map((x) => `note: ${x}`).join("\n")}\n`);
+  const y = yardstickReport(r.yardstick, {
+    relay: figuresOf(relay1, r.drain.relay.msgPerSec),
+    pgboss: figuresOf(boss1, r.drain.pgBoss.msgPerSec),
+  });
+  process.stdout.write(y.text);
   process.stdout.write(
     `ran in ${Math.round(r.seconds)} s; closed loop at concurrency ${plan.concurrency}, ${plan.direct ? "services connected directly" : "through the proxies"}\n`,
   );
@@ -232,7 +289,7 @@ async function report(r: {
   const chart = join(dir, `e2e-${stamp}-latency.svg`);
   await writeFile(
     file,
-    `${JSON.stringify({ at, environment: r.env, plan, quick, seconds: r.seconds, results: r.results, drain: r.drain, table: rows }, null, 2)}\n`,
+    `${JSON.stringify({ at, environment: r.env, plan, quick, seconds: r.seconds, ...y.json, results: r.results, drain: r.drain, table: rows }, null, 2)}\n`,
   );
   await writeFile(
     chart,

@@ -15,7 +15,7 @@ const refusal = (argv: string[]) => {
 describe("pnpm bench's arguments", () => {
   it("defaults, --quick, and --duration 120 read the same as --duration=120", () => {
     const full = parseBenchArgs([]);
-    expect(full).toMatchObject({ quick: false, relayOnly: false });
+    expect(full).toMatchObject({ quick: false, relayOnly: false, yardstick: { seconds: 10 }, yardstickOnly: false });
     expect(full.plan).toMatchObject({ maxSeconds: 60, concurrency: 8, drainN: 100_000, direct: true });
     expect(parseBenchArgs(["--quick"]).plan).toMatchObject({ maxSeconds: 8, drainN: 10_000, latencySeconds: 5 });
     expect(parseBenchArgs(["--duration", "120"]).plan.maxSeconds).toBe(120);
@@ -23,6 +23,30 @@ describe("pnpm bench's arguments", () => {
     const all = parseBenchArgs(["--quick", "--concurrency", "16", "--proxy", "--relay-only", "--statements"]);
     expect(all).toMatchObject({ quick: true, relayOnly: true });
     expect(all.plan).toMatchObject({ concurrency: 16, direct: false, statements: true, maxSeconds: 8 });
+  });
+
+  it("runs the yardstick by default, for --yardstick-seconds each, or not at all with --no-yardstick", () => {
+    expect(parseBenchArgs(["--quick"]).yardstick).toEqual({ seconds: 10 });
+    expect(parseBenchArgs(["--yardstick-seconds", "3"]).yardstick).toEqual({ seconds: 3 });
+    expect(parseBenchArgs(["--yardstick-seconds=30", "--relay-only"]).yardstick).toEqual({ seconds: 30 });
+    expect(parseBenchArgs(["--no-yardstick"]).yardstick).toBeUndefined();
+    expect(parseBenchArgs(["--yardstick-only", "--yardstick-seconds", "2"])).toMatchObject({
+      yardstickOnly: true,
+      yardstick: { seconds: 2 },
+    });
+  });
+
+  it("refuses a yardstick length out of range, and flags that contradict each other", () => {
+    expect(refusal(["--yardstick-seconds", "0"]).message).toMatch(
+      /^--yardstick-seconds must be a whole number from 1 to 600, not "0"/,
+    );
+    expect(refusal(["--yardstick-seconds=2.5"]).message).toMatch(/^--yardstick-seconds must be/);
+    expect(refusal(["--yardstick-seconds"]).message).toMatch(/--yardstick-seconds/);
+    expect(refusal(["--no-yardstick", "--yardstick-seconds", "5"]).message).toMatch(/contradict/);
+    expect(refusal(["--no-yardstick", "--yardstick-only"]).message).toMatch(/contradict/);
+    expect(refusal(["--yardstick-only", "--relay-only"]).message).toMatch(/contradict/);
+    expect(refusal(["--yardstick=5"]).message).toMatch(/Unknown option '--yardstick'/);
+    expect(refusal(["--help"]).message).toContain("--no-yardstick");
   });
 
   it("refuses an unknown flag, a missing value, NaN and out-of-range numbers, naming the flag", () => {
