@@ -57,11 +57,11 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const taken: number[] = [];
   const ports = {} as Record<ServiceName, number[]>;
   for (const s of SERVICES) ports[s.name] = await freePorts(n, taken);
+  const servicePorts = new Set(Object.values(ports).flat());
   const hops = new Map<Hop, FaultProxy>();
   for (const from of SERVICES) {
     for (const to of SERVICES) {
-      if (from !== to)
-        hops.set(`${from.name}->${to.name}`, await startFaultProxy({ target: ports[to.name].map(local) }));
+      if (from !== to) hops.set(`${from.name}->${to.name}`, await proxyAvoiding(servicePorts, ports[to.name]));
     }
   }
   const hop = (from: ServiceName, to: ServiceName) => hops.get(`${from}->${to}`)!;
@@ -112,14 +112,37 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   };
 }
 
+/**
+ * A proxy to the given ports, on a port none of the services was given. The services' ports were free
+ * when picked but are not bound until the services start, so the system may hand one of them to a proxy
+ * listening on port 0; such a proxy is kept open (so its port is not handed out again) while another is
+ * started, then closed.
+ */
+async function proxyAvoiding(reserved: ReadonlySet<number>, targets: readonly number[]): Promise<FaultProxy> {
+  const misses: FaultProxy[] = [];
+  try {
+    for (;;) {
+      const proxy = await startFaultProxy({ target: targets.map(local) });
+      if (!reserved.has(proxy.port)) return proxy;
+      misses.push(proxy);
+    }
+  } finally {
+    await Promise.all(misses.map((p) => p.close()));
+  }
+}
+
+// Services' ports come from below Linux's ephemeral range (32768–60999 by default), from which the system
+// hands out ports to anything listening on port 0 (the proxies) and to every outgoing connection: a port
+// picked there could be taken by one of those before the service binds it.
+const SERVICE_PORTS = { from: 20_000, to: 32_000 };
+
 async function freePorts(n: number, taken: number[]): Promise<number[]> {
   const out: number[] = [];
   while (out.length < n) {
-    const p = await freePort();
-    if (!taken.includes(p)) {
-      taken.push(p);
-      out.push(p);
-    }
+    const candidate = SERVICE_PORTS.from + Math.floor(Math.random() * (SERVICE_PORTS.to - SERVICE_PORTS.from));
+    if (taken.includes(candidate) || (await freePort(candidate)) !== candidate) continue;
+    taken.push(candidate);
+    out.push(candidate);
   }
   return out;
 }
