@@ -87,7 +87,17 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     );
   }
   const all = Object.values(services).flat();
-  await Promise.all(all.map((p) => p.start()));
+  const stopAll = async () => {
+    await Promise.all(all.map((p) => p.kill("SIGTERM")));
+    await Promise.all([...hops.values()].map((p) => p.close()));
+  };
+  const started = await Promise.allSettled(all.map((p) => p.start()));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    // The others started (or are starting) beside the one that failed: leave no process behind.
+    await stopAll();
+    throw failed.reason;
+  }
   return {
     services,
     hop,
@@ -105,10 +115,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         settled: o?.settled ?? true,
         gatewayUrl: opts.databases.gateway,
       }),
-    async stop() {
-      await Promise.all(all.map((p) => p.kill("SIGTERM")));
-      await Promise.all([...hops.values()].map((p) => p.close()));
-    },
+    stop: stopAll,
   };
 }
 
