@@ -360,7 +360,9 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
           queue: queues.sweep,
           id: await deps.boss.work(queues.sweep, polling, async () => {
             await giveDeliveries(db, table.topics);
-            await drainOnce();
+            // A wake, not a drain of its own: the drain loops stay within `concurrency` (a loop started
+            // beside a running one splits its claim between two requests).
+            wake();
           }),
         },
         {
