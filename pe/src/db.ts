@@ -23,6 +23,8 @@ export interface ProductsTable {
   max_interest_rate: Numeric;
   min_origination_fee: Numeric;
   max_origination_fee: Numeric;
+  penalty_rate: ColumnType<string, string | undefined, string>;
+  penalty_grace_days: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
 }
 
@@ -66,6 +68,9 @@ export interface AgreementsTable {
   disbursement_failure_code: string | null;
   disbursement_failure_message: string | null;
   schedule_anchored_on: string | null;
+  schedule_version: ColumnType<number, number | undefined, number>;
+  closed_on: string | null;
+  last_cob_date: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -85,6 +90,90 @@ export interface SchedulePaymentsTable {
   interest: Numeric;
   balance: Numeric;
   status: ColumnType<string, string | undefined, string>;
+  version: ColumnType<number, number | undefined, number>;
+  paid_interest: ColumnType<string, string | undefined, string>;
+  paid_principal: ColumnType<string, string | undefined, string>;
+  penalty: ColumnType<string, string | undefined, string>;
+  paid_penalty: ColumnType<string, string | undefined, string>;
+  paid_on: string | null;
+}
+
+export interface ScheduleVersionsTable {
+  agreement_id: string;
+  version: number;
+  effective_on: string;
+  period: number;
+  due_date: string;
+  payment: Numeric;
+  principal: Numeric;
+  interest: Numeric;
+  balance: Numeric;
+}
+
+export type PaymentPurpose = "REGULAR" | "EARLY_REPAYMENT";
+
+export interface PaymentsTable {
+  id: string;
+  agreement_id: string;
+  amount: Numeric;
+  purpose: PaymentPurpose;
+  payer_account: string;
+  succeeded_at: Timestamp;
+  value_date: string;
+  refund_whole: ColumnType<boolean, boolean | undefined, boolean>;
+  answer: ColumnType<unknown, string, string>;
+  received_at: Timestamp;
+}
+
+export interface AllocationsTable {
+  agreement_id: string;
+  payment_id: string;
+  on_date: string;
+  period: number | null;
+  component: "INTEREST" | "PRINCIPAL" | "PENALTY" | "REFUND";
+  amount: Numeric;
+}
+
+export interface PenaltyAccrualsTable {
+  agreement_id: string;
+  period: number;
+  on_date: string;
+  amount: Numeric;
+}
+
+export interface UnappliedFundsTable {
+  agreement_id: string;
+  payment_id: string;
+  purpose: PaymentPurpose;
+  remaining: Numeric;
+}
+
+export type RefundStatus = "PENDING" | "PAID" | "FAILED";
+
+export interface RefundsTable {
+  payment_id: string;
+  agreement_id: string;
+  payout_id: string;
+  amount: Numeric;
+  account: string;
+  status: ColumnType<RefundStatus, RefundStatus | undefined, RefundStatus>;
+  created_at: Timestamp;
+  settled_at: Date | null;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<string>;
+  journal_id: string;
+  agreement_id: string;
+  fact: string;
+  type: string;
+  on_date: string;
+  account: string;
+  debit: ColumnType<string, string | undefined, never>;
+  credit: ColumnType<string, string | undefined, never>;
+  payment_id: string | null;
+  payout_id: string | null;
+  created_at: Timestamp;
 }
 
 export interface PeDB {
@@ -94,4 +183,11 @@ export interface PeDB {
   agreements: AgreementsTable;
   agreement_status_history: AgreementStatusHistoryTable;
   schedule_payments: SchedulePaymentsTable;
+  schedule_versions: ScheduleVersionsTable;
+  payments: PaymentsTable;
+  allocations: AllocationsTable;
+  penalty_accruals: PenaltyAccrualsTable;
+  unapplied_funds: UnappliedFundsTable;
+  refunds: RefundsTable;
+  ledger_entries: LedgerEntriesTable;
 }

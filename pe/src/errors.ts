@@ -16,6 +16,10 @@ export const peError = defineErrors({
   UNKNOWN_PAYOUT: 422,
   /** A payout result that contradicts the status the agreement already has. */
   CONTRADICTION: 409,
+  /** A payment for an agreement PE does not know as ACTIVE yet (PG's payout.settled still on its way). */
+  NOT_ACTIVE_YET: 409,
+  /** GET /agreements/{id}/payoff-quote for a loan that is not ACTIVE, or a date out of §2.5a's range. */
+  QUOTE_NOT_AVAILABLE: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

@@ -76,9 +76,45 @@ export const scheduleRowView = z
     principal: moneyOutput(),
     interest: moneyOutput(),
     balance: moneyOutput(),
-    status: z.string(),
+    status: z.enum(["PENDING", "PARTIALLY_PAID", "PAID", "OVERDUE"]),
+    paidPrincipal: moneyOutput(),
+    paidInterest: moneyOutput(),
+    /** Penalty posted on the period so far (cumulative rounding, LIFECYCLE §2.4). */
+    penalty: moneyOutput(),
+    paidPenalty: moneyOutput(),
+    paidOn: z.string().nullable(),
   })
   .meta({ id: "SchedulePayment" });
+
+export const balancesView = z
+  .object({
+    principalOutstanding: moneyOutput(),
+    principalOverdue: moneyOutput(),
+    interestOverdue: moneyOutput(),
+    penaltyOutstanding: moneyOutput(),
+    unappliedFunds: moneyOutput(),
+    totalDue: moneyOutput(),
+  })
+  .meta({ id: "Balances" });
+
+export const delinquencyView = z
+  .object({
+    daysPastDue: z.number().int(),
+    bucket: z.enum(["CURRENT", "DPD_1_30", "DPD_31_60", "DPD_61_90", "DPD_90_PLUS"]),
+    oldestUnpaidDueDate: z.string().nullable(),
+  })
+  .meta({ id: "Delinquency" });
+
+export const refundView = z
+  .object({
+    paymentId: z.string(),
+    payoutId: z.string(),
+    amount: moneyOutput(),
+    status: z.enum(["PENDING", "PAID", "FAILED"]),
+    createdAt: z.string(),
+    settledAt: z.string().nullable(),
+  })
+  .meta({ id: "Refund" });
 
 export const agreementResponse = agreementSummary
   .extend({
@@ -86,6 +122,16 @@ export const agreementResponse = agreementSummary
     /** Null while the schedule is indicative (dated from creation); the disbursement date once re-anchored. */
     scheduleAnchoredOn: z.string().nullable(),
     disbursement: disbursementView.nullable(),
+    /** PE's business date the figures are computed on; null where the answer does not compute them. */
+    businessDate: z.string().nullable(),
+    scheduleVersion: z.number().int(),
+    /** Null until the loan is disbursed. */
+    balances: balancesView.nullable(),
+    delinquency: delinquencyView.nullable(),
+    /** The next unpaid period's payment in the current schedule version (null unless ACTIVE). */
+    currentPayment: moneyOutput().nullable(),
+    closedOn: z.string().nullable(),
+    refunds: z.array(refundView),
     schedule: z.array(scheduleRowView),
   })
   .meta({ id: "Agreement" });

@@ -54,6 +54,14 @@ export function toAgreementResponse(
             failureCode: a.disbursement_failure_code,
           }
         : null,
+    // The stored figures; GET /agreements/{id} computes them on the business date instead (servicing view).
+    businessDate: null,
+    scheduleVersion: a.schedule_version,
+    balances: null,
+    delinquency: null,
+    currentPayment: null,
+    closedOn: a.closed_on,
+    refunds: [],
     schedule: schedule.map((r) => ({
       period: r.period,
       dueDate: r.due_date,
@@ -61,7 +69,12 @@ export function toAgreementResponse(
       principal: toMoney(r.principal),
       interest: toMoney(r.interest),
       balance: toMoney(r.balance),
-      status: r.status,
+      status: r.status as AgreementResponse["schedule"][number]["status"],
+      paidPrincipal: toMoney(r.paid_principal),
+      paidInterest: toMoney(r.paid_interest),
+      penalty: toMoney(r.penalty),
+      paidPenalty: toMoney(r.paid_penalty),
+      paidOn: r.paid_on,
     })),
   };
 }

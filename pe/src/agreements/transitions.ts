@@ -24,6 +24,7 @@ export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
  * WITHDRAW: the client takes the application back.
  * DISBURSE: the client asks for the money (POST /agreements/{id}/disburse).
  * PAYOUT_PAID / PAYOUT_FAILED: PG's final word on the DISBURSEMENT payout.
+ * PAID_OFF: a payment or the daily job met every obligation (LIFECYCLE §2.6).
  */
 export const AGREEMENT_EVENTS = [
   "ACCEPTED",
@@ -33,6 +34,7 @@ export const AGREEMENT_EVENTS = [
   "DISBURSE",
   "PAYOUT_PAID",
   "PAYOUT_FAILED",
+  "PAID_OFF",
 ] as const;
 export type AgreementEvent = (typeof AGREEMENT_EVENTS)[number];
 
@@ -56,6 +58,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: CONFLICT,
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: CONFLICT,
   },
   IN_PROGRESS: {
     ACCEPTED: SAME,
@@ -65,6 +68,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: CONFLICT,
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: CONFLICT,
   },
   APPROVED: {
     ACCEPTED: SAME,
@@ -74,6 +78,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: "DISBURSING",
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: CONFLICT,
   },
   REJECTED: {
     ACCEPTED: SAME,
@@ -83,6 +88,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: CONFLICT,
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: CONFLICT,
   },
   WITHDRAWN: {
     ACCEPTED: SAME,
@@ -92,6 +98,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: CONFLICT,
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: CONFLICT,
   },
   DISBURSING: {
     ACCEPTED: SAME,
@@ -101,6 +108,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: SAME,
     PAYOUT_PAID: "ACTIVE",
     PAYOUT_FAILED: "DISBURSEMENT_FAILED",
+    PAID_OFF: CONFLICT,
   },
   ACTIVE: {
     ACCEPTED: SAME,
@@ -110,6 +118,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: SAME,
     PAYOUT_PAID: SAME,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: "CLOSED",
   },
   CLOSED: {
     ACCEPTED: SAME,
@@ -119,6 +128,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: SAME,
     PAYOUT_PAID: SAME,
     PAYOUT_FAILED: CONFLICT,
+    PAID_OFF: SAME,
   },
   DISBURSEMENT_FAILED: {
     ACCEPTED: SAME,
@@ -128,6 +138,7 @@ const TABLE: Record<AgreementStatus, Record<AgreementEvent, Cell>> = {
     DISBURSE: SAME,
     PAYOUT_PAID: CONFLICT,
     PAYOUT_FAILED: SAME,
+    PAID_OFF: CONFLICT,
   },
 };
 

@@ -21,6 +21,8 @@ export interface PayoutRequestedPayload {
   amount: string;
   currency: "RUB";
   destination: { accountNumber: string };
+  /** A REFUND's payment, whose payer gets the money back. */
+  sourcePaymentId?: string;
 }
 
 /** The `payout.settled` message from PG. Unknown fields are ignored. */

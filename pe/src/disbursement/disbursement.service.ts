@@ -10,6 +10,7 @@ import { utcDate } from "../calendar.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { UUID } from "../http/inputs.ts";
+import { applyRefundResult } from "../servicing-store/refund-result.ts";
 import { reanchorSchedule } from "../schedules/schedules.repository.ts";
 import {
   PAYOUT_REQUESTED_TOPIC,
@@ -111,7 +112,10 @@ export async function applyPayoutResult(
 ): Promise<AgreementStatus> {
   const row = await lockForDisbursement(trx, agreementId);
   if (!row) throw peError("UNKNOWN_AGREEMENT", `agreement ${agreementId} not found`);
-  if (r.kind === "REFUND") return row.status;
+  if (r.kind === "REFUND") {
+    await applyRefundResult(trx, agreementId, r);
+    return row.status;
+  }
   if (row.disbursement_id !== r.payoutId.toLowerCase())
     throw peError("UNKNOWN_PAYOUT", `agreement ${agreementId} did not order payout ${r.payoutId}`);
   const t = transition(row.status, r.status === "PAID" ? "PAYOUT_PAID" : "PAYOUT_FAILED");

@@ -28,6 +28,8 @@ export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | und
       max_interest_rate: p.maxInterestRate,
       min_origination_fee: p.minOriginationFee,
       max_origination_fee: p.maxOriginationFee,
+      penalty_rate: p.penaltyRate,
+      penalty_grace_days: p.penaltyGraceDays,
     });
     if (!row) throw peError("PRODUCT_EXISTS", `product ${p.code} exists`, [{ path: "code", message: "exists" }]);
     ctx.status = 201;

@@ -1,4 +1,4 @@
-import { Dec, moneyInput, moneyOutput, rateInput, toMoney, toRate } from "@loans/shared/money";
+import { Dec, decimalInput, moneyInput, moneyOutput, rateInput, toMoney, toRate } from "@loans/shared/money";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { ProductsTable } from "../db.ts";
@@ -40,6 +40,12 @@ export const createProductBody = z
     maxInterestRate: productRate(),
     minOriginationFee: moneyInput({ allowZero: true }),
     maxOriginationFee: moneyInput({ allowZero: true }),
+    /** Percent a year on overdue principal (LIFECYCLE D6): 353-FZ caps it at 20. */
+    penaltyRate: decimalInput(2)
+      .refine((d) => d.gte(0) && d.lte(20), "must be from 0 to 20")
+      .transform((d) => d.toFixed(2))
+      .default("20.00"),
+    penaltyGraceDays: wholeNumber(0, 30).default(0),
   })
   .superRefine(
     (p, ctx) => {
@@ -69,6 +75,8 @@ export const productResponse = z
     maxInterestRate: z.string(),
     minOriginationFee: moneyOutput(),
     maxOriginationFee: moneyOutput(),
+    penaltyRate: z.string(),
+    penaltyGraceDays: z.number().int(),
     createdAt: z.string(),
   })
   .meta({ id: "Product" });
@@ -89,6 +97,8 @@ export function toProductResponse(row: Selectable<ProductsTable>): ProductRespon
     maxInterestRate: toRate(row.max_interest_rate),
     minOriginationFee: toMoney(row.min_origination_fee),
     maxOriginationFee: toMoney(row.max_origination_fee),
+    penaltyRate: toRate(row.penalty_rate),
+    penaltyGraceDays: row.penalty_grace_days,
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -3,6 +3,21 @@ import { addMonthsClamped } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import type { ScheduleRow } from "./schedule.ts";
 
+const COLUMNS = [
+  "period",
+  "due_date",
+  "payment",
+  "principal",
+  "interest",
+  "balance",
+  "status",
+  "paid_principal",
+  "paid_interest",
+  "penalty",
+  "paid_penalty",
+  "paid_on",
+] as const;
+
 /** Inserts the rows and answers them as stored, as `listSchedule` would read them back. */
 export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string, rows: ScheduleRow[]) {
   const stored = await trx
@@ -18,7 +33,7 @@ export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string
         balance: r.balance,
       })),
     )
-    .returning(["period", "due_date", "payment", "principal", "interest", "balance", "status"])
+    .returning(COLUMNS)
     .execute();
   return stored.sort((a, b) => a.period - b.period);
 }
@@ -26,7 +41,7 @@ export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string
 export function listSchedule(db: Kysely<PeDB>, agreementId: string) {
   return db
     .selectFrom("schedule_payments")
-    .select(["period", "due_date", "payment", "principal", "interest", "balance", "status"])
+    .select(COLUMNS)
     .where("agreement_id", "=", agreementId)
     .orderBy("period")
     .execute();

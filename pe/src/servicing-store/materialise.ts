@@ -1,0 +1,98 @@
+import { sql, type Transaction } from "kysely";
+import type { PeDB } from "../db.ts";
+import type { LoanState } from "../servicing/index.ts";
+
+/**
+ * Writes the core's state as the stored rows (LIFECYCLE §7: they are its materialisation): the current
+ * schedule version with each period's paid amounts and status, every version not stored yet, and the
+ * allocations, penalty accruals and unapplied funds, replaced whole. Answers how many periods became
+ * OVERDUE here, for the daily job's report.
+ */
+export async function materialise(trx: Transaction<PeDB>, agreementId: string, state: LoanState): Promise<number> {
+  const ps = state.periods;
+  const col = <T>(f: (p: (typeof ps)[number]) => T) => ps.map(f);
+  const { rows } = await sql<{ marked: number }>`
+    with before as (
+      select period, status from schedule_payments where agreement_id = ${agreementId}::uuid
+    ), changed as (
+      update schedule_payments s set
+        due_date = n.due_date, payment = n.payment, principal = n.principal, interest = n.interest,
+        balance = n.balance, status = n.status, version = ${state.scheduleVersion}::int,
+        paid_interest = n.paid_interest, paid_principal = n.paid_principal, penalty = n.penalty,
+        paid_penalty = n.paid_penalty, paid_on = n.paid_on
+      from unnest(${col((p) => p.period)}::int[], ${col((p) => p.dueDate)}::date[],
+                  ${col((p) => p.payment)}::numeric[], ${col((p) => p.principal)}::numeric[],
+                  ${col((p) => p.interest)}::numeric[], ${col((p) => p.balance)}::numeric[],
+                  ${col((p) => p.status)}::text[], ${col((p) => p.paidInterest)}::numeric[],
+                  ${col((p) => p.paidPrincipal)}::numeric[], ${col((p) => p.penalty)}::numeric[],
+                  ${col((p) => p.paidPenalty)}::numeric[], ${col((p) => p.paidOn)}::date[])
+        as n(period, due_date, payment, principal, interest, balance, status, paid_interest, paid_principal,
+             penalty, paid_penalty, paid_on)
+      where s.agreement_id = ${agreementId}::uuid and s.period = n.period
+      returning s.period, s.status
+    )
+    select count(*)::int as marked from changed c join before b using (period)
+    where c.status = 'OVERDUE' and b.status <> 'OVERDUE'`.execute(trx);
+
+  const versionRows = state.versions.flatMap((v) =>
+    v.rows.map((r) => ({
+      agreement_id: agreementId,
+      version: v.version,
+      effective_on: v.effectiveOn,
+      period: r.period,
+      due_date: r.dueDate,
+      payment: r.payment,
+      principal: r.principal,
+      interest: r.interest,
+      balance: r.balance,
+    })),
+  );
+  await trx
+    .insertInto("schedule_versions")
+    .values(versionRows)
+    .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
+    .execute();
+
+  await trx.deleteFrom("allocations").where("agreement_id", "=", agreementId).execute();
+  if (state.allocations.length > 0)
+    await trx
+      .insertInto("allocations")
+      .values(
+        state.allocations.map((a) => ({
+          agreement_id: agreementId,
+          payment_id: a.paymentId,
+          on_date: a.on,
+          period: a.period,
+          component: a.component,
+          amount: a.amount,
+        })),
+      )
+      .execute();
+  await trx.deleteFrom("penalty_accruals").where("agreement_id", "=", agreementId).execute();
+  if (state.penaltyPostings.length > 0)
+    await trx
+      .insertInto("penalty_accruals")
+      .values(
+        state.penaltyPostings.map((p) => ({ agreement_id: agreementId, period: p.period, on_date: p.on, amount: p.amount })),
+      )
+      .execute();
+  await trx.deleteFrom("unapplied_funds").where("agreement_id", "=", agreementId).execute();
+  if (state.unapplied.length > 0)
+    await trx
+      .insertInto("unapplied_funds")
+      .values(
+        state.unapplied.map((f) => ({
+          agreement_id: agreementId,
+          payment_id: f.paymentId,
+          purpose: f.purpose,
+          remaining: f.remaining,
+        })),
+      )
+      .execute();
+  await trx
+    .updateTable("agreements")
+    .set({ schedule_version: state.scheduleVersion })
+    .where("id", "=", agreementId)
+    .execute();
+  return rows[0]?.marked ?? 0;
+}

@@ -1,0 +1,114 @@
+import { Dec } from "@loans/shared/money";
+import type { TopicHandler } from "@loans/shared/outbox/receiver";
+import type { ItemOutcome } from "@loans/shared/outbox/types";
+import type { Transaction } from "kysely";
+import { z } from "zod";
+import type { BusinessClock } from "../business-date/types.ts";
+import type { PeDB } from "../db.ts";
+import { peError } from "../errors.ts";
+import { uuidString } from "../http/inputs.ts";
+import type { Allocation } from "../servicing/index.ts";
+import { findLoan, listPayments } from "./loan.repository.ts";
+import { loanState, orderRefund, postLedger, refreshLoan } from "./refresh.ts";
+
+export const PAYMENT_SUCCEEDED_TOPIC = "payment.succeeded";
+
+/** The `payment.succeeded` message from PG (LIFECYCLE §2.1). Unknown fields are ignored. */
+export const paymentSucceededPayload = z.object({
+  paymentId: uuidString(),
+  agreementId: uuidString(),
+  amount: z.string().regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals"),
+  purpose: z.enum(["REGULAR", "EARLY_REPAYMENT"]),
+  payer: z.object({ accountNumber: z.string().regex(/^\d{20}$/) }),
+  succeededAt: z.iso.datetime({ offset: true }),
+});
+export type PaymentSucceeded = z.output<typeof paymentSucceededPayload>;
+
+export interface PaymentAnswer {
+  appliedOn: string;
+  allocation: Allocation;
+}
+
+const ZERO = "0.00";
+
+/**
+ * `payment.succeeded`: applies a payment once (by PG's payment id), valued on the business date in effect
+ * at the bank's settlement instant (§7), under the agreement's row lock, in the batch's transaction. The
+ * loan is recomputed through today with the payment in its place, so a payment learned days late ends
+ * with the figures of one learned at once. A repeat answers the allocation first computed and writes
+ * nothing. Before PE knows the loan ACTIVE the item is retried; a CLOSED loan refunds it whole (§8.6).
+ */
+export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB, PaymentSucceeded> {
+  return {
+    payload: paymentSucceededPayload,
+    async handle(trx, message): Promise<ItemOutcome<PaymentAnswer>> {
+      const p = message.payload;
+      const paymentId = p.paymentId.toLowerCase();
+      const agreementId = p.agreementId.toLowerCase();
+      const loan = await findLoan(trx, agreementId, { lock: true });
+      if (!loan) throw peError("UNKNOWN_AGREEMENT", `agreement ${agreementId} not found`);
+      const seen = await trx.selectFrom("payments").selectAll().where("id", "=", paymentId).executeTakeFirst();
+      if (seen) {
+        if (seen.agreement_id !== agreementId || !new Dec(seen.amount).eq(p.amount))
+          throw peError("CONTRADICTION", `payment ${paymentId} was applied before with other data`);
+        return { outcome: "ok", result: seen.answer as PaymentAnswer };
+      }
+      if (loan.status === "APPROVED" || loan.status === "DISBURSING")
+        return {
+          outcome: "retry",
+          error: { code: "NOT_ACTIVE_YET", message: `agreement ${agreementId} is ${loan.status}, not ACTIVE yet` },
+        };
+      if (loan.status !== "ACTIVE" && loan.status !== "CLOSED")
+        throw peError("UNKNOWN_AGREEMENT", `agreement ${agreementId} is ${loan.status}: nothing to pay`);
+      const today = await clock.today(trx);
+      // Never before the disbursement (PG takes payments only after it) nor after today (clock skew).
+      const at = await clock.at(trx, new Date(p.succeededAt));
+      let valueDate = at < loan.disbursedOn! ? loan.disbursedOn! : at;
+      if (valueDate > today) valueDate = today;
+      const refundWhole = loan.status === "CLOSED";
+      await insertPayment(trx, p, paymentId, agreementId, valueDate, refundWhole);
+      let answer: PaymentAnswer;
+      if (refundWhole) {
+        answer = {
+          appliedOn: valueDate,
+          allocation: { interest: ZERO, principal: ZERO, penalty: ZERO, unapplied: ZERO, refunded: p.amount },
+        };
+        const stored = (await listPayments(trx, agreementId)).find((x) => x.id === paymentId)!;
+        await orderRefund(trx, agreementId, stored, p.amount);
+        const { payments, state } = await loanState(trx, loan, loan.closedOn!);
+        await postLedger(trx, loan, state, payments);
+      } else {
+        const asOf = loan.lastCobDate && loan.lastCobDate > today ? loan.lastCobDate : today;
+        const { state } = await refreshLoan(trx, loan, asOf);
+        const mine = state.payments.find((x) => x.id === paymentId)!;
+        answer = { appliedOn: valueDate, allocation: mine.onValueDate };
+      }
+      await trx.updateTable("payments").set({ answer: JSON.stringify(answer) }).where("id", "=", paymentId).execute();
+      return { outcome: "ok", result: answer };
+    },
+  };
+}
+
+async function insertPayment(
+  trx: Transaction<PeDB>,
+  p: PaymentSucceeded,
+  id: string,
+  agreementId: string,
+  valueDate: string,
+  refundWhole: boolean,
+) {
+  await trx
+    .insertInto("payments")
+    .values({
+      id,
+      agreement_id: agreementId,
+      amount: p.amount,
+      purpose: p.purpose,
+      payer_account: p.payer.accountNumber,
+      succeeded_at: new Date(p.succeededAt),
+      value_date: valueDate,
+      refund_whole: refundWhole,
+      answer: JSON.stringify(null),
+    })
+    .execute();
+}
