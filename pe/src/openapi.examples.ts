@@ -21,6 +21,14 @@ export const agreementRequestExample = {
   originationFee: "5000.00",
 };
 
+const unpaid = {
+  paidPrincipal: "0.00",
+  paidInterest: "0.00",
+  penalty: "0.00",
+  paidPenalty: "0.00",
+  paidOn: null,
+};
+
 export const agreementExample = {
   id: "724ef517-8379-422b-bf91-e285887949d9",
   clientId: "810e03b7-dd4d-4df6-aedf-4dc5ba7725c6",
@@ -37,6 +45,13 @@ export const agreementExample = {
   decision: null,
   scheduleAnchoredOn: null,
   disbursement: null,
+  businessDate: "2026-11-29",
+  scheduleVersion: 1,
+  balances: null,
+  delinquency: null,
+  currentPayment: null,
+  closedOn: null,
+  refunds: [],
   statusHistory: [
     {
       status: "NEW",
@@ -52,6 +67,7 @@ export const agreementExample = {
       interest: "3177.08",
       balance: "204385.04",
       status: "PENDING",
+      ...unpaid,
     },
     {
       period: 2,
@@ -61,6 +77,7 @@ export const agreementExample = {
       interest: "2129.01",
       balance: "102722.01",
       status: "PENDING",
+      ...unpaid,
     },
     {
       period: 3,
@@ -70,6 +87,7 @@ export const agreementExample = {
       interest: "1070.02",
       balance: "0.00",
       status: "PENDING",
+      ...unpaid,
     },
   ],
 };
@@ -79,6 +97,13 @@ const {
   schedule: _schedule,
   scheduleAnchoredOn: _anchored,
   disbursement: _disbursement,
+  businessDate: _businessDate,
+  scheduleVersion: _version,
+  balances: _balances,
+  delinquency: _delinquency,
+  currentPayment: _current,
+  closedOn: _closed,
+  refunds: _refunds,
   ...summary
 } = agreementExample;
 
@@ -121,6 +146,8 @@ export const productExample = {
   maxInterestRate: "15",
   minOriginationFee: "2000.00",
   maxOriginationFee: "10000.00",
+  penaltyRate: "20",
+  penaltyGraceDays: 0,
   createdAt: "2026-11-29T17:39:04.137Z",
 };
 
@@ -136,6 +163,8 @@ export const productRequestExample = {
   maxInterestRate: "18",
   minOriginationFee: "0.00",
   maxOriginationFee: "15000.00",
+  penaltyRate: "20",
+  penaltyGraceDays: 3,
 };
 
 /** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
@@ -159,4 +188,42 @@ export const disbursingAgreementExample = {
     { status: "APPROVED", at: "2026-11-29T17:39:06.990Z" },
     { status: "DISBURSING", at: "2026-11-29T17:40:00.000Z" },
   ],
+};
+
+/** An agreement on 2025-03-25 of LIFECYCLE §5, period 2 ten days late (three periods shown of twelve). */
+export const activeAgreementExample = {
+  ...disbursingAgreementExample,
+  termMonths: 12,
+  monthlyPayment: "27170.27",
+  status: "ACTIVE",
+  scheduleAnchoredOn: "2025-01-15",
+  businessDate: "2025-03-25",
+  disbursement: { ...disbursingAgreementExample.disbursement, status: "PAID", requestedOn: "2025-01-15", disbursedOn: "2025-01-15" },
+  balances: {
+    principalOutstanding: "281006.81",
+    principalOverdue: "24243.12",
+    interestOverdue: "2927.15",
+    penaltyOutstanding: "132.84",
+    unappliedFunds: "0.00",
+    totalDue: "27303.11",
+  },
+  delinquency: { daysPastDue: 10, bucket: "DPD_1_30", oldestUnpaidDueDate: "2025-03-15" },
+  currentPayment: "27170.27",
+  statusHistory: [...disbursingAgreementExample.statusHistory, { status: "ACTIVE", at: "2025-01-15T10:00:01.000Z" }],
+  schedule: [
+    { period: 1, dueDate: "2025-02-15", payment: "27170.27", principal: "23993.19", interest: "3177.08", balance: "281006.81",
+      status: "PAID", paidPrincipal: "23993.19", paidInterest: "3177.08", penalty: "0.00", paidPenalty: "0.00", paidOn: "2025-02-15" },
+    { period: 2, dueDate: "2025-03-15", payment: "27170.27", principal: "24243.12", interest: "2927.15", balance: "256763.69",
+      status: "OVERDUE", ...unpaid, penalty: "132.84" },
+    { period: 3, dueDate: "2025-04-15", payment: "27170.27", principal: "24495.65", interest: "2674.62", balance: "232268.04",
+      status: "PENDING", ...unpaid },
+  ],
+};
+
+export const payoffQuoteExample = {
+  agreementId: "724ef517-8379-422b-bf91-e285887949d9",
+  date: "2025-06-02",
+  amount: "208772.37",
+  components: { principal: "207517.23", interest: "1255.14", overdueInterest: "0.00", penalty: "0.00", unappliedFunds: "0.00" },
+  accrual: { period: 5, from: "2025-05-15", to: "2025-06-15", daysElapsed: 18, daysInPeriod: 31, openingBalance: "207517.23", convention: "ACT_ACT_ICMA" },
 };

@@ -1,16 +1,14 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
-import { pageLimit } from "@loans/shared/http/cursor";
 import { batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import { z } from "zod";
 import type { BusinessClock } from "../business-date/types.ts";
-import { parseIsoDate } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { payoffQuote, QuoteNotAvailableError } from "../servicing/index.ts";
 import { corePayments, findLoan, listPayments } from "./loan.repository.ts";
+import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
 import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "./payments.intake.ts";
 import { listTransactions } from "./transactions.repository.ts";
 
@@ -20,16 +18,6 @@ export interface ServicingRouteDeps {
   afterCommit: () => void;
   metrics?: Metrics;
 }
-
-export const isoDate = () =>
-  z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date, YYYY-MM-DD");
-
-export const quoteQuery = z.strictObject({ date: isoDate().optional() });
-
-export const transactionsQuery = z.strictObject({
-  limit: pageLimit(),
-  cursor: z.string().regex(/^\d{1,18}$/, "is not a cursor this endpoint gave out").optional(),
-});
 
 /**
  * POST /internal/payments (PG's outbox, signed), GET /agreements/{id}/payoff-quote and

@@ -1,0 +1,169 @@
+import { pageLimit } from "@loans/shared/http/cursor";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { moneyOutput } from "@loans/shared/money";
+import { messageBatch } from "@loans/shared/outbox";
+import { z } from "zod";
+import { parseIsoDate } from "../calendar.ts";
+import { payoffQuoteExample } from "../openapi.examples.ts";
+import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "./payments.intake.ts";
+
+const isoDate = () => z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date, YYYY-MM-DD");
+
+export const quoteQuery = z.strictObject({
+  date: isoDate().optional().describe("the payoff date, from the business date to the next due date; the business date unless given"),
+});
+
+export const transactionsQuery = z.strictObject({
+  limit: pageLimit(),
+  cursor: z.string().regex(/^\d{1,18}$/, "is not a cursor this endpoint gave out").optional(),
+});
+
+const idParam = z.object({ id: z.uuid() });
+
+const payoffQuoteResponse = z
+  .object({
+    agreementId: z.string(),
+    date: z.string(),
+    amount: moneyOutput(),
+    components: z.object({
+      principal: moneyOutput(),
+      interest: moneyOutput(),
+      overdueInterest: moneyOutput(),
+      penalty: moneyOutput(),
+      unappliedFunds: moneyOutput(),
+    }),
+    accrual: z
+      .object({
+        period: z.number().int(),
+        from: z.string(),
+        to: z.string(),
+        daysElapsed: z.number().int(),
+        daysInPeriod: z.number().int(),
+        openingBalance: moneyOutput(),
+        convention: z.literal("ACT_ACT_ICMA"),
+      })
+      .nullable(),
+  })
+  .meta({ id: "PayoffQuote" });
+
+const transactionView = z
+  .object({
+    id: z.string(),
+    type: z.enum([
+      "DISBURSEMENT",
+      "REPAYMENT",
+      "PENALTY",
+      "INTEREST_DUE",
+      "PREPAYMENT",
+      "PAYOFF",
+      "REFUND",
+      "REALLOCATION",
+      "PENALTY_REVERSAL",
+    ]),
+    on: z.string(),
+    amount: moneyOutput(),
+    allocation: z.object({ interest: moneyOutput(), principal: moneyOutput(), penalty: moneyOutput() }).nullable(),
+    paymentId: z.string().nullable(),
+    payoutId: z.string().nullable(),
+    entries: z.array(z.object({ account: z.string(), debit: moneyOutput(), credit: moneyOutput() })),
+  })
+  .meta({ id: "Transaction" });
+
+const transactionPage = z.object({ items: z.array(transactionView), nextCursor: z.string().nullable() }).meta({ id: "TransactionPage" });
+
+export const servicingDocs: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/agreements/{id}/payoff-quote",
+    operationId: "getPayoffQuote",
+    summary:
+      "What pays the loan off on a date (LIFECYCLE §2.5a): principal outstanding, overdue interest, penalties and " +
+      "the current period's interest accrued Actual/Actual (ICMA), less unapplied funds. Valid for its date only",
+    tags: ["agreements"],
+    params: idParam,
+    query: quoteQuery,
+    responses: {
+      200: { description: "the quote", body: payoffQuoteResponse, example: payoffQuoteExample },
+      404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
+      422: {
+        description: "the loan is not ACTIVE, or the date is outside the business date … next due date",
+        errors: [
+          {
+            code: "QUOTE_NOT_AVAILABLE",
+            message: "a quote runs from 2025-06-02 to 2025-06-15",
+            details: [{ path: "date", message: "a quote runs from 2025-06-02 to 2025-06-15" }],
+          },
+        ],
+      },
+    },
+  },
+  {
+    method: "get",
+    path: "/agreements/{id}/transactions",
+    operationId: "listTransactions",
+    summary:
+      "The agreement's double-entry ledger, one item per journal, oldest first: what each disbursement, due date, " +
+      "penalty day, payment and refund posted, and the adjustments a late payment's recomputation made",
+    tags: ["agreements"],
+    params: idParam,
+    query: transactionsQuery,
+    responses: {
+      200: {
+        description: "a page of journals",
+        body: transactionPage,
+        example: {
+          items: [
+            {
+              id: "1",
+              type: "DISBURSEMENT",
+              on: "2025-01-15",
+              amount: "300000.00",
+              allocation: null,
+              paymentId: null,
+              payoutId: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+              entries: [
+                { account: "LOAN_PRINCIPAL", debit: "305000.00", credit: "0.00" },
+                { account: "SETTLEMENT", debit: "0.00", credit: "300000.00" },
+                { account: "FEE_INCOME", debit: "0.00", credit: "5000.00" },
+              ],
+            },
+          ],
+          nextCursor: null,
+        },
+      },
+      404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
+    },
+  },
+  {
+    method: "post",
+    path: "/internal/payments",
+    operationId: "receivePayments",
+    summary:
+      "Payments from PG's outbox (payment.succeeded), each applied once on its value date; answered with the " +
+      "allocation first computed. `retry` NOT_ACTIVE_YET while PE does not know the loan ACTIVE",
+    tags: ["internal"],
+    security: "service",
+    body: messageBatch(PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload),
+    bodyExample: {
+      messages: [
+        {
+          id: "812",
+          topic: PAYMENT_SUCCEEDED_TOPIC,
+          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
+          payload: {
+            paymentId: "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",
+            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
+            amount: "27303.11",
+            purpose: "REGULAR",
+            payer: { accountNumber: "40817810000000000001" },
+            succeededAt: "2025-03-25T10:00:01.000Z",
+          },
+          createdAt: "2025-03-25T10:00:01.010Z",
+        },
+      ],
+    },
+    responses: {
+      200: { description: "one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}`" },
+    },
+  },
+];
