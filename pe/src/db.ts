@@ -66,6 +66,8 @@ export interface AgreementsTable {
   disbursement_failure_code: string | null;
   disbursement_failure_message: string | null;
   schedule_anchored_on: string | null;
+  /** The last business date the daily job ran for it; null until disbursed (0005_business_date.sql). */
+  last_cob_date: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -87,6 +89,12 @@ export interface SchedulePaymentsTable {
   status: ColumnType<string, string | undefined, string>;
 }
 
+/** One move of the manual business clock: the date, and the instant it took effect. */
+export interface BusinessDateTable {
+  date: string;
+  effective_at: Generated<Date>;
+}
+
 export interface PeDB {
   outbox: OutboxTable;
   products: ProductsTable;
@@ -94,4 +102,5 @@ export interface PeDB {
   agreements: AgreementsTable;
   agreement_status_history: AgreementStatusHistoryTable;
   schedule_payments: SchedulePaymentsTable;
+  business_date: BusinessDateTable;
 }
