@@ -16,6 +16,10 @@ export const peError = defineErrors({
   UNKNOWN_PAYOUT: 422,
   /** A payout result that contradicts the status the agreement already has. */
   CONTRADICTION: 409,
+  /** POST /admin/business-date on the system clock: its date is today's UTC date and cannot be moved. */
+  CLOCK_NOT_MANUAL: 409,
+  /** POST /admin/business-date with a date not strictly after the current one: the clock only goes forward. */
+  DATE_NOT_AFTER_CURRENT: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

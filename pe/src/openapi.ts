@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
+import { businessDateDocs } from "./business-date/business-date.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
 import { disbursementDocs } from "./disbursement/disbursement.routes.ts";
@@ -19,7 +20,15 @@ export function openApiRoutes(): Router {
         "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED; once disbursed, APPROVED → " +
         "DISBURSING → ACTIVE → CLOSED, or DISBURSING → DISBURSEMENT_FAILED (final).",
     },
-    [...productDocs, ...agreementDocs, ...withdrawDocs, ...disbursementDocs, ...clientDocs, ...decisionDocs],
+    [
+      ...productDocs,
+      ...agreementDocs,
+      ...withdrawDocs,
+      ...disbursementDocs,
+      ...clientDocs,
+      ...decisionDocs,
+      ...businessDateDocs,
+    ],
   );
   const router = new Router();
   router.get("/openapi.json", (ctx) => {
