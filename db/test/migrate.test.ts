@@ -147,6 +147,7 @@ describe("migrator", () => {
       "kit/0001_idempotency_keys.sql",
       "0003_idempotency_keys.sql",
       "0004_disbursement.sql",
+      "0005_business_date.sql",
     ]);
     const recorded = await query<{ name: string; checksum: string }>(
       db.url,

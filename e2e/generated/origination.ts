@@ -515,7 +515,8 @@ export interface operations {
                  *             "termMonths": 12,
                  *             "interestRate": "12.5",
                  *             "monthlyPayment": "27170.47",
-                 *             "lastDueDate": "2027-11-29"
+                 *             "lastDueDate": "2027-11-29",
+                 *             "applicationDate": "2026-11-29"
                  *           },
                  *           "createdAt": "2026-11-29T17:39:06.945Z"
                  *         }
@@ -530,6 +531,8 @@ export interface operations {
                         payload: {
                             /** Format: uuid */
                             agreementId: string;
+                            /** Format: date */
+                            applicationDate?: string;
                             /** Format: date */
                             birthDate: string;
                             /** Format: uuid */

@@ -2,6 +2,24 @@
 // e2e/test/openapi-client.test.ts checks it is current; UPDATE_OPENAPI_TYPES=1 pnpm test e2e/test/openapi-client.test.ts rewrites it.
 
 export interface paths {
+    "/admin/business-date": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business date every business decision reads, and which clock keeps it (an admin call) */
+        get: operations["getBusinessDate"];
+        put?: never;
+        /** Moves the manual clock forward and runs the daily job for every day crossed, in order; answers once every agreement is caught up (an admin call; tests and demos only, refused on the system clock) */
+        post: operations["moveBusinessDate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements": {
         parameters: {
             query?: never;
@@ -222,6 +240,21 @@ export interface components {
             termMonths: number;
             updatedAt: string;
         };
+        BusinessDate: {
+            /**
+             * @description `system`: today's UTC date; `manual`: moved by this API
+             * @enum {string}
+             */
+            clock: "system" | "manual";
+            /** @description a business date, YYYY-MM-DD */
+            date: string;
+        };
+        BusinessDateMove: {
+            /** @description the daily job's result for every day crossed, in order */
+            cob: components["schemas"]["CobDaySummary"][];
+            /** @description a business date, YYYY-MM-DD */
+            date: string;
+        };
         Client: {
             birthDate: string;
             createdAt: string;
@@ -244,6 +277,18 @@ export interface components {
             monthlyIncome: string | number;
             passportNumber: string;
             phone: string;
+        };
+        CobDaySummary: {
+            /** @description ACTIVE agreements brought up to this day */
+            agreements: number;
+            /** @description agreements closed by this day's job */
+            closed: number;
+            /** @description a business date, YYYY-MM-DD */
+            date: string;
+            /** @description periods that became OVERDUE on this day */
+            overdueMarked: number;
+            /** @description penalty posted for this day, two decimals */
+            penaltyPosted: string;
         };
         Decision: {
             decidedAt: string;
@@ -340,6 +385,195 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getBusinessDate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the business date now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "date": "2025-03-15",
+                     *       "clock": "manual"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BusinessDate"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    moveBusinessDate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "date": "2025-03-17"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description a business date, YYYY-MM-DD */
+                    date: string;
+                };
+            };
+        };
+        responses: {
+            /** @description moved: the new date and the daily job's result per day */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "date": "2025-03-17",
+                     *       "cob": [
+                     *         {
+                     *           "date": "2025-03-16",
+                     *           "agreements": 1,
+                     *           "overdueMarked": 1,
+                     *           "penaltyPosted": "13.28",
+                     *           "closed": 0
+                     *         },
+                     *         {
+                     *           "date": "2025-03-17",
+                     *           "agreements": 1,
+                     *           "overdueMarked": 0,
+                     *           "penaltyPosted": "13.28",
+                     *           "closed": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BusinessDateMove"];
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the business date follows the system clock */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the date is not after the current business date; nothing changed */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listAgreements: {
         parameters: {
             query?: {

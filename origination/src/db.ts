@@ -29,6 +29,8 @@ export interface ApplicationsTable {
   interest_rate: Numeric;
   monthly_payment: Numeric;
   last_due_date: string;
+  /** PE's business date at creation; the arrival's UTC date when PE did not send it (0005). */
+  application_date: ColumnType<string, string | undefined, string>;
   payload_hash: string;
   decision_result: "APPROVED" | "REJECTED" | null;
   decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;

@@ -46,6 +46,7 @@ export type AgreementPayload = {
   interestRate: string | number;
   monthlyPayment: string | number;
   lastDueDate: string;
+  applicationDate?: string;
 };
 
 /** An agreement PE would send that passes every rule: 27170.47 of 150000.00 is about 18 %. */

@@ -7,6 +7,8 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
+import { businessDateRoutes } from "./business-date/business-date.routes.ts";
+import type { BusinessClock, RunCobDay } from "./business-date/types.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
@@ -14,6 +16,7 @@ import { decisionRoutes } from "./decisions/decisions.routes.ts";
 import { disbursementRoutes } from "./disbursement/disbursement.routes.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { productRoutes } from "./products/products.routes.ts";
+import { servicingRoutes } from "./servicing-store/servicing.routes.ts";
 
 export interface PeDeps {
   config: PeConfig;
@@ -22,6 +25,10 @@ export interface PeDeps {
   boss: PgBoss;
   log: Logger;
   metrics?: Metrics;
+  /** The business date every business decision reads (LIFECYCLE §4.3). */
+  clock: BusinessClock;
+  /** The daily job, run by POST /admin/business-date for each day it crosses. */
+  runCobDay: RunCobDay;
   /** Called after a transaction that wrote outbox rows commits (the relay's `wake`); a no-op by default. */
   afterCommit?: () => void;
 }
@@ -31,11 +38,18 @@ export function createPeApp(deps: PeDeps): Koa {
   const afterCommit = deps.afterCommit ?? (() => {});
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
-    agreementRoutes({ db: deps.db, log: deps.log, afterCommit }),
+    agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, afterCommit }),
     withdrawRoutes({ db: deps.db, afterCommit }),
-    disbursementRoutes({ db: deps.db, afterCommit, metrics: deps.metrics }),
+    disbursementRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db, metrics: deps.metrics }),
+    servicingRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
+    businessDateRoutes({
+      db: deps.db,
+      clock: deps.clock,
+      runCobDay: deps.runCobDay,
+      adminToken: deps.config.ADMIN_TOKEN,
+    }),
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),
   ];

@@ -45,3 +45,12 @@ export function addMonthsClamped(start: string, months: number): string {
 
 /** The UTC calendar date of an instant. */
 export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** The day after `date`. */
+export function nextDay(date: string): string {
+  const d = parseIsoDate(date);
+  if (!d) throw new RangeError(`not a date: ${date}`);
+  if (d.day < daysInMonth(d.year, d.month)) return formatIsoDate({ ...d, day: d.day + 1 });
+  if (d.month < 12) return formatIsoDate({ year: d.year, month: d.month + 1, day: 1 });
+  return formatIsoDate({ year: d.year + 1, month: 1, day: 1 });
+}

@@ -1,11 +1,25 @@
 import { serviceEntry } from "@loans/db/services";
 import { parseConfig, productionGuards, serviceEnv } from "@loans/shared";
-import type { z } from "zod";
+import { z } from "zod";
+import { parseIsoDate } from "./calendar.ts";
 
 // PE_PORT, PE_HOST, PE_DATABASE_URL and where it finds Origination and the Payment Gateway (ORIGINATION_URL, GATEWAY_URL), from the registry.
-export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination"), serviceEntry("gateway")]).superRefine(
-  productionGuards,
-);
+export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination"), serviceEntry("gateway")])
+  .extend({
+    /** LIFECYCLE §4.3: `system` reads today's UTC date; `manual` moves only through POST /admin/business-date. */
+    BUSINESS_CLOCK: z.enum(["system", "manual"]).default("system"),
+    /** The manual clock's first date, used once, when its history is empty; unset: today's UTC date then. */
+    BUSINESS_DATE_START: z
+      .string()
+      .refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD")
+      .optional(),
+  })
+  .superRefine(productionGuards)
+  .superRefine((c, ctx) => {
+    // A hand-moved date in production would value real payments on a made-up day.
+    if (c.NODE_ENV === "production" && c.BUSINESS_CLOCK === "manual")
+      ctx.addIssue({ code: "custom", path: ["BUSINESS_CLOCK"], message: "manual is refused in production" });
+  });
 
 export type PeConfig = Readonly<z.output<typeof peEnv>>;
 

@@ -70,7 +70,8 @@ export interface AgreementsTable {
   schedule_anchored_on: string | null;
   schedule_version: ColumnType<number, number | undefined, number>;
   closed_on: string | null;
-  last_cob_date: string | null;
+  /** The last business date the daily job ran for it; null until disbursed (0005_business_date.sql). */
+  last_cob_date: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -176,6 +177,12 @@ export interface LedgerEntriesTable {
   created_at: Timestamp;
 }
 
+/** One move of the manual business clock: the date, and the instant it took effect. */
+export interface BusinessDateTable {
+  date: string;
+  effective_at: Generated<Date>;
+}
+
 export interface PeDB {
   outbox: OutboxTable;
   products: ProductsTable;
@@ -190,4 +197,5 @@ export interface PeDB {
   unapplied_funds: UnappliedFundsTable;
   refunds: RefundsTable;
   ledger_entries: LedgerEntriesTable;
+  business_date: BusinessDateTable;
 }

@@ -20,6 +20,10 @@ export const peError = defineErrors({
   NOT_ACTIVE_YET: 409,
   /** GET /agreements/{id}/payoff-quote for a loan that is not ACTIVE, or a date out of §2.5a's range. */
   QUOTE_NOT_AVAILABLE: 422,
+  /** POST /admin/business-date on the system clock: its date is today's UTC date and cannot be moved. */
+  CLOCK_NOT_MANUAL: 409,
+  /** POST /admin/business-date with a date not strictly after the current one: the clock only goes forward. */
+  DATE_NOT_AFTER_CURRENT: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

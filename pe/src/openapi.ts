@@ -2,10 +2,12 @@ import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
+import { businessDateDocs } from "./business-date/business-date.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
 import { disbursementDocs } from "./disbursement/disbursement.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
+import { servicingDocs } from "./servicing-store/servicing.docs.ts";
 
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */
 export function openApiRoutes(): Router {
@@ -19,7 +21,16 @@ export function openApiRoutes(): Router {
         "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED; once disbursed, APPROVED → " +
         "DISBURSING → ACTIVE → CLOSED, or DISBURSING → DISBURSEMENT_FAILED (final).",
     },
-    [...productDocs, ...agreementDocs, ...withdrawDocs, ...disbursementDocs, ...clientDocs, ...decisionDocs],
+    [
+      ...productDocs,
+      ...agreementDocs,
+      ...withdrawDocs,
+      ...disbursementDocs,
+      ...servicingDocs,
+      ...clientDocs,
+      ...decisionDocs,
+      ...businessDateDocs,
+    ],
   );
   const router = new Router();
   router.get("/openapi.json", (ctx) => {

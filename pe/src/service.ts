@@ -2,14 +2,22 @@ import { serviceEntry } from "@loans/db/services";
 import { defineService, type StartOptions, startService } from "@loans/shared/kit/start-service";
 import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
+import { createBusinessClock } from "./business-date/clock.ts";
+import { COB_QUEUE, createCobWorker } from "./business-date/cob-schedule.ts";
 import type { PeConfig } from "./config.ts";
 import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
 import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
 import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
+import { runCobDay } from "./servicing-store/cob.ts";
 
-/** PE as the service kit runs it: its registry entry, its routes, and what its outbox sends where. */
-export const peSpec = (config: PeConfig) =>
-  defineService({
+/**
+ * PE as the service kit runs it: its registry entry, its routes, what its outbox sends where, and the
+ * daily job's driver.
+ */
+export const peSpec = (config: PeConfig) => {
+  // One clock for the whole process: the routes, the relay's answers and the daily job read the same date.
+  const clock = createBusinessClock(config);
+  return defineService({
     service: serviceEntry("pe"),
     config,
     relayRoutes: () => ({
@@ -23,7 +31,7 @@ export const peSpec = (config: PeConfig) =>
       [PAYOUT_REQUESTED_TOPIC]: {
         destination: "gateway",
         url: `${config.GATEWAY_URL}/internal/payouts`,
-        onAnswer: applyPayoutAnswer,
+        onAnswer: (trx, message, result) => applyPayoutAnswer(trx, message, result, clock),
       },
       // LIFECYCLE §8.9: one topic, two destinations, each delivered, retried and ordered on its own. Both
       // answer with the status they now record: nothing to apply here.
@@ -32,8 +40,11 @@ export const peSpec = (config: PeConfig) =>
         { destination: "gateway", url: `${config.GATEWAY_URL}/internal/agreement-events` },
       ],
     }),
-    app: createPeApp,
+    queues: [COB_QUEUE],
+    workers: (deps) => ({ cob: createCobWorker({ ...deps, clock, runCobDay }) }),
+    app: ({ workers: _workers, ...deps }) => createPeApp({ ...deps, clock, runCobDay }),
   });
+};
 
 export type StartPeOptions = StartOptions;
 

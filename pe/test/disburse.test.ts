@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { WireMessage } from "@loans/shared/outbox/types";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBusinessClock } from "../src/business-date/clock.ts";
 import { addMonthsClamped } from "../src/calendar.ts";
 import { applyPayoutAnswer } from "../src/disbursement/disbursement.service.ts";
 import { application, call, callInternal, counts, startTestPe, type TestPe } from "./helpers.ts";
@@ -13,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => pe?.stop());
 
 const ACCOUNT = "40817810000000000001";
+const systemClock = createBusinessClock({ BUSINESS_CLOCK: "system" });
 let seq = 5000;
 const wire = (topic: string, agreementId: string, payload: Record<string, unknown>) => ({
   id: String(seq++),
@@ -227,7 +229,7 @@ describe("PG's answer to payout.requested (the relay's onAnswer)", () => {
       payload: row!.payload,
       createdAt: row!.created_at.toISOString(),
     };
-    await pe.db.transaction().execute((trx) => applyPayoutAnswer(trx, message, result));
+    await pe.db.transaction().execute((trx) => applyPayoutAnswer(trx, message, result, systemClock));
     return (await call(pe.url, "GET", `/agreements/${id}`)).body;
   };
 

@@ -37,6 +37,8 @@ export function agreementCreatedHandler(deps: { boss: PgBoss }): TopicHandler<Or
         interest_rate: p.interestRate,
         monthly_payment: p.monthlyPayment,
         last_due_date: p.lastDueDate,
+        // Without it (an older PE), the column's default: the UTC date it arrived.
+        ...(p.applicationDate !== undefined && { application_date: p.applicationDate }),
         payload_hash: hash,
         ...(withdrawn && { status: "WITHDRAWN" as const }),
       });

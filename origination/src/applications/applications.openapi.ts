@@ -39,6 +39,7 @@ const intakeExample = {
         interestRate: "12.5",
         monthlyPayment: "27170.47",
         lastDueDate: "2027-11-29",
+        applicationDate: "2026-11-29",
       },
       createdAt: "2026-11-29T17:39:06.945Z",
     },

@@ -38,6 +38,11 @@ export const agreementCreatedPayload = z.object({
   interestRate: rateInput().refine((r) => new Dec(r).lte("999.9999"), "must be at most 999.9999"),
   monthlyPayment: moneyInput(),
   lastDueDate: calendarDate(),
+  /**
+   * PE's business date at creation (LIFECYCLE §8.11), which the AGE rule reads. Optional: a PE from before
+   * it sent none, and the application then takes the UTC date it arrived.
+   */
+  applicationDate: calendarDate().optional(),
 });
 export type AgreementCreated = z.output<typeof agreementCreatedPayload>;
 

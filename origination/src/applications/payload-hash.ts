@@ -9,7 +9,8 @@ const decimal = (s: string) => new Dec(s).toString();
  * A fingerprint of what an `agreement.created` says, so a repeat of the message is told apart from
  * another message under the same agreement id. Every field the application stores is in it, in a fixed
  * order; decimals are canonical and ids lower-case, so spelling differences do not count as changes.
- * The "v1:" prefix lets a later change of the recipe be recognised in stored hashes.
+ * The prefix names the recipe: "v2:" adds the application date, and a message without one (from an
+ * older PE) keeps the "v1:" recipe, so its repeats still match the hash stored for it.
  */
 export function payloadHash(p: AgreementCreated): string {
   const fields = [
@@ -24,5 +25,10 @@ export function payloadHash(p: AgreementCreated): string {
     decimal(p.monthlyPayment),
     p.lastDueDate,
   ];
-  return `v1:${createHash("sha256").update(JSON.stringify(fields)).digest("hex")}`;
+  if (p.applicationDate === undefined) return `v1:${digest(fields)}`;
+  return `v2:${digest([...fields, p.applicationDate])}`;
+}
+
+function digest(fields: unknown[]): string {
+  return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
 }

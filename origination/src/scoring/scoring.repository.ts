@@ -11,8 +11,14 @@ export const CLIENT_SCORING_LOCK = 0x5c0e;
 
 export type ScorableRow = Pick<
   Selectable<ApplicationsTable>,
-  "agreement_id" | "client_id" | "birth_date" | "monthly_income" | "monthly_payment" | "last_due_date"
-> & { application_date: string };
+  | "agreement_id"
+  | "client_id"
+  | "birth_date"
+  | "monthly_income"
+  | "monthly_payment"
+  | "last_due_date"
+  | "application_date"
+>;
 
 /**
  * Applications still waiting for a decision well after they arrived: their scoring job was lost with a
@@ -60,9 +66,17 @@ export async function findManyInProgressForUpdate(
   return (
     trx
       .selectFrom("applications")
-      .select(["agreement_id", "client_id", "birth_date", "monthly_income", "monthly_payment", "last_due_date"])
-      // The application date is the UTC calendar date it arrived, fixed, so a retried job decides alike.
-      .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`.as("application_date"))
+      // The application date is PE's business date at creation (or the arrival's UTC date), stored, so a
+      // retried job decides alike.
+      .select([
+        "agreement_id",
+        "client_id",
+        "birth_date",
+        "monthly_income",
+        "monthly_payment",
+        "last_due_date",
+        "application_date",
+      ])
       .where("agreement_id", "in", agreementIds)
       .where("status", "=", "IN_PROGRESS")
       .orderBy("agreement_id")

@@ -4,11 +4,13 @@ import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
 import { agreementExample, agreementPageExample, agreementRequestExample } from "../openapi.examples.ts";
 import { findProduct, type Product } from "../products/products.repository.ts";
+import { withServicing } from "../servicing-store/view.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
 import {
@@ -24,6 +26,7 @@ import { toAgreementSummary } from "./agreements.views.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
+  clock: BusinessClock;
   log?: Logger;
   /** Called once an agreement's transaction (and so its outbox row) has committed: wakes the relay. */
   afterCommit: () => void;
@@ -49,7 +52,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
         ]);
       }
       const terms = applyProductBounds(product, input);
-      const created = await openAgreement(trx, { input, product, terms });
+      const created = await openAgreement(trx, { input, product, terms, clock: deps.clock });
       return { status: 201, body: created, headers: { Location: `/agreements/${created.id}` }, resourceId: created.id };
     });
     if (replayed) return;
@@ -79,7 +82,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
 
   router.get("/agreements/:id", async (ctx) => {
     const id = pathId(ctx.params.id, "agreement");
-    ctx.body = notFoundUnless(await loadAgreement(db, id), "agreement");
+    ctx.body = await withServicing(db, deps.clock, notFoundUnless(await loadAgreement(db, id), "agreement"));
   });
 
   router.get("/agreements", async (ctx) => {

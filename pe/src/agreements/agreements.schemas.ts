@@ -156,5 +156,7 @@ export const agreementCreatedPayload = z.object({
   interestRate: z.string(),
   monthlyPayment: moneyOutput(),
   lastDueDate: z.string(),
+  /** PE's business date at creation (LIFECYCLE §8.11): Origination's application date. */
+  applicationDate: z.string(),
 });
 export type AgreementCreatedPayload = z.output<typeof agreementCreatedPayload>;

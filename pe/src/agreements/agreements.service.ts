@@ -2,7 +2,7 @@ import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
-import { utcDate } from "../calendar.ts";
+import type { BusinessClock } from "../business-date/types.ts";
 import { type Client, upsertClient } from "../clients/clients.repository.ts";
 import type { ClientInput } from "../clients/clients.schemas.ts";
 import type { PeDB } from "../db.ts";
@@ -73,19 +73,22 @@ export async function openAgreement(
     input: CreateAgreementInput;
     product: Product;
     terms: LoanTerms;
+    clock: BusinessClock;
   },
 ): Promise<AgreementResponse> {
-  const { input, product, terms } = args;
+  const { input, product, terms, clock } = args;
   const client = await upsertClient(trx, input.client);
   assertSamePerson(client, input.client);
-  // The transaction's start time: created_at, the NEW history row and the schedule's start date all use it.
+  // The transaction's start time: created_at and the NEW history row use it (audit times stay wall-clock).
   const now = client.transaction_time;
+  // The business date: the indicative schedule starts on it, and Origination scores on it (§4.3, §8.11).
+  const today = await clock.today(trx);
   const schedule = buildSchedule({
     principal: terms.principal,
     annualRate: input.interestRate,
     termMonths: input.termMonths,
     amortization: product.amortization,
-    startDate: utcDate(now),
+    startDate: today,
   });
   const monthlyPayment = schedule[0]!.payment;
   const agreement = await insertAgreement(trx, {
@@ -114,6 +117,7 @@ export async function openAgreement(
     interestRate: toRate(input.interestRate),
     monthlyPayment,
     lastDueDate: schedule.at(-1)!.dueDate,
+    applicationDate: today,
   };
   await enqueue(trx, { topic: "agreement.created", aggregateId: agreementId, payload: { ...payload } });
   return toAgreementResponse(agreement, [{ status: "NEW", at: now }], stored);

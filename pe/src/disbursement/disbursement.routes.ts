@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { agreementResponse } from "../agreements/agreements.schemas.ts";
 import { loadAgreement } from "../agreements/agreements.service.ts";
+import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseParts, pathId } from "../http/inputs.ts";
 import { disbursingAgreementExample } from "../openapi.examples.ts";
@@ -20,6 +21,7 @@ import { applyPayoutResult, disburseAgreement } from "./disbursement.service.ts"
 
 export interface DisbursementRouteDeps {
   db: Kysely<PeDB>;
+  clock: BusinessClock;
   /** Called once a transaction that wrote outbox rows has committed: wakes the relay. */
   afterCommit: () => void;
   metrics?: Metrics;
@@ -58,7 +60,7 @@ export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
         payload: payoutSettledPayload,
         async handle(trx, message) {
           const p = message.payload as PayoutSettledPayload;
-          const agreementStatus = await applyPayoutResult(trx, p.agreementId.toLowerCase(), p);
+          const agreementStatus = await applyPayoutResult(trx, p.agreementId.toLowerCase(), p, deps.clock);
           return { outcome: "ok", result: { agreementStatus } };
         },
       },

@@ -6,12 +6,14 @@ import type { WireMessage } from "@loans/shared/outbox/types";
 import { sql, type Transaction } from "kysely";
 import { recordStatus } from "../agreements/status.repository.ts";
 import { transition } from "../agreements/transitions.ts";
-import { utcDate } from "../calendar.ts";
+import type { BusinessClock } from "../business-date/types.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { UUID } from "../http/inputs.ts";
-import { applyRefundResult } from "../servicing-store/refund-result.ts";
 import { reanchorSchedule } from "../schedules/schedules.repository.ts";
+import { findLoan } from "../servicing-store/loan.repository.ts";
+import { refreshLoan } from "../servicing-store/refresh.ts";
+import { applyRefundResult } from "../servicing-store/refund-result.ts";
 import {
   PAYOUT_REQUESTED_TOPIC,
   type PayoutRequestedPayload,
@@ -100,8 +102,9 @@ export interface PayoutResult {
 
 /**
  * PG's final word on a payout, from `payout.settled` or from its answer to `payout.requested`: in one
- * transaction under the row lock, DISBURSING → ACTIVE (disbursedOn = the UTC date of the bank's settlement
- * instant, the schedule's dates re-anchored on it) or → DISBURSEMENT_FAILED (failure code kept), with the
+ * transaction under the row lock, DISBURSING → ACTIVE (disbursedOn = the business date in effect at the
+ * bank's settlement instant (LIFECYCLE §8.1), the schedule's dates re-anchored on it, and the daily job
+ * counted as run up to that day) or → DISBURSEMENT_FAILED (failure code kept), with the
  * `agreement.status-changed` message. A repeat answers the status and writes nothing. A REFUND's result is
  * always ok (nothing of it is kept here yet). A payout this agreement never ordered is refused.
  */
@@ -109,6 +112,7 @@ export async function applyPayoutResult(
   trx: Transaction<PeDB>,
   agreementId: string,
   r: PayoutResult,
+  clock: BusinessClock,
 ): Promise<AgreementStatus> {
   const row = await lockForDisbursement(trx, agreementId);
   if (!row) throw peError("UNKNOWN_AGREEMENT", `agreement ${agreementId} not found`);
@@ -124,7 +128,7 @@ export async function applyPayoutResult(
     throw peError("CONTRADICTION", `agreement ${agreementId} is ${row.status}; payout ${r.status} contradicts it`);
   const at = await lockedNow(trx);
   const settledAt = new Date(r.settledAt);
-  const on = utcDate(settledAt);
+  const on = await clock.at(trx, settledAt);
   if (t.to === "ACTIVE") {
     await trx
       .updateTable("agreements")
@@ -135,10 +139,15 @@ export async function applyPayoutResult(
         disbursement_settled_at: settledAt,
         disbursed_on: on,
         schedule_anchored_on: on,
+        // Interest runs from that day; the daily job's first day is the one after.
+        last_cob_date: on,
       })
       .where("id", "=", agreementId)
       .execute();
     await reanchorSchedule(trx, agreementId, on, row.term_months);
+    // The loan's first materialisation: schedule version 1 kept, and the disbursement in the ledger.
+    const loan = await findLoan(trx, agreementId);
+    await refreshLoan(trx, loan!, on);
   } else {
     await trx
       .updateTable("agreements")
@@ -169,18 +178,28 @@ export async function applyPayoutResult(
  * applied as `payout.settled` would be (PG's own message may have been lost, or not sent yet); PENDING and
  * IN_TRANSIT change nothing. A malformed answer throws, so the row is retried and the problem shows on it.
  */
-export async function applyPayoutAnswer(trx: Transaction<PeDB>, message: WireMessage, result: unknown): Promise<void> {
+export async function applyPayoutAnswer(
+  trx: Transaction<PeDB>,
+  message: WireMessage,
+  result: unknown,
+  clock: BusinessClock,
+): Promise<void> {
   if (!UUID.test(message.aggregateId))
     throw new AppError("VALIDATION_FAILED", `payout.requested message ${message.id} has no agreement id`);
   const answer = parseInput(payoutAnswer, result, "answer to payout.requested");
   // PENDING and IN_TRANSIT parse without an outcome (their nulls are dropped).
   if (!("settledAt" in answer)) return;
   const p = message.payload as PayoutRequestedPayload;
-  await applyPayoutResult(trx, message.aggregateId, {
-    payoutId: p.payoutId,
-    kind: p.kind,
-    status: answer.status,
-    settledAt: answer.settledAt,
-    failureCode: answer.failureCode,
-  });
+  await applyPayoutResult(
+    trx,
+    message.aggregateId,
+    {
+      payoutId: p.payoutId,
+      kind: p.kind,
+      status: answer.status,
+      settledAt: answer.settledAt,
+      failureCode: answer.failureCode,
+    },
+    clock,
+  );
 }

@@ -44,7 +44,8 @@ export const runCobDay: RunCobDay = async (db, day) => {
 async function cobAgreementDay(db: Kysely<PeDB>, id: string, day: string) {
   return db.transaction().execute(async (trx) => {
     const loan = await findLoan(trx, id, { lock: true });
-    if (!loan || loan.status !== "ACTIVE" || !loan.lastCobDate || loan.lastCobDate >= day) return null;
+    // Another run, or a payment's catch-up, may have done this day since the batch was read.
+    if (loan?.status !== "ACTIVE" || !loan.lastCobDate || loan.lastCobDate >= day) return null;
     const r = await refreshLoan(trx, loan, day);
     const penaltyPosted = r.state.penaltyPostings
       .filter((p) => p.on === day)

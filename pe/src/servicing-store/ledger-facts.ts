@@ -50,16 +50,28 @@ export interface LedgerInputs {
   state: LoanState;
   /** Every payment PE recorded, allocated or refunded whole. */
   payments: ReadonlyArray<{ id: string; amount: string; valueDate: string; purpose: string; refundWhole: boolean }>;
-  refunds: ReadonlyArray<{ paymentId: string; payoutId: string; amount: string; status: string; settledOn: string | null }>;
+  refunds: ReadonlyArray<{
+    paymentId: string;
+    payoutId: string;
+    amount: string;
+    status: string;
+    settledOn: string | null;
+  }>;
 }
 
-const RECEIVABLE = { INTEREST: "INTEREST_RECEIVABLE", PRINCIPAL: "LOAN_PRINCIPAL", PENALTY: "PENALTY_RECEIVABLE" } as const;
+const RECEIVABLE = {
+  INTEREST: "INTEREST_RECEIVABLE",
+  PRINCIPAL: "LOAN_PRINCIPAL",
+  PENALTY: "PENALTY_RECEIVABLE",
+} as const;
 
 export function ledgerFacts(x: LedgerInputs): Fact[] {
   const facts = new Map<string, Fact>();
   const fact = (key: string, init: Omit<Fact, "key" | "lines">): Fact => {
-    let f = facts.get(key);
-    if (!f) facts.set(key, (f = { key, ...init, lines: new Map() }));
+    const known = facts.get(key);
+    if (known) return known;
+    const f: Fact = { key, ...init, lines: new Map() };
+    facts.set(key, f);
     return f;
   };
   const post = (f: Fact, account: Account, amount: Dec) =>

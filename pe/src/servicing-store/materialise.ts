@@ -73,7 +73,12 @@ export async function materialise(trx: Transaction<PeDB>, agreementId: string, s
     await trx
       .insertInto("penalty_accruals")
       .values(
-        state.penaltyPostings.map((p) => ({ agreement_id: agreementId, period: p.period, on_date: p.on, amount: p.amount })),
+        state.penaltyPostings.map((p) => ({
+          agreement_id: agreementId,
+          period: p.period,
+          on_date: p.on,
+          amount: p.amount,
+        })),
       )
       .execute();
   await trx.deleteFrom("unapplied_funds").where("agreement_id", "=", agreementId).execute();

@@ -63,8 +63,7 @@ export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB
       const today = await clock.today(trx);
       // Never before the disbursement (PG takes payments only after it) nor after today (clock skew).
       const at = await clock.at(trx, new Date(p.succeededAt));
-      let valueDate = at < loan.disbursedOn! ? loan.disbursedOn! : at;
-      if (valueDate > today) valueDate = today;
+      const valueDate = [[loan.disbursedOn!, at].sort()[1]!, today].sort()[0]!;
       const refundWhole = loan.status === "CLOSED";
       await insertPayment(trx, p, paymentId, agreementId, valueDate, refundWhole);
       let answer: PaymentAnswer;
@@ -83,7 +82,11 @@ export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB
         const mine = state.payments.find((x) => x.id === paymentId)!;
         answer = { appliedOn: valueDate, allocation: mine.onValueDate };
       }
-      await trx.updateTable("payments").set({ answer: JSON.stringify(answer) }).where("id", "=", paymentId).execute();
+      await trx
+        .updateTable("payments")
+        .set({ answer: JSON.stringify(answer) })
+        .where("id", "=", paymentId)
+        .execute();
       return { outcome: "ok", result: answer };
     },
   };

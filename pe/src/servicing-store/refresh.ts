@@ -11,8 +11,8 @@ import {
   type StatusChangedPayload,
 } from "../disbursement/disbursement.schemas.ts";
 import { computeLoanState, type LoanState } from "../servicing/index.ts";
-import { ledgerFacts } from "./ledger-facts.ts";
 import { syncLedger } from "./ledger.repository.ts";
+import { ledgerFacts } from "./ledger-facts.ts";
 import { corePayments, type Loan, listPayments, listRefunds, type StoredPayment } from "./loan.repository.ts";
 import { materialise } from "./materialise.ts";
 import { refundPayoutId } from "./refund-id.ts";
@@ -86,7 +86,12 @@ async function closeLoan(trx: Transaction<PeDB>, loan: Loan, state: LoanState, p
     .where("id", "=", loan.id)
     .execute();
   await recordStatus(trx, loan.id, t.to, at);
-  const payload: StatusChangedPayload = { agreementId: loan.id, status: "CLOSED", on: state.closedOn!, at: at.toISOString() };
+  const payload: StatusChangedPayload = {
+    agreementId: loan.id,
+    status: "CLOSED",
+    on: state.closedOn!,
+    at: at.toISOString(),
+  };
   await enqueue(trx, { topic: STATUS_CHANGED_TOPIC, aggregateId: loan.id, payload: { ...payload } });
   const byId = new Map(payments.map((p) => [p.id, p]));
   for (const p of state.payments) {

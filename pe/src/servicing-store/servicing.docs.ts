@@ -10,12 +10,17 @@ import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "./payments.int
 const isoDate = () => z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date, YYYY-MM-DD");
 
 export const quoteQuery = z.strictObject({
-  date: isoDate().optional().describe("the payoff date, from the business date to the next due date; the business date unless given"),
+  date: isoDate()
+    .optional()
+    .describe("the payoff date, from the business date to the next due date; the business date unless given"),
 });
 
 export const transactionsQuery = z.strictObject({
   limit: pageLimit(),
-  cursor: z.string().regex(/^\d{1,18}$/, "is not a cursor this endpoint gave out").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, "is not a cursor this endpoint gave out")
+    .optional(),
 });
 
 const idParam = z.object({ id: z.uuid() });
@@ -69,7 +74,9 @@ const transactionView = z
   })
   .meta({ id: "Transaction" });
 
-const transactionPage = z.object({ items: z.array(transactionView), nextCursor: z.string().nullable() }).meta({ id: "TransactionPage" });
+const transactionPage = z
+  .object({ items: z.array(transactionView), nextCursor: z.string().nullable() })
+  .meta({ id: "TransactionPage" });
 
 export const servicingDocs: RouteDoc[] = [
   {
@@ -163,7 +170,9 @@ export const servicingDocs: RouteDoc[] = [
       ],
     },
     responses: {
-      200: { description: "one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}`" },
+      200: {
+        description: "one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}`",
+      },
     },
   },
 ];

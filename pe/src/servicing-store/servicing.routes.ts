@@ -8,8 +8,8 @@ import { peError } from "../errors.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { payoffQuote, QuoteNotAvailableError } from "../servicing/index.ts";
 import { corePayments, findLoan, listPayments } from "./loan.repository.ts";
-import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
 import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "./payments.intake.ts";
+import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
 import { listTransactions } from "./transactions.repository.ts";
 
 export interface ServicingRouteDeps {
@@ -26,9 +26,13 @@ export interface ServicingRouteDeps {
 export function servicingRoutes(deps: ServicingRouteDeps): Router {
   const { db, clock } = deps;
   const router = new Router();
-  const intake = batchEndpoint(db, { [PAYMENT_SUCCEEDED_TOPIC]: paymentSucceededHandler(clock) }, {
-    metrics: deps.metrics,
-  });
+  const intake = batchEndpoint(
+    db,
+    { [PAYMENT_SUCCEEDED_TOPIC]: paymentSucceededHandler(clock) },
+    {
+      metrics: deps.metrics,
+    },
+  );
   router.post("/internal/payments", async (ctx) => {
     await intake(ctx);
     // A payment that closed the loan wrote agreement.status-changed and maybe a refund: send them now.

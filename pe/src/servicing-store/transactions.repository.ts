@@ -51,10 +51,7 @@ export async function listTransactions(
     const net = (account: string) =>
       ls.filter((l) => l.account === account).reduce((s, l) => s.plus(l.credit).minus(l.debit), new Dec(0));
     const settlement = ls.filter((l) => l.account === "SETTLEMENT");
-    const amount =
-      settlement.length > 0
-        ? net("SETTLEMENT").abs()
-        : ls.reduce((s, l) => s.plus(l.debit), new Dec(0));
+    const amount = settlement.length > 0 ? net("SETTLEMENT").abs() : ls.reduce((s, l) => s.plus(l.debit), new Dec(0));
     return {
       id,
       type: first.type,
@@ -69,7 +66,11 @@ export async function listTransactions(
         : null,
       paymentId: first.payment_id,
       payoutId: first.payout_id,
-      entries: ls.map((l) => ({ account: l.account, debit: new Dec(l.debit).toFixed(2), credit: new Dec(l.credit).toFixed(2) })),
+      entries: ls.map((l) => ({
+        account: l.account,
+        debit: new Dec(l.debit).toFixed(2),
+        credit: new Dec(l.credit).toFixed(2),
+      })),
     };
   });
   return { items, nextCursor: more ? shown.at(-1)! : null };
