@@ -101,6 +101,7 @@ describe("POST /agreements: the contract's example", () => {
       interestRate: "12.5",
       monthlyPayment: "27170.27",
       lastDueDate: addMonthsClamped(start, 12),
+      applicationDate: start,
     });
 
     const again = await get(`/agreements/${a.id}`);
@@ -272,6 +273,7 @@ describe("reads", () => {
     expect(r.body.openapi).toBe("3.1.0");
     expect(Object.keys(r.body.paths).sort()).toEqual(
       [
+        "/admin/business-date",
         "/agreements",
         "/agreements/{id}",
         "/agreements/{id}/withdraw",
