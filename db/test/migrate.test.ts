@@ -148,6 +148,7 @@ describe("migrator", () => {
       "0003_idempotency_keys.sql",
       "0004_disbursement.sql",
       "0005_business_date.sql",
+      "0006_servicing.sql",
     ]);
     const recorded = await query<{ name: string; checksum: string }>(
       db.url,

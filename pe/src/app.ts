@@ -39,7 +39,7 @@ export function createPeApp(deps: PeDeps): Koa {
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, afterCommit }),
-    withdrawRoutes({ db: deps.db, afterCommit }),
+    withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
     disbursementRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db, metrics: deps.metrics }),

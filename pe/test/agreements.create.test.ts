@@ -56,6 +56,13 @@ describe("POST /agreements: the contract's example", () => {
         "schedule",
         "scheduleAnchoredOn",
         "disbursement",
+        "businessDate",
+        "scheduleVersion",
+        "balances",
+        "delinquency",
+        "currentPayment",
+        "closedOn",
+        "refunds",
       ].sort(),
     );
     expect(a).toMatchObject({
@@ -82,6 +89,11 @@ describe("POST /agreements: the contract's example", () => {
         interest,
         balance,
         status: "PENDING",
+        paidPrincipal: "0.00",
+        paidInterest: "0.00",
+        penalty: "0.00",
+        paidPenalty: "0.00",
+        paidOn: null,
       })),
     );
     expect(wakes).toBe(wakesBefore + 1);
@@ -278,9 +290,12 @@ describe("reads", () => {
         "/agreements/{id}",
         "/agreements/{id}/withdraw",
         "/agreements/{id}/disburse",
+        "/agreements/{id}/payoff-quote",
+        "/agreements/{id}/transactions",
         "/clients/{id}",
         "/internal/decisions",
         "/internal/payout-results",
+        "/internal/payments",
         "/products",
         "/products/{code}",
       ].sort(),

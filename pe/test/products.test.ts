@@ -40,6 +40,8 @@ describe("products", () => {
       maxInterestRate: "15",
       minOriginationFee: "2000.00",
       maxOriginationFee: "10000.00",
+      penaltyRate: "20",
+      penaltyGraceDays: 0,
       createdAt: expect.any(String),
     });
     const listed = await call(pe.url, "GET", "/products");

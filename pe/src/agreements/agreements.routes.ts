@@ -10,7 +10,6 @@ import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
 import { agreementExample, agreementPageExample, agreementRequestExample } from "../openapi.examples.ts";
 import { findProduct, type Product } from "../products/products.repository.ts";
-import { withServicing } from "../servicing-store/view.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
 import {
@@ -37,7 +36,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
   const router = new Router();
 
   // The agreement as it reads now answers a key carried over from the agreements table (0004).
-  const keys = idempotency(db, { reload: (id) => loadAgreement(db, id) });
+  const keys = idempotency(db, { reload: (id) => loadAgreement(db, id, deps.clock) });
 
   router.post("/agreements", async (ctx) => {
     const [headers, input] = parseParts(
@@ -82,7 +81,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
 
   router.get("/agreements/:id", async (ctx) => {
     const id = pathId(ctx.params.id, "agreement");
-    ctx.body = await withServicing(db, deps.clock, notFoundUnless(await loadAgreement(db, id), "agreement"));
+    ctx.body = notFoundUnless(await loadAgreement(db, id, deps.clock), "agreement");
   });
 
   router.get("/agreements", async (ctx) => {

@@ -10,6 +10,7 @@ import { peError } from "../errors.ts";
 import type { Product } from "../products/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
+import { withServicing } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreement } from "./agreements.repository.ts";
 import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
@@ -120,7 +121,7 @@ export async function openAgreement(
     applicationDate: today,
   };
   await enqueue(trx, { topic: "agreement.created", aggregateId: agreementId, payload: { ...payload } });
-  return toAgreementResponse(agreement, [{ status: "NEW", at: now }], stored);
+  return { ...toAgreementResponse(agreement, [{ status: "NEW", at: now }], stored), businessDate: today };
 }
 
 // Spelling may differ in case ("IVAN" and "Ivan"); the first spelling stays on record.
@@ -141,12 +142,16 @@ function assertSamePerson(onRecord: Client, given: ClientInput): void {
   }
 }
 
-/** The agreement as GET /agreements/{id} shows it, or null. */
-export async function loadAgreement(db: Kysely<PeDB>, id: string): Promise<AgreementResponse | null> {
+/** The agreement as GET /agreements/{id} shows it, its figures computed on the business date, or null. */
+export async function loadAgreement(
+  db: Kysely<PeDB>,
+  id: string,
+  clock: BusinessClock,
+): Promise<AgreementResponse | null> {
   const [agreement, history, schedule] = await Promise.all([
     findAgreement(db, id),
     listStatusHistory(db, id),
     listSchedule(db, id),
   ]);
-  return agreement && toAgreementResponse(agreement, history, schedule);
+  return agreement && withServicing(db, clock, toAgreementResponse(agreement, history, schedule));
 }

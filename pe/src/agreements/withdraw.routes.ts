@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { withdrawnAgreementExample } from "../openapi.examples.ts";
@@ -11,6 +12,7 @@ import { withdrawAgreement } from "./withdraw.service.ts";
 
 export interface WithdrawRouteDeps {
   db: Kysely<PeDB>;
+  clock: BusinessClock;
   /** Called once a withdrawal (and so its outbox row) has committed: wakes the relay. */
   afterCommit: () => void;
 }
@@ -28,7 +30,7 @@ export function withdrawRoutes(deps: WithdrawRouteDeps): Router {
     const { moved } = await db.transaction().execute((trx) => withdrawAgreement(trx, id));
     if (moved) deps.afterCommit();
     ctx.status = 200;
-    ctx.body = notFoundUnless(await loadAgreement(db, id), "agreement");
+    ctx.body = notFoundUnless(await loadAgreement(db, id, deps.clock), "agreement");
   });
   return router;
 }

@@ -47,7 +47,7 @@ export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
     // with one, a repeat answers the first answer byte for byte, and the key with another body is a 422.
     await keys.run(ctx, { key: headers["Idempotency-Key"], input }, async (trx) => {
       ({ moved } = await disburseAgreement(trx, id, input.destination.accountNumber));
-      const body = notFoundUnless(await loadAgreement(trx, id), "agreement");
+      const body = notFoundUnless(await loadAgreement(trx, id, deps.clock), "agreement");
       return { status: 202, body, resourceId: id };
     });
     if (moved) deps.afterCommit();

@@ -19,7 +19,8 @@ export async function withServicing(
   const loan = await findLoan(db, a.id);
   if (!loan?.terms || (loan.status !== "ACTIVE" && loan.status !== "CLOSED")) return { ...a, businessDate };
   const [payments, refunds] = await Promise.all([listPayments(db, a.id), listRefunds(db, a.id)]);
-  const asOf = loan.closedOn && loan.closedOn > businessDate ? loan.closedOn : businessDate;
+  // Never before the disbursement: a bank instant ahead of PE's clock must not make the loan unreadable.
+  const asOf = [businessDate, loan.disbursedOn!, loan.closedOn ?? businessDate].sort().at(-1)!;
   const s = computeLoanState(loan.terms, corePayments(payments), asOf);
   return {
     ...a,
