@@ -1,67 +1,86 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureQueue, type Logger } from "@loans/shared";
-import { enqueue } from "@loans/shared/outbox/enqueue";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { PgBoss } from "pg-boss";
-import { type BankAdapter, BankUnavailable } from "../bank/bank.ts";
+import type { CrashPoint } from "../config.ts";
 import type { GatewayDB } from "../db.ts";
-import { claimPayout, duePayouts, lookLater, settlePayout } from "./bank.repository.ts";
-import { PAYOUTS_QUEUE, payoutJobData } from "./payouts.queue.ts";
-import type { PayoutRow } from "./payouts.repository.ts";
-import type { PayoutSettled } from "./payouts.schemas.ts";
-import { afterBank, type BankAnswer, FAILURE_MESSAGES, nextLookMs } from "./transitions.ts";
+import { type BankAdapter, BankUnavailable, type TransferOrder } from "./bank.ts";
+import { type BankTable, claimDue, dueIds, lookLater } from "./bookkeeping.ts";
+import { afterBank, type BankAnswer, type BankOutcome, type BankPhase, nextLookMs } from "./steps.ts";
 
-export const SETTLED_TOPIC = "payout.settled";
-
-/** A step's lease on its payout; a step is two quick bank calls and one transaction. */
+/** A step's lease on its row; a step is two quick bank calls and one transaction. */
 const LEASE_MS = 5_000;
-/** A job keeps driving its payout while the next look is this close; later looks are the sweep's. */
+/** A job keeps driving its row while the next look is this close; later looks are the sweep's. */
 const INLINE_LOOK_MS = 1_000;
 const SWEEP_EVERY_MS = 500;
 const SWEEP_LIMIT = 200;
 const BATCH_SIZE = 50;
 
-export interface BankWorkerDeps {
+/** Bookkeeping columns every movement row has. */
+export interface MovementRow {
+  id: string;
+  bank_attempts: number;
+}
+
+/** What the worker needs to know of one kind of money movement: payouts (OUT) or payments (IN). */
+export interface MovementKind<Row extends MovementRow> {
+  /** "payout" or "payment": in logs. */
+  what: string;
+  queue: string;
+  table: BankTable;
+  /** The row's id from a job's data; undefined for data that is not this queue's. */
+  jobId(data: unknown): string | undefined;
+  phase(row: Row): BankPhase;
+  order(row: Row): TransferOrder;
+  /**
+   * Writes the bank's final outcome, and whatever announces it, in `trx`; false when the row was final
+   * already (nothing written).
+   */
+  settle(trx: Transaction<GatewayDB>, row: Row, outcome: BankOutcome): Promise<boolean>;
+  /** Tests: GATEWAY_CRASH_AT's value that crashes once the bank settled a row of this kind. */
+  crashPoint: CrashPoint;
+}
+
+export interface BankWorkerDeps<Row extends MovementRow> {
   db: Kysely<GatewayDB>;
   boss: PgBoss;
   bank: BankAdapter;
   log: Logger;
-  /** Called after a payout's final status and its outbox row have committed (the relay's `wake`). */
+  kind: MovementKind<Row>;
+  /** Called after a final status and its outbox row have committed (the relay's `wake`). */
   afterCommit?: () => void;
   /** Tests: exit the process at this point, once (config GATEWAY_CRASH_AT). */
-  crashAt?: "after-bank-settled";
+  crashAt?: CrashPoint;
 }
 
 export interface BankWorker {
   start(): Promise<void>;
-  /** Fetches new jobs now rather than at the next poll: called after an intake batch commits. */
+  /** Fetches new jobs now rather than at the next poll: called after an intake commits. */
   wake(): void;
   stop(): Promise<void>;
-  /** Drives one payout until it is final or its next look is far off. */
-  drive(payoutId: string): Promise<void>;
+  /** Drives one row until it is final or its next look is far off. */
+  drive(id: string): Promise<void>;
 }
 
 /**
- * PG's bank worker (LIFECYCLE §2.2 step 3): submits each payout with its id as the transfer id, moves it
- * IN_TRANSIT once the bank accepted, polls until the bank settles or refuses it, and then writes the final
- * status and the `payout.settled` outbox row in one transaction. An unknown outcome (BankUnavailable)
- * changes nothing but the time of the next look: a PENDING payout is submitted again with the same id, an
- * IN_TRANSIT one polled again, never FAILED. A pg-boss job starts each payout; a sweep every half second
- * takes every open payout whose next look is due, so a job lost with a killed process costs only that.
+ * PG's bank worker (LIFECYCLE §2.2 step 3, §2.3, §8.8), one per kind of movement: submits each row with
+ * its id as the transfer id, notes when the bank accepted it, polls until the bank settles or refuses it,
+ * and then writes the final status (and its outbox row) in one transaction. An unknown outcome
+ * (BankUnavailable) changes nothing but the time of the next look: a row the bank may not hold is
+ * submitted again with the same id, an accepted one polled again, never FAILED. A pg-boss job starts
+ * each row; a sweep every half second takes every open row whose next look is due, so a job lost with a
+ * killed process costs only that.
  */
-export function createBankWorker(deps: BankWorkerDeps): BankWorker {
-  const { db, boss, bank, log } = deps;
+export function createBankWorker<Row extends MovementRow>(deps: BankWorkerDeps<Row>): BankWorker {
+  const { db, boss, bank, log, kind } = deps;
   const stopping = new AbortController();
   let workerId: string | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping = false;
 
-  async function ask(p: PayoutRow): Promise<BankAnswer> {
+  async function ask(phase: BankPhase, row: Row): Promise<BankAnswer> {
     try {
-      const t =
-        p.status === "PENDING"
-          ? await bank.submitTransfer({ id: p.id, amount: p.amount, accountNumber: p.account_number })
-          : await bank.getTransfer(p.id);
+      const t = phase === "submit" ? await bank.submitTransfer(kind.order(row)) : await bank.getTransfer(row.id);
       return t ? { kind: "transfer", transfer: t } : { kind: "none" };
     } catch (err) {
       if (err instanceof BankUnavailable) return { kind: "unknown" };
@@ -69,94 +88,79 @@ export function createBankWorker(deps: BankWorkerDeps): BankWorker {
     }
   }
 
-  /** One look at the bank; answers the delay to the next look, or null once the payout is final. */
-  async function step(p: PayoutRow): Promise<number | null> {
-    const answer = await ask(p);
-    const next = afterBank(p.status, answer);
-    const later = nextLookMs(p.bank_attempts);
+  /** One look at the bank; answers the delay to the next look, or null once the row is final. */
+  async function step(row: Row): Promise<number | null> {
+    const phase = kind.phase(row);
+    const next = afterBank(phase, phase === "final" ? { kind: "none" } : await ask(phase, row));
+    const later = nextLookMs(row.bank_attempts);
+    const fields = { [`${kind.what}Id`]: row.id };
     switch (next.kind) {
       case "ignore":
-        log.warn("bank answer for a final payout ignored", { payoutId: p.id, status: p.status });
+        log.warn(`bank answer for a final ${kind.what} ignored`, fields);
         return null;
-      case "move":
-        await lookLater(db, p.id, later, { inTransit: true });
+      case "accepted":
+        await lookLater(db, kind.table, row.id, later, { accepted: true });
         return later;
       case "wait":
-        await lookLater(db, p.id, later, {
-          unknown: next.unknown ? `bank ${p.status === "PENDING" ? "submit" : "poll"}: outcome unknown` : null,
+        await lookLater(db, kind.table, row.id, later, {
+          unknown: next.unknown ? `bank ${phase === "submit" ? "submit" : "poll"}: outcome unknown` : null,
         });
         return later;
       case "final": {
-        if (deps.crashAt === "after-bank-settled" && next.status === "PAID") {
-          log.error("crashing on purpose: the bank paid, PG has not recorded it", { payoutId: p.id });
+        if (deps.crashAt === kind.crashPoint && next.outcome === "SETTLED") {
+          log.error(`crashing on purpose: the bank settled a ${kind.what}, PG has not recorded it`, fields);
           process.kill(process.pid, "SIGKILL");
           await sleep(60_000);
         }
-        const failureMessage = next.failureCode ? (FAILURE_MESSAGES[next.failureCode] ?? next.failureCode) : null;
-        const settled = await db.transaction().execute(async (trx) => {
-          const row = await settlePayout(trx, p.id, { ...next, failureMessage });
-          if (!row) return null;
-          const payload: PayoutSettled = {
-            payoutId: row.id,
-            kind: row.kind,
-            agreementId: row.agreement_id,
-            amount: row.amount,
-            status: next.status,
-            settledAt: next.settledAt.toISOString(),
-            failureCode: next.failureCode,
-            failureMessage,
-          };
-          await enqueue(trx, { topic: SETTLED_TOPIC, aggregateId: row.agreement_id, payload: { ...payload } });
-          return row;
-        });
+        const settled = await db.transaction().execute((trx) => kind.settle(trx, row, next));
         if (settled) {
           deps.afterCommit?.();
-          log.info("payout settled", { payoutId: p.id, status: next.status, failureCode: next.failureCode });
+          log.info(`${kind.what} settled`, { ...fields, outcome: next.outcome, failureCode: next.failureCode });
         }
         return null;
       }
     }
   }
 
-  async function drive(payoutId: string): Promise<void> {
+  async function drive(id: string): Promise<void> {
     while (!stopping.signal.aborted) {
-      const p = await claimPayout(db, payoutId, LEASE_MS);
-      if (!p) return;
-      const delay = await step(p);
+      const row = await claimDue<Row>(db, kind.table, id, LEASE_MS);
+      if (!row) return;
+      const delay = await step(row);
       if (delay === null || delay > INLINE_LOOK_MS) return;
       await sleep(delay + 5, undefined, { signal: stopping.signal }).catch(() => {});
     }
   }
 
+  const warn = (msg: string, id: string, err: unknown) => {
+    if (!stopping.signal.aborted) log.warn(msg, { [`${kind.what}Id`]: id, err });
+  };
+
   const sweep = async () => {
     if (sweeping || stopping.signal.aborted) return;
     sweeping = true;
     try {
-      const due = await duePayouts(db, SWEEP_LIMIT);
-      await Promise.all(due.map((id) => drive(id).catch((err) => warn("payout step failed", id, err))));
+      const due = await dueIds(db, kind.table, SWEEP_LIMIT);
+      await Promise.all(due.map((id) => drive(id).catch((err) => warn(`${kind.what} step failed`, id, err))));
     } catch (err) {
-      if (!stopping.signal.aborted) log.warn("payout sweep failed", { err });
+      if (!stopping.signal.aborted) log.warn(`${kind.what} sweep failed`, { err });
     } finally {
       sweeping = false;
     }
   };
 
-  const warn = (msg: string, payoutId: string, err: unknown) => {
-    if (!stopping.signal.aborted) log.warn(msg, { payoutId, err });
-  };
-
   return {
     async start() {
       const queue = { retryLimit: 20, retryDelay: 1, retryBackoff: true, expireInSeconds: 900 };
-      await ensureQueue(boss, PAYOUTS_QUEUE, queue);
-      await boss.updateQueue(PAYOUTS_QUEUE, queue);
-      workerId = await boss.work(PAYOUTS_QUEUE, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 2 }, async (jobs) => {
-        // A step that fails (the database away) leaves the payout to the sweep; the job itself is done.
+      await ensureQueue(boss, kind.queue, queue);
+      await boss.updateQueue(kind.queue, queue);
+      workerId = await boss.work(kind.queue, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 2 }, async (jobs) => {
+        // A step that fails (the database away) leaves the row to the sweep; the job itself is done.
         await Promise.all(
           jobs.map(async (job) => {
-            const data = payoutJobData.safeParse(job.data);
-            if (!data.success) return log.warn("payout job with bad data", { jobId: job.id });
-            await drive(data.data.payoutId).catch((err) => warn("payout step failed", data.data.payoutId, err));
+            const id = kind.jobId(job.data);
+            if (!id) return log.warn(`${kind.what} job with bad data`, { jobId: job.id });
+            await drive(id).catch((err) => warn(`${kind.what} step failed`, id, err));
           }),
         );
       });
@@ -169,7 +173,7 @@ export function createBankWorker(deps: BankWorkerDeps): BankWorker {
     async stop() {
       stopping.abort();
       clearInterval(sweepTimer);
-      await boss.offWork(PAYOUTS_QUEUE);
+      await boss.offWork(kind.queue);
     },
     drive,
   };

@@ -5,8 +5,9 @@ import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
+import { decodeCursor, toPage } from "../list-cursor.ts";
 import { payoutRequestedHandler, REQUESTED_TOPIC } from "./payouts.intake.ts";
-import { decodeCursor, encodeCursor, toPayoutView } from "./payouts.mappers.ts";
+import { toPayoutView } from "./payouts.mappers.ts";
 import { findPayout, listPayouts } from "./payouts.repository.ts";
 import {
   listPayoutsQuery,
@@ -52,12 +53,7 @@ export function payoutRoutes(deps: PayoutRoutesDeps): Router {
       limit: q.limit,
       after,
     });
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    ctx.body = {
-      items: page.map(toPayoutView),
-      nextCursor: rows.length > q.limit && last ? encodeCursor({ createdKey: last.created_key, id: last.id }) : null,
-    };
+    ctx.body = toPage(rows, q.limit, toPayoutView);
   });
 
   return router;
