@@ -113,7 +113,9 @@ export const payoutRouteDocs: RouteDoc[] = [
     operationId: "receivePayoutOrders",
     summary:
       "Payout orders from PE's outbox; idempotent by payout id, each answered with the payout's current status. " +
-      "The same id with other data, or a second DISBURSEMENT for one agreement: rejected PAYOUT_CONFLICT",
+      "The same id with other data, a second DISBURSEMENT for one agreement, or a second live REFUND of one " +
+      "payment: rejected PAYOUT_CONFLICT. A REFUND not covered by a SUCCEEDED payment of its agreement " +
+      "(sourcePaymentId): rejected REFUND_NOT_COVERED",
     tags: ["internal"],
     security: "service",
     body: payoutBatch,
