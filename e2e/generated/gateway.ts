@@ -28,8 +28,46 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Payout orders from PE's outbox; idempotent by payout id, each answered with the payout's current status. The same id with other data, or a second DISBURSEMENT for one agreement: rejected PAYOUT_CONFLICT */
+        /** Payout orders from PE's outbox; idempotent by payout id, each answered with the payout's current status. The same id with other data, a second DISBURSEMENT for one agreement, or a second live REFUND of one payment: rejected PAYOUT_CONFLICT. A REFUND not covered by a SUCCEEDED payment of its agreement (sourcePaymentId): rejected REFUND_NOT_COVERED */
         post: operations["receivePayoutOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments, newest first, a page at a time; filters by agreement and status */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Pay towards an agreement: the bank collects from the payer's account, PROCESSING → SUCCEEDED | FAILED
+         * @description Only a SUCCEEDED payment reaches PE, which allocates it. An unknown bank outcome never makes a payment FAILED: it stays PROCESSING and is asked again with the same id.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One payment as it is now: PROCESSING → SUCCEEDED | FAILED */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -378,6 +416,362 @@ export interface operations {
             };
             /** @description the body is not application/json */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                agreementId?: string;
+                /** @description nextCursor of the previous page, as it was given */
+                cursor?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+                status?: "PROCESSING" | "SUCCEEDED" | "FAILED";
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page; nextCursor is null on the last one */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9b7e2c4a-1f3d-4e5a-8b6c-7d8e9f0a1b2c",
+                     *           "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *           "amount": "27170.27",
+                     *           "purpose": "REGULAR",
+                     *           "status": "SUCCEEDED",
+                     *           "failureCode": null,
+                     *           "failureMessage": null,
+                     *           "createdAt": "2026-12-29T09:00:00.000Z",
+                     *           "succeededAt": "2026-12-29T09:00:00.050Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            agreementId: string;
+                            amount: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            failureCode: string | null;
+                            failureMessage: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "REGULAR" | "EARLY_REPAYMENT";
+                            /** @enum {string} */
+                            status: "PROCESSING" | "SUCCEEDED" | "FAILED";
+                            /** @description the bank's settlement instant: PE values the payment on it */
+                            succeededAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description required: makes the request safe to retry; the same key with the same body answers what the first answered (with Idempotent-Replayed: true); kept at least 24 hours */
+                "Idempotency-Key": string;
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                 *       "amount": "27170.27",
+                 *       "purpose": "REGULAR",
+                 *       "payer": {
+                 *         "accountNumber": "40817810000000000001"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: uuid */
+                    agreementId: string;
+                    amount: string;
+                    payer: {
+                        accountNumber: string;
+                    };
+                    /**
+                     * @default REGULAR
+                     * @enum {string}
+                     */
+                    purpose?: "REGULAR" | "EARLY_REPAYMENT";
+                };
+            };
+        };
+        responses: {
+            /** @description taken, PROCESSING; a replay with the Idempotency-Key and the same body answers the first answer (PROCESSING still), with Idempotent-Replayed: true. GET /payments/{id} shows the payment now */
+            202: {
+                headers: {
+                    /** @description `true` when this answers a replay of an earlier request with the key */
+                    "Idempotent-Replayed"?: string;
+                    /** @description the payment: `/payments/{id}` */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9b7e2c4a-1f3d-4e5a-8b6c-7d8e9f0a1b2c",
+                     *       "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *       "amount": "27170.27",
+                     *       "purpose": "REGULAR",
+                     *       "status": "PROCESSING",
+                     *       "failureCode": null,
+                     *       "failureMessage": null,
+                     *       "createdAt": "2026-12-29T09:00:00.000Z",
+                     *       "succeededAt": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        agreementId: string;
+                        amount: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        failureCode: string | null;
+                        failureMessage: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        purpose: "REGULAR" | "EARLY_REPAYMENT";
+                        /** @enum {string} */
+                        status: "PROCESSING" | "SUCCEEDED" | "FAILED";
+                        /** @description the bank's settlement instant: PE values the payment on it */
+                        succeededAt: string | null;
+                    };
+                };
+            };
+            /** @description invalid fields or Idempotency-Key, every one listed; or no Idempotency-Key at all */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a request with this Idempotency-Key is still being processed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the agreement takes no payments, or the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the payment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9b7e2c4a-1f3d-4e5a-8b6c-7d8e9f0a1b2c",
+                     *       "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *       "amount": "27170.27",
+                     *       "purpose": "REGULAR",
+                     *       "status": "SUCCEEDED",
+                     *       "failureCode": null,
+                     *       "failureMessage": null,
+                     *       "createdAt": "2026-12-29T09:00:00.000Z",
+                     *       "succeededAt": "2026-12-29T09:00:00.050Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        agreementId: string;
+                        amount: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        failureCode: string | null;
+                        failureMessage: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        purpose: "REGULAR" | "EARLY_REPAYMENT";
+                        /** @enum {string} */
+                        status: "PROCESSING" | "SUCCEEDED" | "FAILED";
+                        /** @description the bank's settlement instant: PE values the payment on it */
+                        succeededAt: string | null;
+                    };
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such payment */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

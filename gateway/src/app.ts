@@ -10,6 +10,8 @@ import type { PgBoss } from "pg-boss";
 import { agreementEventDocs, agreementEventRoutes } from "./agreement-events/agreement-events.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayDB } from "./db.ts";
+import { paymentRouteDocs } from "./payments/payments.docs.ts";
+import { paymentRoutes } from "./payments/payments.routes.ts";
 import { payoutRouteDocs, payoutRoutes } from "./payouts/payouts.routes.ts";
 
 export interface GatewayDeps {
@@ -21,6 +23,8 @@ export interface GatewayDeps {
   metrics?: Metrics;
   /** Sends new payouts to the bank now rather than at the worker's next poll. */
   wakeBank?: () => void;
+  /** The same for new payments. */
+  wakePaymentBank?: () => void;
 }
 
 export function createGatewayApp(deps: GatewayDeps): Koa {
@@ -31,15 +35,17 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
       server: "http://127.0.0.1:3003",
       description:
         "Moves money through the bank. A payout goes PENDING → IN_TRANSIT → PAID | FAILED (or PENDING → PAID | " +
-        "FAILED); an unknown bank outcome never makes it FAILED: it waits and is asked again with the same id.",
+        "FAILED); a client's payment goes PROCESSING → SUCCEEDED | FAILED. An unknown bank outcome never makes " +
+        "either FAILED: it waits and is asked again with the same id.",
     },
-    [...payoutRouteDocs, ...agreementEventDocs],
+    [...paymentRouteDocs, ...payoutRouteDocs, ...agreementEventDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
   });
   const routers = [
     payoutRoutes({ db: deps.db, boss: deps.boss, wakeBank: deps.wakeBank ?? (() => {}), metrics: deps.metrics }),
+    paymentRoutes({ db: deps.db, boss: deps.boss, wakeBank: deps.wakePaymentBank ?? (() => {}) }),
     agreementEventRoutes({ db: deps.db, metrics: deps.metrics }),
     docs,
     docsRoutes({ title: "Payment Gateway" }),

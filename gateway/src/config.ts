@@ -16,6 +16,9 @@ const latency = z
   .refine((l) => l.minMs <= l.maxMs, "the range must not run backwards")
   .default({ minMs: 50, maxMs: 50 });
 
+export const CRASH_POINTS = ["after-bank-settled", "after-payment-settled"] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 // GATEWAY_PORT, GATEWAY_HOST, GATEWAY_DATABASE_URL and where it finds PE (PE_URL), from the registry.
 export const gatewayEnv = serviceEnv(serviceEntry("gateway"), [serviceEntry("pe")])
   .extend({
@@ -27,9 +30,10 @@ export const gatewayEnv = serviceEnv(serviceEntry("gateway"), [serviceEntry("pe"
     /**
      * Tests only: the process exits at once at this point of the bank worker, the first time it gets
      * there. `after-bank-settled`: the bank has answered that a payout's transfer settled, and PG has not
-     * recorded it yet (LIFECYCLE §3.1 case 4). Refused in production.
+     * recorded it yet (LIFECYCLE §3.1 case 4); `after-payment-settled`: the same for a payment it
+     * collected. Refused in production.
      */
-    GATEWAY_CRASH_AT: z.enum(["after-bank-settled"]).optional(),
+    GATEWAY_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   })
   .superRefine(productionGuards)
   .superRefine((c, ctx) => {

@@ -32,6 +32,30 @@ export interface PayoutsTable {
   updated_at: Timestamp;
 }
 
+export const PAYMENT_STATUSES = ["PROCESSING", "SUCCEEDED", "FAILED"] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const PAYMENT_PURPOSES = ["REGULAR", "EARLY_REPAYMENT"] as const;
+export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
+
+export interface PaymentsTable {
+  id: string;
+  agreement_id: string;
+  amount: Numeric;
+  purpose: PaymentPurpose;
+  payer_account: string;
+  status: ColumnType<PaymentStatus, PaymentStatus | undefined, PaymentStatus>;
+  failure_code: string | null;
+  failure_message: string | null;
+  succeeded_at: Date | null;
+  bank_accepted_at: Date | null;
+  bank_attempts: ColumnType<number, number | undefined, number>;
+  next_check_at: Timestamp;
+  last_error: string | null;
+  unknown_since: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export type AnnouncedStatus = "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
 
 export interface AgreementStatusesTable {
@@ -45,5 +69,6 @@ export interface AgreementStatusesTable {
 export interface GatewayDB {
   outbox: OutboxTable;
   payouts: PayoutsTable;
+  payments: PaymentsTable;
   agreement_statuses: AgreementStatusesTable;
 }

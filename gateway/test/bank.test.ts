@@ -43,15 +43,20 @@ describe("the bank's draws", () => {
 
   it("plans a refusal by suffix, a random could_not_process by rate, a latency inside the range", () => {
     const b = behaviour({ latency: { minMs: 20, maxMs: 200 } });
-    expect(plan(b, "x", account("9902"))).toEqual({
+    expect(plan(b, "x", account("9902"), "OUT")).toEqual({
       outcome: "FAILED",
       failureCode: "invalid_account_number",
       latencyMs: 0,
     });
-    expect(plan(b, "x", account("9901"))).toMatchObject({ outcome: "FAILED", failureCode: "account_closed" });
-    expect(plan(behaviour({ failureRate: 1 }), "x", account())).toMatchObject({ failureCode: "could_not_process" });
+    expect(plan(b, "x", account("9901"), "OUT")).toMatchObject({ outcome: "FAILED", failureCode: "account_closed" });
+    expect(plan(behaviour({ failureRate: 1 }), "x", account(), "OUT")).toMatchObject({
+      failureCode: "could_not_process",
+    });
+    // Insufficient funds is the payer's: a payment from …9903 fails, a payout into it is paid.
+    expect(plan(b, "x", account("9903"), "IN")).toMatchObject({ outcome: "FAILED", failureCode: "insufficient_funds" });
+    expect(plan(b, "x", account("9903"), "OUT")).toMatchObject({ outcome: "SETTLED" });
     for (let i = 0; i < 50; i++) {
-      const p = plan(b, `id${i}`, account());
+      const p = plan(b, `id${i}`, account(), i % 2 ? "IN" : "OUT");
       expect(p.outcome).toBe("SETTLED");
       expect(p.latencyMs).toBeGreaterThanOrEqual(20);
       expect(p.latencyMs).toBeLessThanOrEqual(200);
@@ -100,8 +105,8 @@ describe("the simulated bank on its tables", () => {
   it("is idempotent by transfer id: a resubmission answers the existing transfer, one row", async () => {
     const bank = simulatedBank(db, behaviour({ latency: { minMs: 10_000, maxMs: 10_000 } }));
     const id = randomUUID();
-    const first = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account() });
-    const again = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account() });
+    const first = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account(), direction: "OUT" });
+    const again = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account(), direction: "OUT" });
     expect(first).toMatchObject({ id, status: "ACCEPTED", settledAt: null });
     expect(again).toEqual(first);
     expect(await transfers(id)).toBe(1);
@@ -110,7 +115,7 @@ describe("the simulated bank on its tables", () => {
   it("settles after the latency, at the planned instant, whoever looks and whenever", async () => {
     const bank = simulatedBank(db, behaviour({ latency: { minMs: 30, maxMs: 30 } }));
     const id = randomUUID();
-    const t = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account() });
+    const t = await bank.submitTransfer({ id, amount: "100.00", accountNumber: account(), direction: "OUT" });
     expect(t.status).toBe("ACCEPTED");
     await new Promise((r) => setTimeout(r, 120));
     const settled = await bank.getTransfer(id);
@@ -125,12 +130,14 @@ describe("the simulated bank on its tables", () => {
   it("refuses by suffix: invalid number on the spot, closed account at settlement", async () => {
     const bank = simulatedBank(db, behaviour());
     const a = randomUUID();
-    expect(await bank.submitTransfer({ id: a, amount: "1.00", accountNumber: account("9902") })).toMatchObject({
+    expect(
+      await bank.submitTransfer({ id: a, amount: "1.00", accountNumber: account("9902"), direction: "OUT" }),
+    ).toMatchObject({
       status: "FAILED",
       failureCode: "invalid_account_number",
     });
     const b = randomUUID();
-    await bank.submitTransfer({ id: b, amount: "1.00", accountNumber: account("9901") });
+    await bank.submitTransfer({ id: b, amount: "1.00", accountNumber: account("9901"), direction: "OUT" });
     expect(await bank.getTransfer(b)).toMatchObject({ status: "FAILED", failureCode: "account_closed" });
   });
 
@@ -138,11 +145,13 @@ describe("the simulated bank on its tables", () => {
     const bank = simulatedBank(db, behaviour());
     const id = randomUUID();
     for (let i = 0; i < 3; i++)
-      await expect(bank.submitTransfer({ id, amount: "1.00", accountNumber: account("9904") })).rejects.toBeInstanceOf(
-        BankUnavailable,
-      );
+      await expect(
+        bank.submitTransfer({ id, amount: "1.00", accountNumber: account("9904"), direction: "OUT" }),
+      ).rejects.toBeInstanceOf(BankUnavailable);
     expect(await transfers(id)).toBe(0);
-    expect((await bank.submitTransfer({ id, amount: "1.00", accountNumber: account("9904") })).status).toBe("SETTLED");
+    expect(
+      (await bank.submitTransfer({ id, amount: "1.00", accountNumber: account("9904"), direction: "OUT" })).status,
+    ).toBe("SETTLED");
     expect(await transfers(id)).toBe(1);
   });
 
@@ -153,13 +162,18 @@ describe("the simulated bank on its tables", () => {
     let recorded: string | undefined;
     for (let i = 0; i < 20 && !recorded; i++) {
       const id = randomUUID();
-      await expect(flaky.submitTransfer({ id, amount: "5.00", accountNumber: account() })).rejects.toBeInstanceOf(
-        BankUnavailable,
-      );
+      await expect(
+        flaky.submitTransfer({ id, amount: "5.00", accountNumber: account(), direction: "OUT" }),
+      ).rejects.toBeInstanceOf(BankUnavailable);
       if ((await transfers(id)) === 1) recorded = id;
     }
     expect(recorded).toBeDefined();
-    const t = await steady.submitTransfer({ id: recorded!, amount: "5.00", accountNumber: account() });
+    const t = await steady.submitTransfer({
+      id: recorded!,
+      amount: "5.00",
+      accountNumber: account(),
+      direction: "OUT",
+    });
     expect(t).toMatchObject({ id: recorded, status: "SETTLED" });
     expect(await transfers(recorded!)).toBe(1);
   });
@@ -173,7 +187,7 @@ describe("the simulated bank on its tables", () => {
       for (const id of ids) {
         const b = simulatedBank(db, seeded(bankSeed));
         try {
-          const t = await b.submitTransfer({ id, amount: "1.00", accountNumber: account() });
+          const t = await b.submitTransfer({ id, amount: "1.00", accountNumber: account(), direction: "OUT" });
           out.push(`${t.status}:${t.failureCode}`);
         } catch {
           out.push("unknown");

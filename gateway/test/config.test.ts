@@ -23,6 +23,13 @@ describe("the gateway's settings", () => {
     expect(c).toMatchObject({ BANK_LATENCY_MS: { minMs: 20, maxMs: 200 }, BANK_ERROR_RATE: 0.3, BANK_SEED: "x" });
   });
 
+  it("takes the crash hook at a payout's or a payment's settlement, nothing else", () => {
+    expect(loadGatewayConfig({ ...base, GATEWAY_CRASH_AT: "after-payment-settled" }).GATEWAY_CRASH_AT).toBe(
+      "after-payment-settled",
+    );
+    expect(() => loadGatewayConfig({ ...base, GATEWAY_CRASH_AT: "somewhere" })).toThrow(/GATEWAY_CRASH_AT/);
+  });
+
   it("names every bad setting at once, and refuses the crash hook in production", () => {
     let err: unknown;
     try {

@@ -5,6 +5,9 @@
 
 export type TransferStatus = "ACCEPTED" | "SETTLED" | "FAILED";
 
+/** OUT pays into the account (a payout); IN collects from it (a client's payment). */
+export type TransferDirection = "OUT" | "IN";
+
 export interface Transfer {
   id: string;
   amount: string;
@@ -18,10 +21,11 @@ export interface Transfer {
 }
 
 export interface TransferOrder {
-  /** The payout id: the bank deduplicates on it, so resubmitting after an unknown outcome is safe. */
+  /** The payout's or payment's id: the bank deduplicates on it, so resubmitting after an unknown outcome is safe. */
   id: string;
   amount: string;
   accountNumber: string;
+  direction: TransferDirection;
 }
 
 export interface BankAdapter {

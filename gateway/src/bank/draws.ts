@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TransferDirection } from "./bank.ts";
 
 /**
  * The simulated bank's chance and its fixed rules, as pure functions: every random draw is a hash of
@@ -47,9 +48,13 @@ export interface TransferPlan {
   latencyMs: number;
 }
 
-/** What the bank decides for a new transfer when a submit reaches its books. */
-export function plan(b: BankBehaviour, id: string, accountNumber: string): TransferPlan {
+/**
+ * What the bank decides for a new transfer when a submit reaches its books. Insufficient funds is a
+ * payer's problem: a payout into a `…9903` account is paid.
+ */
+export function plan(b: BankBehaviour, id: string, accountNumber: string, direction: TransferDirection): TransferPlan {
   const rule = suffixRule(accountNumber);
+  if (rule.failure === "insufficient_funds" && direction === "OUT") delete rule.failure;
   const span = b.latency.maxMs - b.latency.minMs;
   const latencyMs = b.latency.minMs + Math.floor(draw(b.seed, id, "latency") * (span + 1));
   // An invalid account number is refused on the spot; the others are found out at settlement.

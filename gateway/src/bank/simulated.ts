@@ -63,12 +63,12 @@ export function simulatedBank<DB>(
       const n = await count(order.id, "submit");
       const fate = callFate(behaviour, order.id, "submit", n, order.accountNumber);
       if (fate === "lost-before") throw lost("submit", order.id);
-      const p = plan(behaviour, order.id, order.accountNumber);
+      const p = plan(behaviour, order.id, order.accountNumber, order.direction);
       const immediate = p.latencyMs === 0;
       await sql`
-        insert into bank.transfers (id, amount, account_number, status, planned_status, planned_failure_code,
-                                    failure_code, settles_at, settled_at)
-        values (${order.id}::uuid, ${order.amount}::numeric, ${order.accountNumber},
+        insert into bank.transfers (id, amount, account_number, direction, status, planned_status,
+                                    planned_failure_code, failure_code, settles_at, settled_at)
+        values (${order.id}::uuid, ${order.amount}::numeric, ${order.accountNumber}, ${order.direction},
                 ${immediate ? p.outcome : "ACCEPTED"}, ${p.outcome}, ${p.failureCode},
                 ${immediate ? p.failureCode : null},
                 clock_timestamp() + ${p.latencyMs} * interval '1 millisecond',

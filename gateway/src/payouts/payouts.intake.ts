@@ -7,8 +7,9 @@ import type { GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
 import { toPayoutAnswer } from "./payouts.mappers.ts";
 import { enqueuePayout } from "./payouts.queue.ts";
-import { findPayout, insertPayout } from "./payouts.repository.ts";
+import { findPayout, insertPayout, type PayoutRow } from "./payouts.repository.ts";
 import { type PayoutAnswer, type PayoutRequested, payoutRequestedPayload } from "./payouts.schemas.ts";
+import { checkRefundCovered } from "./refunds.ts";
 
 export const REQUESTED_TOPIC = "payout.requested";
 
@@ -26,20 +27,36 @@ export function orderHash(p: PayoutRequested): string {
   return `v1:${createHash("sha256").update(JSON.stringify(fields)).digest("hex")}`;
 }
 
+function answerRepeat(existing: PayoutRow | undefined, hash: string, p: PayoutRequested): ItemOutcome<PayoutAnswer> {
+  if (existing && existing.payload_hash === hash) return { outcome: "ok", result: toPayoutAnswer(existing) };
+  const why = existing
+    ? `payout ${p.payoutId} was ordered before with different data`
+    : p.kind === "DISBURSEMENT"
+      ? `agreement ${p.agreementId} already has a DISBURSEMENT payout`
+      : `payment ${p.sourcePaymentId} already has a refund that has not failed`;
+  throw gatewayError("PAYOUT_CONFLICT", why);
+}
+
 /**
  * `payout.requested` from PE: the payout PENDING with its bank job, in the batch's transaction; answers
  * its current status. A repeat answers the payout as it is now (PAID, say, if PE lost the first answer
  * and the bank has paid since). The same id with other data, or a second DISBURSEMENT for one agreement,
- * is refused for that item: PAYOUT_CONFLICT.
+ * is refused for that item: PAYOUT_CONFLICT. A REFUND (kind REFUND, for an agreement PE has closed, as many
+ * per agreement as it had payments) must be covered by a payment PG collected (refunds.ts).
  */
 export function payoutRequestedHandler(deps: { boss: PgBoss }): TopicHandler<GatewayDB, PayoutRequested> {
   return {
     payload: payoutRequestedPayload,
     async handle(trx, message): Promise<ItemOutcome<PayoutAnswer>> {
       const p = message.payload;
+      const id = p.payoutId.toLowerCase();
       const hash = orderHash(p);
+      // A repeat answers the payout as it is, before any check: a refund counts itself among the refunds.
+      const known = await findPayout(trx, id);
+      if (known) return answerRepeat(known, hash, p);
+      if (p.kind === "REFUND") await checkRefundCovered(trx, p);
       const created = await insertPayout(trx, {
-        id: p.payoutId.toLowerCase(),
+        id,
         kind: p.kind,
         agreement_id: p.agreementId.toLowerCase(),
         amount: p.amount,
@@ -52,14 +69,8 @@ export function payoutRequestedHandler(deps: { boss: PgBoss }): TopicHandler<Gat
         await enqueuePayout(deps.boss, trx, created.id);
         return { outcome: "ok", result: toPayoutAnswer(created) };
       }
-      const existing = await findPayout(trx, p.payoutId.toLowerCase());
-      if (existing && existing.payload_hash === hash) return { outcome: "ok", result: toPayoutAnswer(existing) };
-      throw gatewayError(
-        "PAYOUT_CONFLICT",
-        existing
-          ? `payout ${p.payoutId} was ordered before with different data`
-          : `agreement ${p.agreementId} already has a DISBURSEMENT payout`,
-      );
+      // Another order took the id meanwhile, or the agreement's one DISBURSEMENT, or the payment's one refund.
+      return answerRepeat(await findPayout(trx, id), hash, p);
     },
   };
 }

@@ -9,7 +9,10 @@ import type { GatewayDB } from "../db.ts";
  * final yet), `gateway_payout_unknown_oldest_age_seconds` (the longest a payout has waited on an unknown
  * bank outcome), read at each scrape; and `gateway_bank_calls_total{op,outcome}` as calls happen.
  */
-export function payoutMetrics(metrics: Metrics, db: Kysely<GatewayDB>): (c: BankCall) => void {
+export function payoutMetrics(
+  metrics: Metrics,
+  db: Kysely<GatewayDB>,
+): (c: { op: BankCall["op"] | `payment_${BankCall["op"]}`; outcome: BankCall["outcome"] }) => void {
   const registers = [metrics.registry];
   const fail = () => metrics.scrapeErrors.inc({ source: "payouts" });
   new Gauge({
@@ -56,7 +59,9 @@ export function payoutMetrics(metrics: Metrics, db: Kysely<GatewayDB>): (c: Bank
   );
   const calls = new Counter({
     name: "gateway_bank_calls_total",
-    help: "Calls to the bank by operation and outcome: ok, unknown (timed out: may or may not have happened)",
+    help:
+      "Calls to the bank by operation (submit, get for payouts; payment_submit, payment_get for payments) " +
+      "and outcome: ok, unknown (timed out: may or may not have happened)",
     labelNames: ["op", "outcome"],
     registers,
   });

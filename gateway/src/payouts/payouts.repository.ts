@@ -1,6 +1,7 @@
 import { createdAtKey } from "@loans/shared/http/cursor";
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { GatewayDB, PayoutKind, PayoutStatus, PayoutsTable } from "../db.ts";
+import type { ListPosition } from "../list-cursor.ts";
 
 export type PayoutRow = Selectable<PayoutsTable>;
 export type ListedPayoutRow = PayoutRow & { created_key: string };
@@ -20,11 +21,6 @@ export async function insertPayout(trx: Transaction<GatewayDB>, row: Insertable<
 
 export async function findPayout(db: Kysely<GatewayDB>, id: string): Promise<PayoutRow | undefined> {
   return db.selectFrom("payouts").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-export interface ListPosition {
-  createdKey: string;
-  id: string;
 }
 
 export async function listPayouts(

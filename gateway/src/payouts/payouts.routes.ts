@@ -5,8 +5,9 @@ import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
+import { decodeCursor, toPage } from "../list-cursor.ts";
 import { payoutRequestedHandler, REQUESTED_TOPIC } from "./payouts.intake.ts";
-import { decodeCursor, encodeCursor, toPayoutView } from "./payouts.mappers.ts";
+import { toPayoutView } from "./payouts.mappers.ts";
 import { findPayout, listPayouts } from "./payouts.repository.ts";
 import {
   listPayoutsQuery,
@@ -52,12 +53,7 @@ export function payoutRoutes(deps: PayoutRoutesDeps): Router {
       limit: q.limit,
       after,
     });
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    ctx.body = {
-      items: page.map(toPayoutView),
-      nextCursor: rows.length > q.limit && last ? encodeCursor({ createdKey: last.created_key, id: last.id }) : null,
-    };
+    ctx.body = toPage(rows, q.limit, toPayoutView);
   });
 
   return router;
@@ -117,7 +113,9 @@ export const payoutRouteDocs: RouteDoc[] = [
     operationId: "receivePayoutOrders",
     summary:
       "Payout orders from PE's outbox; idempotent by payout id, each answered with the payout's current status. " +
-      "The same id with other data, or a second DISBURSEMENT for one agreement: rejected PAYOUT_CONFLICT",
+      "The same id with other data, a second DISBURSEMENT for one agreement, or a second live REFUND of one " +
+      "payment: rejected PAYOUT_CONFLICT. A REFUND not covered by a SUCCEEDED payment of its agreement " +
+      "(sourcePaymentId): rejected REFUND_NOT_COVERED",
     tags: ["internal"],
     security: "service",
     body: payoutBatch,

@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ensureQueue, type Logger } from "@loans/shared";
+import type { Kysely, Transaction } from "kysely";
+import type { PgBoss } from "pg-boss";
+import type { CrashPoint } from "../config.ts";
+import type { GatewayDB } from "../db.ts";
+import { type BankAdapter, BankUnavailable, type TransferOrder } from "./bank.ts";
+import { type BankTable, claimDue, dueIds, lookLater } from "./bookkeeping.ts";
+import { afterBank, type BankAnswer, type BankOutcome, type BankPhase, nextLookMs } from "./steps.ts";
+
+/** A step's lease on its row; a step is two quick bank calls and one transaction. */
+const LEASE_MS = 5_000;
+/** A job keeps driving its row while the next look is this close; later looks are the sweep's. */
+const INLINE_LOOK_MS = 1_000;
+const SWEEP_EVERY_MS = 500;
+const SWEEP_LIMIT = 200;
+const BATCH_SIZE = 50;
+
+/** Bookkeeping columns every movement row has. */
+export interface MovementRow {
+  id: string;
+  bank_attempts: number;
+}
+
+/** What the worker needs to know of one kind of money movement: payouts (OUT) or payments (IN). */
+export interface MovementKind<Row extends MovementRow> {
+  /** "payout" or "payment": in logs. */
+  what: string;
+  queue: string;
+  table: BankTable;
+  /** The row's id from a job's data; undefined for data that is not this queue's. */
+  jobId(data: unknown): string | undefined;
+  phase(row: Row): BankPhase;
+  order(row: Row): TransferOrder;
+  /**
+   * Writes the bank's final outcome, and whatever announces it, in `trx`; false when the row was final
+   * already (nothing written).
+   */
+  settle(trx: Transaction<GatewayDB>, row: Row, outcome: BankOutcome): Promise<boolean>;
+  /** Tests: GATEWAY_CRASH_AT's value that crashes once the bank settled a row of this kind. */
+  crashPoint: CrashPoint;
+}
+
+export interface BankWorkerDeps<Row extends MovementRow> {
+  db: Kysely<GatewayDB>;
+  boss: PgBoss;
+  bank: BankAdapter;
+  log: Logger;
+  kind: MovementKind<Row>;
+  /** Called after a final status and its outbox row have committed (the relay's `wake`). */
+  afterCommit?: () => void;
+  /** Tests: exit the process at this point, once (config GATEWAY_CRASH_AT). */
+  crashAt?: CrashPoint;
+}
+
+export interface BankWorker {
+  start(): Promise<void>;
+  /** Fetches new jobs now rather than at the next poll: called after an intake commits. */
+  wake(): void;
+  stop(): Promise<void>;
+  /** Drives one row until it is final or its next look is far off. */
+  drive(id: string): Promise<void>;
+}
+
+/**
+ * PG's bank worker (LIFECYCLE §2.2 step 3, §2.3, §8.8), one per kind of movement: submits each row with
+ * its id as the transfer id, notes when the bank accepted it, polls until the bank settles or refuses it,
+ * and then writes the final status (and its outbox row) in one transaction. An unknown outcome
+ * (BankUnavailable) changes nothing but the time of the next look: a row the bank may not hold is
+ * submitted again with the same id, an accepted one polled again, never FAILED. A pg-boss job starts
+ * each row; a sweep every half second takes every open row whose next look is due, so a job lost with a
+ * killed process costs only that.
+ */
+export function createBankWorker<Row extends MovementRow>(deps: BankWorkerDeps<Row>): BankWorker {
+  const { db, boss, bank, log, kind } = deps;
+  const stopping = new AbortController();
+  let workerId: string | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping = false;
+
+  async function ask(phase: BankPhase, row: Row): Promise<BankAnswer> {
+    try {
+      const t = phase === "submit" ? await bank.submitTransfer(kind.order(row)) : await bank.getTransfer(row.id);
+      return t ? { kind: "transfer", transfer: t } : { kind: "none" };
+    } catch (err) {
+      if (err instanceof BankUnavailable) return { kind: "unknown" };
+      throw err;
+    }
+  }
+
+  /** One look at the bank; answers the delay to the next look, or null once the row is final. */
+  async function step(row: Row): Promise<number | null> {
+    const phase = kind.phase(row);
+    const next = afterBank(phase, phase === "final" ? { kind: "none" } : await ask(phase, row));
+    const later = nextLookMs(row.bank_attempts);
+    const fields = { [`${kind.what}Id`]: row.id };
+    switch (next.kind) {
+      case "ignore":
+        log.warn(`bank answer for a final ${kind.what} ignored`, fields);
+        return null;
+      case "accepted":
+        await lookLater(db, kind.table, row.id, later, { accepted: true });
+        return later;
+      case "wait":
+        await lookLater(db, kind.table, row.id, later, {
+          unknown: next.unknown ? `bank ${phase === "submit" ? "submit" : "poll"}: outcome unknown` : null,
+        });
+        return later;
+      case "final": {
+        if (deps.crashAt === kind.crashPoint && next.outcome === "SETTLED") {
+          log.error(`crashing on purpose: the bank settled a ${kind.what}, PG has not recorded it`, fields);
+          process.kill(process.pid, "SIGKILL");
+          await sleep(60_000);
+        }
+        const settled = await db.transaction().execute((trx) => kind.settle(trx, row, next));
+        if (settled) {
+          deps.afterCommit?.();
+          log.info(`${kind.what} settled`, { ...fields, outcome: next.outcome, failureCode: next.failureCode });
+        }
+        return null;
+      }
+    }
+  }
+
+  async function drive(id: string): Promise<void> {
+    while (!stopping.signal.aborted) {
+      const row = await claimDue<Row>(db, kind.table, id, LEASE_MS);
+      if (!row) return;
+      const delay = await step(row);
+      if (delay === null || delay > INLINE_LOOK_MS) return;
+      await sleep(delay + 5, undefined, { signal: stopping.signal }).catch(() => {});
+    }
+  }
+
+  const warn = (msg: string, id: string, err: unknown) => {
+    if (!stopping.signal.aborted) log.warn(msg, { [`${kind.what}Id`]: id, err });
+  };
+
+  const sweep = async () => {
+    if (sweeping || stopping.signal.aborted) return;
+    sweeping = true;
+    try {
+      const due = await dueIds(db, kind.table, SWEEP_LIMIT);
+      await Promise.all(due.map((id) => drive(id).catch((err) => warn(`${kind.what} step failed`, id, err))));
+    } catch (err) {
+      if (!stopping.signal.aborted) log.warn(`${kind.what} sweep failed`, { err });
+    } finally {
+      sweeping = false;
+    }
+  };
+
+  return {
+    async start() {
+      const queue = { retryLimit: 20, retryDelay: 1, retryBackoff: true, expireInSeconds: 900 };
+      await ensureQueue(boss, kind.queue, queue);
+      await boss.updateQueue(kind.queue, queue);
+      workerId = await boss.work(kind.queue, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 2 }, async (jobs) => {
+        // A step that fails (the database away) leaves the row to the sweep; the job itself is done.
+        await Promise.all(
+          jobs.map(async (job) => {
+            const id = kind.jobId(job.data);
+            if (!id) return log.warn(`${kind.what} job with bad data`, { jobId: job.id });
+            await drive(id).catch((err) => warn(`${kind.what} step failed`, id, err));
+          }),
+        );
+      });
+      sweepTimer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+      sweepTimer.unref();
+    },
+    wake() {
+      if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
+    },
+    async stop() {
+      stopping.abort();
+      clearInterval(sweepTimer);
+      await boss.offWork(kind.queue);
+    },
+    drive,
+  };
+}

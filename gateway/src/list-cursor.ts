@@ -1,0 +1,28 @@
+import { cursorCodec } from "@loans/shared/http/cursor";
+import { z } from "zod";
+
+/** Where a page of payouts or payments ends: created_at to the microsecond (as text), then the id. */
+export interface ListPosition {
+  createdKey: string;
+  id: string;
+}
+
+// The cursor is opaque to clients: base64url of [created_at to the microsecond, id].
+const cursor = cursorCodec(z.tuple([z.iso.datetime({ precision: 6 }), z.uuid()]));
+
+export const encodeCursor = (p: ListPosition): string => cursor.encode([p.createdKey, p.id]);
+
+export function decodeCursor(text: string): ListPosition {
+  const [createdKey, id] = cursor.decode(text);
+  return { createdKey, id };
+}
+
+/** A page of rows fetched with one extra: the items, and the cursor of the next page when there is one. */
+export function toPage<R extends { created_key: string; id: string }, V>(rows: R[], limit: number, view: (r: R) => V) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(view),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdKey: last.created_key, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,71 @@
+import { enqueue } from "@loans/shared/outbox/enqueue";
+import { sql, type Transaction } from "kysely";
+import { lockAgreementOutbox } from "../agreement-lock.ts";
+import type { BankTable } from "../bank/bookkeeping.ts";
+import { type BankOutcome, failureMessage } from "../bank/steps.ts";
+import type { MovementKind } from "../bank/worker.ts";
+import type { GatewayDB } from "../db.ts";
+import { PAYMENTS_QUEUE, paymentJobData } from "./payments.queue.ts";
+import type { PaymentRow } from "./payments.repository.ts";
+import type { PaymentSucceeded } from "./payments.schemas.ts";
+
+export const SUCCEEDED_TOPIC = "payment.succeeded";
+
+const table: BankTable = {
+  name: "payments",
+  open: sql<boolean>`status = 'PROCESSING'`,
+  accepted: sql`bank_accepted_at = coalesce(bank_accepted_at, now())`,
+};
+
+/** PROCESSING → SUCCEEDED | FAILED; undefined when it was final already (nothing written). */
+async function settlePayment(trx: Transaction<GatewayDB>, id: string, o: BankOutcome) {
+  const succeeded = o.outcome === "SETTLED";
+  return trx
+    .updateTable("payments")
+    .set({
+      status: succeeded ? "SUCCEEDED" : "FAILED",
+      succeeded_at: succeeded ? o.settledAt : null,
+      failure_code: o.failureCode,
+      failure_message: failureMessage(o.failureCode),
+      last_error: null,
+      unknown_since: null,
+      updated_at: sql`now()`,
+    })
+    .where("id", "=", id)
+    .where("status", "=", "PROCESSING")
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Payments as the bank worker drives them: collected IN from the payer's account. Only a SUCCEEDED one is
+ * announced to PE; a FAILED one moved no money and PE never hears of it (LIFECYCLE §1.3).
+ */
+export const paymentMovements: MovementKind<PaymentRow> = {
+  what: "payment",
+  queue: PAYMENTS_QUEUE,
+  table,
+  jobId: (data) => {
+    const r = paymentJobData.safeParse(data);
+    return r.success ? r.data.paymentId : undefined;
+  },
+  phase: (p) => (p.status !== "PROCESSING" ? "final" : p.bank_accepted_at === null ? "submit" : "poll"),
+  order: (p) => ({ id: p.id, amount: p.amount, accountNumber: p.payer_account, direction: "IN" }),
+  async settle(trx, p, outcome) {
+    if (outcome.outcome === "SETTLED") await lockAgreementOutbox(trx, p.agreement_id);
+    const row = await settlePayment(trx, p.id, outcome);
+    if (!row) return false;
+    if (row.status !== "SUCCEEDED") return true;
+    const payload: PaymentSucceeded = {
+      paymentId: row.id,
+      agreementId: row.agreement_id,
+      amount: row.amount,
+      purpose: row.purpose,
+      payer: { accountNumber: row.payer_account },
+      succeededAt: outcome.settledAt.toISOString(),
+    };
+    await enqueue(trx, { topic: SUCCEEDED_TOPIC, aggregateId: row.agreement_id, payload: { ...payload } });
+    return true;
+  },
+  crashPoint: "after-payment-settled",
+};

@@ -1,0 +1,70 @@
+import { pageLimit } from "@loans/shared/http/cursor";
+import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
+import { Dec, moneyOutput } from "@loans/shared/money";
+import { z } from "zod";
+import { PAYMENT_PURPOSES, PAYMENT_STATUSES } from "../db.ts";
+import { accountNumber } from "../payouts/payouts.schemas.ts";
+
+const AMOUNT = "must be a decimal string from 0.01 to 100000000.00 with at most two fraction digits";
+
+/**
+ * A payment's amount: a string only (a JSON number would carry a binary fraction), 0.01 to
+ * 100 000 000.00, two fraction digits at most; "10.5" becomes "10.50", so both are the same request.
+ */
+const paymentAmount = z
+  .string({ error: AMOUNT })
+  .regex(/^\d{1,9}(\.\d{1,2})?$/, AMOUNT)
+  .refine((s) => new Dec(s).gte("0.01") && new Dec(s).lte("100000000.00"), AMOUNT)
+  .transform((s) => new Dec(s).toFixed(2));
+
+export const createPaymentBody = z.strictObject({
+  agreementId: z.uuid(),
+  amount: paymentAmount,
+  purpose: z.enum(PAYMENT_PURPOSES).default("REGULAR"),
+  payer: z.strictObject({ accountNumber: accountNumber() }),
+});
+export type CreatePayment = z.output<typeof createPaymentBody>;
+
+export const createPaymentHeaders = z.object({
+  "Idempotency-Key": idempotencyKeyHeader
+    .unwrap()
+    .describe(
+      "required: makes the request safe to retry; the same key with the same body answers what the first " +
+        "answered (with Idempotent-Replayed: true); kept at least 24 hours",
+    ),
+});
+
+export const paymentView = z.object({
+  id: z.uuid(),
+  agreementId: z.uuid(),
+  amount: moneyOutput(),
+  purpose: z.enum(PAYMENT_PURPOSES),
+  status: z.enum(PAYMENT_STATUSES),
+  failureCode: z.string().nullable(),
+  failureMessage: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  succeededAt: z.iso.datetime().nullable().describe("the bank's settlement instant: PE values the payment on it"),
+});
+export type PaymentView = z.output<typeof paymentView>;
+
+export const paymentParams = z.object({ id: z.uuid() });
+
+export const listPaymentsQuery = z.strictObject({
+  agreementId: z.uuid().optional(),
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  limit: pageLimit(),
+  cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, as it was given"),
+});
+
+export const paymentPage = z.object({ items: z.array(paymentView), nextCursor: z.string().nullable() });
+
+/** The `payment.succeeded` message to PE: the wire contract, field for field. */
+export const paymentSucceededPayload = z.object({
+  paymentId: z.uuid(),
+  agreementId: z.uuid(),
+  amount: moneyOutput(),
+  purpose: z.enum(PAYMENT_PURPOSES),
+  payer: z.object({ accountNumber: z.string() }),
+  succeededAt: z.iso.datetime(),
+});
+export type PaymentSucceeded = z.output<typeof paymentSucceededPayload>;

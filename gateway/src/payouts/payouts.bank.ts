@@ -1,0 +1,68 @@
+import { enqueue } from "@loans/shared/outbox/enqueue";
+import { sql, type Transaction } from "kysely";
+import { lockAgreementOutbox } from "../agreement-lock.ts";
+import type { BankTable } from "../bank/bookkeeping.ts";
+import { type BankOutcome, failureMessage } from "../bank/steps.ts";
+import type { MovementKind } from "../bank/worker.ts";
+import type { GatewayDB } from "../db.ts";
+import { PAYOUTS_QUEUE, payoutJobData } from "./payouts.queue.ts";
+import type { PayoutRow } from "./payouts.repository.ts";
+import type { PayoutSettled } from "./payouts.schemas.ts";
+
+export const SETTLED_TOPIC = "payout.settled";
+
+const table: BankTable = {
+  name: "payouts",
+  open: sql<boolean>`status in ('PENDING', 'IN_TRANSIT')`,
+  accepted: sql`status = 'IN_TRANSIT'`,
+};
+
+/** PENDING | IN_TRANSIT → PAID | FAILED; undefined when it was final already (nothing written). */
+async function settlePayout(trx: Transaction<GatewayDB>, id: string, o: BankOutcome) {
+  return trx
+    .updateTable("payouts")
+    .set({
+      status: o.outcome === "SETTLED" ? "PAID" : "FAILED",
+      settled_at: o.settledAt,
+      failure_code: o.failureCode,
+      failure_message: failureMessage(o.failureCode),
+      last_error: null,
+      unknown_since: null,
+      updated_at: sql`now()`,
+    })
+    .where("id", "=", id)
+    .where("status", "in", ["PENDING", "IN_TRANSIT"])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Payouts as the bank worker drives them: sent OUT to the destination; every final status announced. */
+export const payoutMovements: MovementKind<PayoutRow> = {
+  what: "payout",
+  queue: PAYOUTS_QUEUE,
+  table,
+  jobId: (data) => {
+    const r = payoutJobData.safeParse(data);
+    return r.success ? r.data.payoutId : undefined;
+  },
+  phase: (p) => (p.status === "PENDING" ? "submit" : p.status === "IN_TRANSIT" ? "poll" : "final"),
+  order: (p) => ({ id: p.id, amount: p.amount, accountNumber: p.account_number, direction: "OUT" }),
+  async settle(trx, p, outcome) {
+    await lockAgreementOutbox(trx, p.agreement_id);
+    const row = await settlePayout(trx, p.id, outcome);
+    if (!row) return false;
+    const payload: PayoutSettled = {
+      payoutId: row.id,
+      kind: row.kind,
+      agreementId: row.agreement_id,
+      amount: row.amount,
+      status: row.status === "PAID" ? "PAID" : "FAILED",
+      settledAt: outcome.settledAt.toISOString(),
+      failureCode: row.failure_code,
+      failureMessage: row.failure_message,
+    };
+    await enqueue(trx, { topic: SETTLED_TOPIC, aggregateId: row.agreement_id, payload: { ...payload } });
+    return true;
+  },
+  crashPoint: "after-bank-settled",
+};
