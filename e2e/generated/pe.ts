@@ -72,6 +72,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{id}/payoff-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What pays the loan off on a date (LIFECYCLE §2.5a): principal outstanding, overdue interest, penalties and the current period's interest accrued Actual/Actual (ICMA), less unapplied funds. Valid for its date only */
+        get: operations["getPayoffQuote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agreements/{id}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agreement's double-entry ledger, one item per journal, oldest first: what each disbursement, due date, penalty day, payment and refund posted, and the adjustments a late payment's recomputation made */
+        get: operations["listTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -117,6 +151,23 @@ export interface paths {
         put?: never;
         /** Decisions from Origination's outbox, each applied once; a contradiction is refused for its item */
         post: operations["receiveDecisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Payments from PG's outbox (payment.succeeded), each applied once on its value date; answered with the allocation first computed. `retry` NOT_ACTIVE_YET while PE does not know the loan ACTIVE */
+        post: operations["receivePayments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -180,9 +231,14 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Agreement: {
+            balances: components["schemas"]["Balances"] | null;
+            businessDate: string | null;
             clientId: string;
+            closedOn: string | null;
             createdAt: string;
+            currentPayment: string | null;
             decision: components["schemas"]["Decision"] | null;
+            delinquency: components["schemas"]["Delinquency"] | null;
             disbursement: {
                 accountNumber: string;
                 amount: string;
@@ -200,8 +256,10 @@ export interface components {
             originationFee: string;
             principal: string;
             productCode: string;
+            refunds: components["schemas"]["Refund"][];
             schedule: components["schemas"]["SchedulePayment"][];
             scheduleAnchoredOn: string | null;
+            scheduleVersion: number;
             /** @enum {string} */
             status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             statusHistory: {
@@ -239,6 +297,14 @@ export interface components {
             status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             termMonths: number;
             updatedAt: string;
+        };
+        Balances: {
+            interestOverdue: string;
+            penaltyOutstanding: string;
+            principalOutstanding: string;
+            principalOverdue: string;
+            totalDue: string;
+            unappliedFunds: string;
         };
         BusinessDate: {
             /**
@@ -299,6 +365,12 @@ export interface components {
             /** @enum {string} */
             result: "APPROVED" | "REJECTED";
         };
+        Delinquency: {
+            /** @enum {string} */
+            bucket: "CURRENT" | "DPD_1_30" | "DPD_31_60" | "DPD_61_90" | "DPD_90_PLUS";
+            daysPastDue: number;
+            oldestUnpaidDueDate: string | null;
+        };
         Error: {
             error: {
                 /** @description a stable code: VALIDATION_FAILED, NOT_FOUND, … */
@@ -315,6 +387,28 @@ export interface components {
                 message: string;
             };
         };
+        PayoffQuote: {
+            accrual: {
+                /** @constant */
+                convention: "ACT_ACT_ICMA";
+                daysElapsed: number;
+                daysInPeriod: number;
+                from: string;
+                openingBalance: string;
+                period: number;
+                to: string;
+            } | null;
+            agreementId: string;
+            amount: string;
+            components: {
+                interest: string;
+                overdueInterest: string;
+                penalty: string;
+                principal: string;
+                unappliedFunds: string;
+            };
+            date: string;
+        };
         Product: {
             /** @enum {string} */
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
@@ -329,6 +423,8 @@ export interface components {
             minPrincipal: string;
             minTermMonths: number;
             name: string;
+            penaltyGraceDays: number;
+            penaltyRate: string;
         };
         ProductList: {
             items: components["schemas"]["Product"][];
@@ -349,15 +445,56 @@ export interface components {
             minPrincipal: string | number;
             minTermMonths: number;
             name: string;
+            /** @default 0 */
+            penaltyGraceDays: number;
+            penaltyRate?: string | number;
+        };
+        Refund: {
+            amount: string;
+            createdAt: string;
+            paymentId: string;
+            payoutId: string;
+            settledAt: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED";
         };
         SchedulePayment: {
             balance: string;
             dueDate: string;
             interest: string;
+            paidInterest: string;
+            paidOn: string | null;
+            paidPenalty: string;
+            paidPrincipal: string;
             payment: string;
+            penalty: string;
             period: number;
             principal: string;
-            status: string;
+            /** @enum {string} */
+            status: "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
+        };
+        Transaction: {
+            allocation: {
+                interest: string;
+                penalty: string;
+                principal: string;
+            } | null;
+            amount: string;
+            entries: {
+                account: string;
+                credit: string;
+                debit: string;
+            }[];
+            id: string;
+            on: string;
+            paymentId: string | null;
+            payoutId: string | null;
+            /** @enum {string} */
+            type: "DISBURSEMENT" | "REPAYMENT" | "PENALTY" | "INTEREST_DUE" | "PREPAYMENT" | "PAYOFF" | "REFUND" | "REALLOCATION" | "PENALTY_REVERSAL";
+        };
+        TransactionPage: {
+            items: components["schemas"]["Transaction"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -731,6 +868,13 @@ export interface operations {
                      *       "decision": null,
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
+                     *       "businessDate": "2026-11-29",
+                     *       "scheduleVersion": 1,
+                     *       "balances": null,
+                     *       "delinquency": null,
+                     *       "currentPayment": null,
+                     *       "closedOn": null,
+                     *       "refunds": [],
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -745,7 +889,12 @@ export interface operations {
                      *           "principal": "100614.96",
                      *           "interest": "3177.08",
                      *           "balance": "204385.04",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 2,
@@ -754,7 +903,12 @@ export interface operations {
                      *           "principal": "101663.03",
                      *           "interest": "2129.01",
                      *           "balance": "102722.01",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 3,
@@ -763,7 +917,12 @@ export interface operations {
                      *           "principal": "102722.01",
                      *           "interest": "1070.02",
                      *           "balance": "0.00",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         }
                      *       ]
                      *     }
@@ -887,6 +1046,13 @@ export interface operations {
                      *       "decision": null,
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
+                     *       "businessDate": "2026-11-29",
+                     *       "scheduleVersion": 1,
+                     *       "balances": null,
+                     *       "delinquency": null,
+                     *       "currentPayment": null,
+                     *       "closedOn": null,
+                     *       "refunds": [],
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -901,7 +1067,12 @@ export interface operations {
                      *           "principal": "100614.96",
                      *           "interest": "3177.08",
                      *           "balance": "204385.04",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 2,
@@ -910,7 +1081,12 @@ export interface operations {
                      *           "principal": "101663.03",
                      *           "interest": "2129.01",
                      *           "balance": "102722.01",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 3,
@@ -919,7 +1095,12 @@ export interface operations {
                      *           "principal": "102722.01",
                      *           "interest": "1070.02",
                      *           "balance": "0.00",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         }
                      *       ]
                      *     }
@@ -1034,6 +1215,13 @@ export interface operations {
                      *         "disbursedOn": null,
                      *         "failureCode": null
                      *       },
+                     *       "businessDate": "2026-11-29",
+                     *       "scheduleVersion": 1,
+                     *       "balances": null,
+                     *       "delinquency": null,
+                     *       "currentPayment": null,
+                     *       "closedOn": null,
+                     *       "refunds": [],
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -1060,7 +1248,12 @@ export interface operations {
                      *           "principal": "100614.96",
                      *           "interest": "3177.08",
                      *           "balance": "204385.04",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 2,
@@ -1069,7 +1262,12 @@ export interface operations {
                      *           "principal": "101663.03",
                      *           "interest": "2129.01",
                      *           "balance": "102722.01",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 3,
@@ -1078,7 +1276,12 @@ export interface operations {
                      *           "principal": "102722.01",
                      *           "interest": "1070.02",
                      *           "balance": "0.00",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         }
                      *       ]
                      *     }
@@ -1171,6 +1374,223 @@ export interface operations {
             };
         };
     };
+    getPayoffQuote: {
+        parameters: {
+            query?: {
+                /** @description the payoff date, from the business date to the next due date; the business date unless given */
+                date?: string;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the quote */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
+                     *       "date": "2025-06-02",
+                     *       "amount": "208772.37",
+                     *       "components": {
+                     *         "principal": "207517.23",
+                     *         "interest": "1255.14",
+                     *         "overdueInterest": "0.00",
+                     *         "penalty": "0.00",
+                     *         "unappliedFunds": "0.00"
+                     *       },
+                     *       "accrual": {
+                     *         "period": 5,
+                     *         "from": "2025-05-15",
+                     *         "to": "2025-06-15",
+                     *         "daysElapsed": 18,
+                     *         "daysInPeriod": 31,
+                     *         "openingBalance": "207517.23",
+                     *         "convention": "ACT_ACT_ICMA"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PayoffQuote"];
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the loan is not ACTIVE, or the date is outside the business date … next due date */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTransactions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of journals */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1",
+                     *           "type": "DISBURSEMENT",
+                     *           "on": "2025-01-15",
+                     *           "amount": "300000.00",
+                     *           "allocation": null,
+                     *           "paymentId": null,
+                     *           "payoutId": "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+                     *           "entries": [
+                     *             {
+                     *               "account": "LOAN_PRINCIPAL",
+                     *               "debit": "305000.00",
+                     *               "credit": "0.00"
+                     *             },
+                     *             {
+                     *               "account": "SETTLEMENT",
+                     *               "debit": "0.00",
+                     *               "credit": "300000.00"
+                     *             },
+                     *             {
+                     *               "account": "FEE_INCOME",
+                     *               "debit": "0.00",
+                     *               "credit": "5000.00"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     withdrawAgreement: {
         parameters: {
             query?: never;
@@ -1212,6 +1632,13 @@ export interface operations {
                      *       "decision": null,
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
+                     *       "businessDate": "2026-11-29",
+                     *       "scheduleVersion": 1,
+                     *       "balances": null,
+                     *       "delinquency": null,
+                     *       "currentPayment": null,
+                     *       "closedOn": null,
+                     *       "refunds": [],
                      *       "statusHistory": [
                      *         {
                      *           "status": "NEW",
@@ -1230,7 +1657,12 @@ export interface operations {
                      *           "principal": "100614.96",
                      *           "interest": "3177.08",
                      *           "balance": "204385.04",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 2,
@@ -1239,7 +1671,12 @@ export interface operations {
                      *           "principal": "101663.03",
                      *           "interest": "2129.01",
                      *           "balance": "102722.01",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         },
                      *         {
                      *           "period": 3,
@@ -1248,7 +1685,12 @@ export interface operations {
                      *           "principal": "102722.01",
                      *           "interest": "1070.02",
                      *           "balance": "0.00",
-                     *           "status": "PENDING"
+                     *           "status": "PENDING",
+                     *           "paidPrincipal": "0.00",
+                     *           "paidInterest": "0.00",
+                     *           "penalty": "0.00",
+                     *           "paidPenalty": "0.00",
+                     *           "paidOn": null
                      *         }
                      *       ]
                      *     }
@@ -1560,6 +2002,130 @@ export interface operations {
             };
         };
     };
+    receivePayments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "messages": [
+                 *         {
+                 *           "id": "812",
+                 *           "topic": "payment.succeeded",
+                 *           "aggregateId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *           "payload": {
+                 *             "paymentId": "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",
+                 *             "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *             "amount": "27303.11",
+                 *             "purpose": "REGULAR",
+                 *             "payer": {
+                 *               "accountNumber": "40817810000000000001"
+                 *             },
+                 *             "succeededAt": "2025-03-25T10:00:01.000Z"
+                 *           },
+                 *           "createdAt": "2025-03-25T10:00:01.010Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    messages: {
+                        aggregateId: string;
+                        createdAt: string;
+                        id: string;
+                        payload: {
+                            agreementId: string;
+                            amount: string;
+                            payer: {
+                                accountNumber: string;
+                            };
+                            paymentId: string;
+                            /** @enum {string} */
+                            purpose: "REGULAR" | "EARLY_REPAYMENT";
+                            /** Format: date-time */
+                            succeededAt: string;
+                        };
+                        /** @constant */
+                        topic: "payment.succeeded";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}` */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Signature realm="internal", headers="X-Signature"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     receivePayoutResults: {
         parameters: {
             query?: never;
@@ -1720,6 +2286,8 @@ export interface operations {
                      *           "maxInterestRate": "15",
                      *           "minOriginationFee": "2000.00",
                      *           "maxOriginationFee": "10000.00",
+                     *           "penaltyRate": "20",
+                     *           "penaltyGraceDays": 0,
                      *           "createdAt": "2026-11-29T17:39:04.137Z"
                      *         }
                      *       ]
@@ -1780,7 +2348,9 @@ export interface operations {
                  *       "minInterestRate": "9.5",
                  *       "maxInterestRate": "18",
                  *       "minOriginationFee": "0.00",
-                 *       "maxOriginationFee": "15000.00"
+                 *       "maxOriginationFee": "15000.00",
+                 *       "penaltyRate": "20",
+                 *       "penaltyGraceDays": 3
                  *     }
                  */
                 "application/json": components["schemas"]["ProductRequest"];
@@ -1809,6 +2379,8 @@ export interface operations {
                      *       "maxInterestRate": "18",
                      *       "minOriginationFee": "0.00",
                      *       "maxOriginationFee": "15000.00",
+                     *       "penaltyRate": "20",
+                     *       "penaltyGraceDays": 3,
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
@@ -1918,6 +2490,8 @@ export interface operations {
                      *       "maxInterestRate": "15",
                      *       "minOriginationFee": "2000.00",
                      *       "maxOriginationFee": "10000.00",
+                     *       "penaltyRate": "20",
+                     *       "penaltyGraceDays": 0,
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
