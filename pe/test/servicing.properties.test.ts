@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Amortization, buildSchedule } from "../src/schedules/schedule.ts";
 import { addDays } from "../src/servicing/days.ts";
-import { computeLoanState, type LoanTerms, type Payment, payoffQuote } from "../src/servicing/index.ts";
+import { computeLoanState, type Payment, payoffQuote } from "../src/servicing/index.ts";
 
 import { caseArb, cents, sum, termsArb } from "./servicing-arbitraries.ts";
 
