@@ -16,6 +16,7 @@ import { decisionRoutes } from "./decisions/decisions.routes.ts";
 import { disbursementRoutes } from "./disbursement/disbursement.routes.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { productRoutes } from "./products/products.routes.ts";
+import { servicingMetrics } from "./servicing-store/servicing.metrics.ts";
 import { servicingRoutes } from "./servicing-store/servicing.routes.ts";
 
 export interface PeDeps {
@@ -36,6 +37,7 @@ export interface PeDeps {
 export function createPeApp(deps: PeDeps): Koa {
   // startService's hook: logs a failure instead of throwing it, so a committed agreement's 201 stays a 201.
   const afterCommit = deps.afterCommit ?? (() => {});
+  if (deps.metrics) servicingMetrics(deps.metrics, deps.db, deps.clock);
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, afterCommit }),
