@@ -34,6 +34,9 @@ afterAll(async () => {
   await env?.close();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+const json = async (r: Response): Promise<any> => r.json();
+
 const call = (path: string, init: RequestInit & { token?: string } = {}) =>
   fetch(`${server.url}${path}`, {
     ...init,
@@ -78,7 +81,7 @@ describe("the admin endpoints of every service", () => {
     await history("admin-backlog", ["pending", "pending", "dead"]);
     await sql`update outbox_destinations set failing_since = now(), last_error = 'connect ECONNREFUSED'
               where name = 'peer'`.execute(env.db);
-    const body = await (await call("/admin/outbox")).json();
+    const body = await json(await call("/admin/outbox"));
     expect(body.service).toBe("pe");
     const peer = body.destinations.find((d: { destination: string }) => d.destination === "peer");
     expect(peer).toMatchObject({
@@ -95,15 +98,15 @@ describe("the admin endpoints of every service", () => {
   it("page the dead letters newest first, with last_error", async () => {
     await history("admin-dead-a", ["dead"]);
     await history("admin-dead-b", ["dead"]);
-    const first = await (await call("/admin/outbox/dead?limit=1")).json();
+    const first = await json(await call("/admin/outbox/dead?limit=1"));
     expect(first.items).toHaveLength(1);
     expect(first.items[0]).toMatchObject({ aggregateId: "admin-dead-b", destination: "peer", attempts: 9 });
     expect(first.items[0].lastError).toBe("peer answered 500");
-    const second = await (await call(`/admin/outbox/dead?limit=1&cursor=${first.nextCursor}`)).json();
+    const second = await json(await call(`/admin/outbox/dead?limit=1&cursor=${first.nextCursor}`));
     expect(second.items[0].aggregateId).toBe("admin-dead-a");
     const bad = await call("/admin/outbox/dead?cursor=nonsense");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe("VALIDATION_FAILED");
+    expect((await json(bad)).error.code).toBe("VALIDATION_FAILED");
   });
 
   it("requeue a (destination, aggregate) as the command does: every dead one of it, in order", async () => {
@@ -113,7 +116,7 @@ describe("the admin endpoints of every service", () => {
       body: JSON.stringify({ destination: "peer", aggregateId: "admin-requeue" }),
     });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ requeued: [a, b] });
+    expect(await json(r)).toEqual({ requeued: [a, b] });
     const { rows } = await sql<{ dead: number }>`
       select count(*)::int as dead from outbox_deliveries where aggregate_id = 'admin-requeue' and dead_at is not null`.execute(
       env.db,
@@ -131,20 +134,20 @@ describe("the admin endpoints of every service", () => {
     const body = JSON.stringify({ destination: "peer", aggregateId: "admin-refused" });
     const r = await call("/admin/outbox/requeue", { method: "POST", body });
     expect(r.status).toBe(409);
-    const { error } = await r.json();
+    const { error } = await json(r);
     expect(error.code).toBe("CONFLICT");
     expect(error.message).toMatch(/later ones of their aggregate that were delivered meanwhile/);
     const forced = await call("/admin/outbox/requeue", {
       method: "POST",
       body: JSON.stringify({ destination: "peer", aggregateId: "admin-refused", force: true }),
     });
-    expect(await forced.json()).toEqual({ requeued: [dead] });
+    expect(await json(forced)).toEqual({ requeued: [dead] });
   });
 
   it("list the pg-boss queues with their sizes", async () => {
     const r = await call("/admin/queues");
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = await json(r);
     expect(body.service).toBe("pe");
     expect(Array.isArray(body.queues)).toBe(true);
     for (const q of body.queues) expect(q).toEqual({ queue: expect.any(String), queued: 0, active: 0 });
