@@ -144,6 +144,16 @@ describe("the admin endpoints of every service", () => {
     expect(await json(forced)).toEqual({ requeued: [dead] });
   });
 
+  it("list one aggregate's messages with their request ids and deliveries", async () => {
+    const [dead, delivered] = await history("admin-trail", ["dead", "delivered"]);
+    const body = await json(await call("/admin/outbox/messages?aggregateId=admin-trail"));
+    expect(body.items.map((m: { id: string }) => m.id)).toEqual([dead, delivered]);
+    expect(body.items[0]).toMatchObject({ topic: TEST_TOPIC, requestId: null });
+    expect(body.items[0].deliveries).toEqual([expect.objectContaining({ destination: "peer", attempts: 9 })]);
+    expect(body.items[0].deliveries[0].deadAt).not.toBeNull();
+    expect((await call("/admin/outbox/messages")).status).toBe(400);
+  });
+
   it("list the pg-boss queues with their sizes", async () => {
     const r = await call("/admin/queues");
     expect(r.status).toBe(200);

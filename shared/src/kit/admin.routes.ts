@@ -53,6 +53,33 @@ export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBos
     };
   });
 
+  // One aggregate's messages, oldest first, with the request id each carries: what links its log lines
+  // across the services, and where each delivery stands.
+  router.get("/outbox/messages", async (ctx) => {
+    const q = parseInput(messagesQuery, ctx.query, "query");
+    const { rows } = await deps.pool.query(
+      `select o.id::text, o.topic, o.request_id, o.created_at,
+              coalesce(json_agg(json_build_object(
+                'destination', d.destination, 'attempts', d.attempts, 'deliveredAt', d.delivered_at,
+                'deadAt', d.dead_at, 'lastError', d.last_error) order by d.destination)
+                filter (where d.message_id is not null), '[]') as deliveries
+       from outbox o left join outbox_deliveries d on d.message_id = o.id
+       where o.aggregate_id = $1
+       group by o.id order by o.id limit 200`,
+      [q.aggregateId],
+    );
+    ctx.body = {
+      service: deps.service,
+      items: rows.map((r) => ({
+        id: r.id,
+        topic: r.topic,
+        requestId: r.request_id,
+        createdAt: r.created_at.toISOString(),
+        deliveries: r.deliveries,
+      })),
+    };
+  });
+
   router.post("/outbox/requeue", async (ctx) => {
     const body = parseInput(requeueBody, ctx.request.body, "body");
     const client = await deps.pool.connect();
@@ -91,6 +118,8 @@ export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBos
 const deadCursor = cursorCodec(z.tuple([z.string().regex(/^\d+$/), z.string()]));
 
 const deadQuery = z.strictObject({ limit: pageLimit(), cursor: z.string().max(500).optional() });
+
+const messagesQuery = z.strictObject({ aggregateId: z.string().min(1).max(200) });
 
 const requeueBody = z.strictObject({
   destination: z.string().min(1).max(200),
