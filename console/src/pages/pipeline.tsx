@@ -55,7 +55,7 @@ function Counts({ active, pick }: { active?: string; pick: (s?: string) => void 
                 {n}
                 {more ? "+" : ""}
               </span>
-              <span class="label">{s.replace("_", " ")}</span>
+              <span class="label">{s.replaceAll("_", " ")}</span>
             </button>
           </li>
         ))}
