@@ -1,13 +1,16 @@
 /**
  * `pnpm start`: the whole system on one machine. Starts PostgreSQL from npm (unless database URLs are
  * given), makes and migrates each service's database, runs every service of db/src/services.ts as a process
- * with prefixed logs, and on Ctrl-C or SIGTERM stops them and then PostgreSQL.
+ * with prefixed logs, and the operator's console beside them (console/, on CONSOLE_PORT, 3000 by default);
+ * on Ctrl-C or SIGTERM stops them and then PostgreSQL.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildConsole } from "../../console/build.ts";
+import { type RunningConsole, startConsole } from "../../console/server.ts";
 import { ensureServiceDatabases } from "./admin.ts";
 import { buildServices, bundlePath } from "./build.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
@@ -85,11 +88,13 @@ async function main() {
   const children = SERVICES.map((s) =>
     run(s.name, { ...peers, [s.databaseVar]: dbs.urls[s.database], [s.portVar]: String(portOf(s)) }),
   );
+  let web: RunningConsole | undefined;
   let stopping = false;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
     say(`stopping (${reason})`);
+    await web?.close();
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
     await Promise.all(children.map(closed));
     if (dbs.embedded) {
@@ -110,13 +115,23 @@ async function main() {
   }, 500).unref();
   for (const c of children) c.once("exit", (code) => void stop(`a service exited with code ${code}`, 1));
 
-  await Promise.all(SERVICES.map((s, i) => waitReady(urlOf(s), children[i]!)));
+  // Built while the services start; the console proxies /api/<service>/ to each of them.
+  const [dist] = await Promise.all([
+    buildConsole(),
+    Promise.all(SERVICES.map((s, i) => waitReady(urlOf(s), children[i]!))),
+  ]);
+  web = await startConsole({
+    dist,
+    port: Number(env.CONSOLE_PORT ?? 3000),
+    services: Object.fromEntries(SERVICES.map((s) => [s.name, urlOf(s)])),
+  });
   const keys = env.API_KEYS
     ? "API keys required (API_KEYS is set)"
     : "no API key required (development: API_KEYS is unset)";
   say("ready");
   const width = Math.max(...SERVICES.map((s) => s.title.length));
   for (const s of SERVICES) say(`  ${s.title.padEnd(width)}  ${urlOf(s)}    (GET /health, /ready)`);
+  say(`  ${"Console".padEnd(width)}  ${web.url}    (the operator's console)`);
   for (const s of SERVICES) say(`  psql ${s.title.padEnd(width)}  psql ${dbs.urls[s.database]}`);
   say(`  ${keys}`);
   say("Ctrl-C stops everything.");

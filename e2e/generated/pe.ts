@@ -719,6 +719,8 @@ export interface operations {
                 cursor?: string;
                 /** @description items per page, 20 unless given */
                 limit?: number;
+                /** @description the client's passport number ends with these digits (the logs show the last two) */
+                passportEndsWith?: string;
                 status?: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             };
             header?: {

@@ -69,6 +69,20 @@ describe("GET /agreements", () => {
     expect((await all("status=REJECTED", 5)).length).toBe(0);
   });
 
+  it("finds a client's agreements by the last digits of the passport, as the logs mask it", async () => {
+    const { rows } = await sql<{ passport_number: string }>`
+      select passport_number from clients where id = ${clientB}::uuid`.execute(pe.db);
+    const last4 = rows[0]!.passport_number.slice(-4);
+    const { rows: same } = await sql<{ id: string }>`
+      select a.id from agreements a join clients c on c.id = a.client_id
+      where c.passport_number like ${`%${last4}`} order by a.created_at desc, a.id desc`.execute(pe.db);
+    expect(same.map((r) => r.id)).toEqual(expect.arrayContaining(mine.slice(4)));
+    expect(await all(`passportEndsWith=${last4}`, 2)).toEqual(same.map((r) => r.id));
+    const bad = await list("?passportEndsWith=1a");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe("passportEndsWith");
+  });
+
   it("lists agreements without their schedules, with a null nextCursor on the last page", async () => {
     const r = await list(`?clientId=${clientB}`);
     expect(r.body.nextCursor).toBeNull();

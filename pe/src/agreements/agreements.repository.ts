@@ -17,6 +17,8 @@ export async function findAgreement(db: Kysely<PeDB>, id: string): Promise<Agree
 export interface AgreementFilter {
   status?: AgreementStatus;
   clientId?: string;
+  /** Digits only (the schema says so), so they need no escaping in the pattern. */
+  passportEndsWith?: string;
   after?: Cursor;
   limit: number;
 }
@@ -32,6 +34,12 @@ export function listAgreements(db: Kysely<PeDB>, f: AgreementFilter) {
     .limit(f.limit + 1);
   if (f.status) q = q.where("status", "=", f.status);
   if (f.clientId) q = q.where("client_id", "=", f.clientId);
+  if (f.passportEndsWith) {
+    const pattern = `%${f.passportEndsWith}`;
+    q = q.where("client_id", "in", (eb) =>
+      eb.selectFrom("clients").select("id").where("passport_number", "like", pattern),
+    );
+  }
   if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.at}::timestamptz, ${f.after.id}::uuid)`);
   return q.execute();
 }

@@ -90,6 +90,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     const rows = await listAgreements(db, {
       status: q.status,
       clientId: q.clientId?.toLowerCase(),
+      passportEndsWith: q.passportEndsWith,
       after: q.cursor,
       limit,
     });

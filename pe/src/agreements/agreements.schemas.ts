@@ -28,6 +28,11 @@ export const createAgreementHeaders = z.object({
 export const listAgreementsQuery = z.strictObject({
   status: z.enum(AGREEMENT_STATUSES).optional(),
   clientId: uuidString().optional(),
+  passportEndsWith: z
+    .string()
+    .regex(/^\d{2,4}$/, "must be the last 2 to 4 digits of a passport number")
+    .optional()
+    .describe("the client's passport number ends with these digits (the logs show the last two)"),
   limit: pageLimit(),
   cursor: z
     .string()

@@ -94,6 +94,9 @@ interface Group {
   later_delivered: string[];
 }
 
+/** What to requeue: one message (and its aggregate's other dead ones), one (destination, aggregate), or all. */
+export type RequeueTarget = { id: string } | { destination: string; aggregateId: string } | "all";
+
 /**
  * Puts dead deliveries back in the queue as new (attempts 0, due now) and wakes the relays.
  *
@@ -108,12 +111,9 @@ interface Group {
  * A message marked dead without a dead delivery (before destinations, or by hand) is requeued as a whole;
  * a message with no delivery at all gets one per route.
  */
-export async function requeueDead(
-  c: Queryable,
-  which: { id: string } | "all",
-  opts: RequeueOptions = {},
-): Promise<string[]> {
-  const id = which === "all" ? null : which.id;
+export async function requeueDead(c: Queryable, which: RequeueTarget, opts: RequeueOptions = {}): Promise<string[]> {
+  const id = typeof which === "object" && "id" in which ? which.id : null;
+  const pair = typeof which === "object" && "destination" in which ? which : null;
   await c.query("begin");
   try {
     // The groups: (destination, aggregate) of the chosen dead deliveries, or (null, aggregate) of dead
@@ -122,9 +122,10 @@ export async function requeueDead(
       `with chosen as (
          select d.destination, d.aggregate_id from outbox_deliveries d
          where d.dead_at is not null and ($1::bigint is null or d.message_id = $1::bigint)
+           and ($2::text is null or (d.destination = $2::text and d.aggregate_id = $3::text))
          union
          select null, o.aggregate_id from outbox o
-         where o.dead_at is not null and ($1::bigint is null or o.id = $1::bigint)
+         where o.dead_at is not null and ($1::bigint is null or o.id = $1::bigint) and $2::text is null
            and not exists (select 1 from outbox_deliveries x where x.message_id = o.id and x.dead_at is not null)),
        dead as (
          select c.destination, c.aggregate_id, min(o.id) as first_dead
@@ -141,7 +142,7 @@ export async function requeueDead(
                       and (d.delivered_at is not null or (g.destination is null and o.delivered_at is not null))
                     order by o.id) as later_delivered
        from dead g`,
-      [id],
+      [id, pair?.destination ?? null, pair?.aggregateId ?? null],
     );
     const blocked = groups.filter((g) => g.later_delivered.length > 0);
     if (blocked.length > 0 && !opts.force) {

@@ -1,0 +1,110 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, optional, SERVICES } from "../api.ts";
+import { ErrorBox, Loading, Status, useLoad } from "../components.tsx";
+import { fmtMoney, shortId } from "../format.ts";
+import { onLink } from "../router.ts";
+import type { Agreement, Application, OutboxMessage, Page, Payment, Payout, Transaction } from "../types.ts";
+import { LoanActions } from "./loan-actions.tsx";
+import { DecisionPanel, LedgerPanel, MoneyPanel, SchedulePanel, Timeline, TracePanel } from "./loan-panels.tsx";
+
+const EVERY_MS = 2000;
+
+function useWidth(): number {
+  const get = () => Math.max(300, Math.min(1180, document.documentElement.clientWidth - 48));
+  const [w, setW] = useState(get);
+  useEffect(() => {
+    const f = () => setW(get());
+    addEventListener("resize", f);
+    return () => removeEventListener("resize", f);
+  }, []);
+  return w;
+}
+
+/** One agreement across the three services, side by side, kept fresh every 2 s. */
+export function LoanPage({ id }: { id: string }) {
+  const width = useWidth();
+  const q = encodeURIComponent(id);
+  const agreement = useLoad(() => api<Agreement>("pe", `/agreements/${q}`), [id], EVERY_MS);
+  const app = useLoad(() => optional<Application>("origination", `/applications/${q}`), [id], EVERY_MS);
+  const payouts = useLoad(() => optional<Page<Payout>>("gateway", `/payouts?agreementId=${q}`), [id], EVERY_MS);
+  const payments = useLoad(() => optional<Page<Payment>>("gateway", `/payments?agreementId=${q}`), [id], EVERY_MS);
+  const tx = useLoad(
+    () => optional<Page<Transaction>>("pe", `/agreements/${q}/transactions?limit=100`),
+    [id],
+    EVERY_MS,
+  );
+  const clock = useLoad(
+    () => optional<{ clock: string }>("pe", "/admin/business-date").catch(() => null),
+    [],
+    undefined,
+  );
+  const trail = useLoad(
+    () =>
+      Promise.all(
+        SERVICES.map(async (s) => {
+          const r = await optional<{ items: OutboxMessage[] }>(s.name, `/admin/outbox/messages?aggregateId=${q}`);
+          return [s.title, r?.items ?? null] as [string, OutboxMessage[] | null];
+        }),
+      ),
+    [id],
+    EVERY_MS * 2,
+  );
+  const refresh = () => {
+    agreement.reload();
+    app.reload();
+    payouts.reload();
+    payments.reload();
+    tx.reload();
+  };
+  const a = agreement.data;
+  return (
+    <div class="page">
+      <p>
+        <a href="/" onClick={onLink}>
+          ← Pipeline
+        </a>
+      </p>
+      {!a && agreement.loading && <Loading what="the agreement" />}
+      {!a && agreement.error !== undefined && <ErrorBox error={agreement.error} title={`Agreement ${id}`} />}
+      {a && (
+        <>
+          <header class="loan-head">
+            <h1>
+              Loan <code title={a.id}>{shortId(a.id)}</code> <Status value={a.status} />
+            </h1>
+            <p class="muted">
+              {a.id} · client <code>{shortId(a.clientId)}</code> · {a.productCode} · {fmtMoney(a.disbursementAmount)}{" "}
+              over {a.termMonths} months at {a.interestRate} % · monthly{" "}
+              {fmtMoney(a.currentPayment ?? a.monthlyPayment)}
+              {a.delinquency && a.delinquency.daysPastDue > 0 ? ` · ${a.delinquency.daysPastDue} days past due` : ""}
+            </p>
+            <LoanActions a={a} clock={clock.data?.clock ?? null} onChange={refresh} />
+          </header>
+          {agreement.error !== undefined && agreement.error !== null && (
+            <ErrorBox error={agreement.error} title="Could not refresh" />
+          )}
+          {a.balances && (
+            <dl class="kv balances">
+              {Object.entries(a.balances).map(([k, v]) => (
+                <>
+                  <dt>{k}</dt>
+                  <dd>{fmtMoney(v)}</dd>
+                </>
+              ))}
+            </dl>
+          )}
+          <div class="columns">
+            <Timeline a={a} />
+            <DecisionPanel app={app} />
+            <MoneyPanel payouts={payouts} payments={payments} />
+          </div>
+          <SchedulePanel a={a} width={width} />
+          <div class="columns two">
+            <LedgerPanel tx={tx} />
+            <TracePanel trail={trail} />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

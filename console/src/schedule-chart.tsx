@@ -1,0 +1,73 @@
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { ScheduleRow } from "./types.ts";
+
+const num = (s: string | undefined) => (s === undefined ? 0 : Number(s));
+
+/**
+ * The schedule as a chart (uPlot, bundled): the balance after each period as a line (left axis), principal
+ * and interest per period as bars (right axis); paid periods marked green on the line, overdue ones red,
+ * penalties as orange points on the right axis.
+ */
+export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: number }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current || rows.length === 0) return;
+    const x = rows.map((r) => r.period);
+    const mark = (status: string) => rows.map((r) => (r.status === status ? num(r.balance) : null));
+    const penalty = rows.map((r) => (num(r.penalty) > 0 ? num(r.penalty) : null));
+    const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.35, 40], align });
+    const plot = new uPlot(
+      {
+        width,
+        height: 260,
+        scales: { x: { time: false }, balance: {}, amount: {} },
+        axes: [
+          { label: "period" },
+          { scale: "balance", label: "balance", size: 70 },
+          { scale: "amount", side: 1, label: "per period", size: 60, grid: { show: false } },
+        ],
+        series: [
+          { label: "period" },
+          { label: "balance", scale: "balance", stroke: "#2b59c3", width: 2 },
+          { label: "principal", scale: "amount", fill: "rgba(60,140,90,0.55)", stroke: "#3c8c5a", paths: bars(-1) },
+          { label: "interest", scale: "amount", fill: "rgba(200,150,40,0.55)", stroke: "#c89628", paths: bars(1) },
+          { label: "paid", scale: "balance", stroke: "#1f9d55", paths: () => null, points: { show: true, size: 10 } },
+          {
+            label: "overdue",
+            scale: "balance",
+            stroke: "#d64545",
+            paths: () => null,
+            points: { show: true, size: 12 },
+          },
+          { label: "penalty", scale: "amount", stroke: "#e8710a", paths: () => null, points: { show: true, size: 9 } },
+        ],
+      },
+      [
+        x,
+        rows.map((r) => num(r.balance)),
+        rows.map((r) => num(r.principal)),
+        rows.map((r) => num(r.interest)),
+        mark("PAID"),
+        mark("OVERDUE"),
+        penalty,
+      ],
+      el.current,
+    );
+    return () => plot.destroy();
+  }, [rows, width]);
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  return (
+    <figure class="chart">
+      <div
+        ref={el}
+        role="img"
+        aria-label={`Balance over ${rows.length} periods; ${count("PAID")} paid, ${count("OVERDUE")} overdue`}
+        data-paid={count("PAID")}
+        data-overdue={count("OVERDUE")}
+        data-first-due={rows[0]?.dueDate}
+      />
+    </figure>
+  );
+}
