@@ -12,7 +12,8 @@ let page: Page;
 
 beforeAll(async () => {
   if (!hasChromium()) return;
-  h = await startHarness();
+  // The manual clock lets a test move the business date; everything else reads it like the system clock.
+  h = await startHarness({ BUSINESS_CLOCK: "manual" });
   page = await h.page();
 }, 120_000);
 afterAll(async () => {
@@ -121,17 +122,26 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await h.waitStatus(id, "ACTIVE");
     await openLoan(id);
     const chart = page.locator("[data-panel=schedule] [data-paid]");
-    await act("Record a payment", "Record the payment");
-    await waitFor(
-      async () =>
-        Number(await chart.getAttribute("data-paid")) >= 0 && (await page.locator("[data-payment]").count()) > 0,
-    );
+    expect(await chart.getAttribute("data-paid")).toBe("0");
+    const first = (await h.agreement(id)).schedule as Array<{ dueDate: string; payment: string }>;
+    // One installment, paid before its due date: it waits as unapplied funds until the daily job of that day.
+    await page.getByRole("button", { name: "Record a payment", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Amount").fill(first[0]!.payment);
+    await page.getByRole("dialog").getByRole("button", { name: "Record the payment", exact: true }).click();
+    await page.getByRole("dialog").locator(".result").waitFor();
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await waitFor(async () => (await h.agreement(id)).balances?.unappliedFunds === first[0]!.payment, {
+      what: "the payment to reach PE as unapplied funds",
+    });
     await page.goto(`${h.web.url}/business-date`);
-    const first = (await h.agreement(id)).schedule as Array<{ dueDate: string }>;
     await page.getByRole("button", { name: "Move the date forward" }).click();
+    // Past the second due date: period 1 is paid from the funds, period 2 falls overdue.
     await page.getByLabel("New date").fill(first[1]!.dueDate);
     await page.getByRole("dialog").getByRole("button", { name: "Move it" }).click();
     await page.getByRole("heading", { name: "What the daily job did" }).waitFor();
+    await openLoan(id);
+    await waitFor(async () => (await chart.getAttribute("data-paid")) === "1", { what: "the chart to show period 1 paid" });
+    expect((await h.agreement(id)).schedule[0].status).toBe("PAID");
   });
 
   it("shows the gateway's backlog grow while it is down, and drain when it is back", async () => {
