@@ -130,7 +130,9 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await page.getByRole("dialog").getByRole("button", { name: "Record the payment", exact: true }).click();
     await page.getByRole("dialog").locator(".result").waitFor();
     await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
-    await waitFor(async () => (await h.agreement(id)).balances?.unappliedFunds === first[0]!.payment, {
+    const unapplied = async () =>
+      ((await h.agreement(id)) as { balances?: { unappliedFunds: string } }).balances?.unappliedFunds;
+    await waitFor(async () => (await unapplied()) === first[0]!.payment, {
       what: "the payment to reach PE as unapplied funds",
     });
     await page.goto(`${h.web.url}/business-date`);
@@ -140,8 +142,12 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await page.getByRole("dialog").getByRole("button", { name: "Move it" }).click();
     await page.getByRole("heading", { name: "What the daily job did" }).waitFor();
     await openLoan(id);
-    await waitFor(async () => (await chart.getAttribute("data-paid")) === "1", { what: "the chart to show period 1 paid" });
-    expect((await h.agreement(id)).schedule[0].status).toBe("PAID");
+    await waitFor(async () => (await chart.getAttribute("data-paid")) === "1", {
+      what: "the chart to show period 1 paid",
+    });
+    expect(((await h.agreement(id)) as unknown as { schedule: Array<{ status: string }> }).schedule[0]!.status).toBe(
+      "PAID",
+    );
   });
 
   it("shows the gateway's backlog grow while it is down, and drain when it is back", async () => {

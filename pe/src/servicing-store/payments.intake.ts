@@ -17,7 +17,10 @@ export const PAYMENT_SUCCEEDED_TOPIC = "payment.succeeded";
 export const paymentSucceededPayload = z.object({
   paymentId: uuidString(),
   agreementId: uuidString(),
-  amount: z.string().regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals"),
+  amount: z
+    .string()
+    .regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals")
+    .refine((a) => new Dec(a).gt(0), "must be more than zero"),
   purpose: z.enum(["REGULAR", "EARLY_REPAYMENT"]),
   payer: z.object({ accountNumber: z.string().regex(/^\d{20}$/) }),
   succeededAt: z.iso.datetime({ offset: true }),
