@@ -1,4 +1,5 @@
 import { cursorCodec } from "@loans/shared/http/cursor";
+import { type SelectQueryBuilder, sql } from "kysely";
 import { z } from "zod";
 
 /** Where a page of payouts or payments ends: created_at to the microsecond (as text), then the id. */
@@ -25,4 +26,19 @@ export function toPage<R extends { created_key: string; id: string }, V>(rows: R
     items: page.map(view),
     nextCursor: rows.length > limit && last ? encodeCursor({ createdKey: last.created_key, id: last.id }) : null,
   };
+}
+
+/** Newest first from after the cursor's position, one row more than the page (toPage tells a next page by it). */
+export function newestFirst<DB, TB extends keyof DB, O>(
+  q: SelectQueryBuilder<DB, TB, O>,
+  after: ListPosition | undefined,
+  limit: number,
+): SelectQueryBuilder<DB, TB, O> {
+  const from = after
+    ? q.where(sql<boolean>`(created_at, id) < (${after.createdKey}::timestamptz, ${after.id}::uuid)`)
+    : q;
+  return from
+    .orderBy(sql`created_at desc`)
+    .orderBy(sql`id desc`)
+    .limit(limit + 1);
 }

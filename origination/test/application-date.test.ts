@@ -62,7 +62,10 @@ describe("the application date (LIFECYCLE §8.11)", () => {
     // The repeat matches (ok, not a conflict); it answers the application as it is now, which scoring
     // may have decided in between.
     expect(first).toMatchObject({ outcome: "ok" });
-    expect(again).toMatchObject({ outcome: "ok", result: { status: expect.stringMatching(/^(IN_PROGRESS|APPROVED)$/) } });
+    expect(again).toMatchObject({
+      outcome: "ok",
+      result: { status: expect.stringMatching(/^(IN_PROGRESS|APPROVED)$/) },
+    });
     expect((await stored(p.agreementId)).payload_hash).toMatch(/^v2:/);
     const [other] = await sendIntake(origination.url, [message({ ...p, applicationDate: "2025-03-02" })]);
     expect(other).toMatchObject({ outcome: "rejected", error: { code: "CONFLICT" } });

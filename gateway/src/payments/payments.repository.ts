@@ -1,7 +1,7 @@
 import { createdAtKey } from "@loans/shared/http/cursor";
-import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { GatewayDB, PaymentStatus, PaymentsTable } from "../db.ts";
-import type { ListPosition } from "../list-cursor.ts";
+import { type ListPosition, newestFirst } from "../list-cursor.ts";
 
 export type PaymentRow = Selectable<PaymentsTable>;
 export type ListedPaymentRow = PaymentRow & { created_key: string };
@@ -43,13 +43,5 @@ export async function listPayments(
   let q = db.selectFrom("payments").selectAll().select(createdAtKey().as("created_key"));
   if (opts.agreementId) q = q.where("agreement_id", "=", opts.agreementId);
   if (opts.status) q = q.where("status", "=", opts.status);
-  if (opts.after) {
-    const { createdKey, id } = opts.after;
-    q = q.where(sql<boolean>`(created_at, id) < (${createdKey}::timestamptz, ${id}::uuid)`);
-  }
-  return q
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(opts.limit + 1)
-    .execute();
+  return newestFirst(q, opts.after, opts.limit).execute();
 }

@@ -1,7 +1,7 @@
 import { createdAtKey } from "@loans/shared/http/cursor";
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { GatewayDB, PayoutKind, PayoutStatus, PayoutsTable } from "../db.ts";
-import type { ListPosition } from "../list-cursor.ts";
+import { type ListPosition, newestFirst } from "../list-cursor.ts";
 
 export type PayoutRow = Selectable<PayoutsTable>;
 export type ListedPayoutRow = PayoutRow & { created_key: string };
@@ -37,13 +37,5 @@ export async function listPayouts(
   if (opts.agreementId) q = q.where("agreement_id", "=", opts.agreementId);
   if (opts.status) q = q.where("status", "=", opts.status);
   if (opts.kind) q = q.where("kind", "=", opts.kind);
-  if (opts.after) {
-    const { createdKey, id } = opts.after;
-    q = q.where(sql<boolean>`(created_at, id) < (${createdKey}::timestamptz, ${id}::uuid)`);
-  }
-  return q
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(opts.limit + 1)
-    .execute();
+  return newestFirst(q, opts.after, opts.limit).execute();
 }
