@@ -283,7 +283,7 @@ export function SchedulePanel({ a, width }: { a: Agreement; width: number }) {
                   <td class="num">{fmtMoney(r.balance)}</td>
                   <td
                     class="num"
-                    data-paid={paid}
+                    data-paid-amount={paid}
                     title={`principal ${fmtMoney(r.paidPrincipal)}, interest ${fmtMoney(r.paidInterest)}, penalty ${fmtMoney(r.paidPenalty)}`}
                   >
                     {isZero(paid) ? "—" : fmtMoney(paid)}
