@@ -8,7 +8,7 @@ const num = (s: string | undefined) => (s === undefined ? 0 : Number(s));
 /**
  * The schedule as a chart (uPlot, bundled): the balance after each period as a line (left axis), principal
  * and interest per period as bars (right axis); paid periods marked green on the line, partly paid ones
- * amber, overdue ones red, and a period with a penalty as an orange point just above its bars. The
+ * amber, overdue ones red, and a period with a penalty as an orange point on the top of its principal bar. The
  * legend names the series only: with no cursor over the chart uPlot's live legend would show "--".
  */
 export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: number }) {
@@ -17,9 +17,9 @@ export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: num
     if (!el.current || rows.length === 0) return;
     const x = rows.map((r) => r.period);
     const mark = (status: string) => rows.map((r) => (r.status === status ? num(r.balance) : null));
-    // Drawn on top of the period's principal bar: at its own height (tens against thousands) it would hide
+    // Drawn on the top of the period's principal bar (clear of the balance line's marks): at its own height (tens against thousands) it would hide
     // behind the bars' baseline. The table beside the chart gives the amount.
-    const penalty = rows.map((r) => (num(r.penalty) > 0 ? num(r.principal) + num(r.interest) : null));
+    const penalty = rows.map((r) => (num(r.penalty) > 0 ? num(r.principal) : null));
     const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.35, 40], align });
     const plot = new uPlot(
       {
