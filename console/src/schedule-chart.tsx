@@ -7,8 +7,9 @@ const num = (s: string | undefined) => (s === undefined ? 0 : Number(s));
 
 /**
  * The schedule as a chart (uPlot, bundled): the balance after each period as a line (left axis), principal
- * and interest per period as bars (right axis); paid periods marked green on the line, overdue ones red,
- * penalties as orange points on the right axis.
+ * and interest per period as bars (right axis); paid periods marked green on the line, partly paid ones
+ * amber, overdue ones red, and a period with a penalty as an orange point on the top of its principal bar. The
+ * legend names the series only: with no cursor over the chart uPlot's live legend would show "--".
  */
 export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: number }) {
   const el = useRef<HTMLDivElement>(null);
@@ -16,13 +17,17 @@ export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: num
     if (!el.current || rows.length === 0) return;
     const x = rows.map((r) => r.period);
     const mark = (status: string) => rows.map((r) => (r.status === status ? num(r.balance) : null));
-    const penalty = rows.map((r) => (num(r.penalty) > 0 ? num(r.penalty) : null));
+    // Drawn on the top of the period's principal bar (clear of the balance line's marks): at its own height (tens against thousands) it would hide
+    // behind the bars' baseline. The table beside the chart gives the amount.
+    const penalty = rows.map((r) => (num(r.penalty) > 0 ? num(r.principal) : null));
     const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.35, 40], align });
     const plot = new uPlot(
       {
         width,
         height: 260,
-        scales: { x: { time: false }, balance: {}, amount: {} },
+        // Half a period of room each side, so the first and last periods' bars are not cut by the axes.
+        scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, balance: {}, amount: {} },
+        legend: { live: false },
         axes: [
           { label: "period" },
           { scale: "balance", label: "balance", size: 70 },
@@ -33,15 +38,35 @@ export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: num
           { label: "balance", scale: "balance", stroke: "#2b59c3", width: 2 },
           { label: "principal", scale: "amount", fill: "rgba(60,140,90,0.55)", stroke: "#3c8c5a", paths: bars(-1) },
           { label: "interest", scale: "amount", fill: "rgba(200,150,40,0.55)", stroke: "#c89628", paths: bars(1) },
-          { label: "paid", scale: "balance", stroke: "#1f9d55", paths: () => null, points: { show: true, size: 10 } },
+          {
+            label: "paid",
+            scale: "balance",
+            stroke: "#1f9d55",
+            paths: () => null,
+            points: { show: true, size: 10, fill: "#1f9d55" },
+          },
+          {
+            label: "partly paid",
+            scale: "balance",
+            stroke: "#d69e00",
+            paths: () => null,
+            points: { show: true, size: 11, fill: "#d69e00" },
+          },
           {
             label: "overdue",
             scale: "balance",
             stroke: "#d64545",
             paths: () => null,
-            points: { show: true, size: 12 },
+            points: { show: true, size: 12, fill: "#d64545" },
           },
-          { label: "penalty", scale: "amount", stroke: "#e8710a", paths: () => null, points: { show: true, size: 9 } },
+          {
+            label: "penalty",
+            scale: "amount",
+            stroke: "#e8710a",
+            fill: "#e8710a",
+            paths: () => null,
+            points: { show: true, size: 11, fill: "#e8710a" },
+          },
         ],
       },
       [
@@ -50,6 +75,7 @@ export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: num
         rows.map((r) => num(r.principal)),
         rows.map((r) => num(r.interest)),
         mark("PAID"),
+        mark("PARTIALLY_PAID"),
         mark("OVERDUE"),
         penalty,
       ],
@@ -63,8 +89,9 @@ export function ScheduleChart({ rows, width }: { rows: ScheduleRow[]; width: num
       <div
         ref={el}
         role="img"
-        aria-label={`Balance over ${rows.length} periods; ${count("PAID")} paid, ${count("OVERDUE")} overdue`}
+        aria-label={`Balance over ${rows.length} periods; ${count("PAID")} paid, ${count("PARTIALLY_PAID")} partly paid, ${count("OVERDUE")} overdue`}
         data-paid={count("PAID")}
+        data-partly-paid={count("PARTIALLY_PAID")}
         data-overdue={count("OVERDUE")}
         data-first-due={rows[0]?.dueDate}
       />

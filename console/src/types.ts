@@ -19,6 +19,8 @@ export interface AgreementSummary {
   decision: Decision | null;
 }
 
+export type PeriodStatus = "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
+
 export interface ScheduleRow {
   period: number;
   dueDate: string;
@@ -26,20 +28,49 @@ export interface ScheduleRow {
   principal: string;
   interest: string;
   balance: string;
-  status: string;
-  paidPrincipal?: string;
-  paidInterest?: string;
-  penalty?: string;
-  paidPenalty?: string;
-  paidOn?: string | null;
+  status: PeriodStatus;
+  paidPrincipal: string;
+  paidInterest: string;
+  /** Penalty posted on the period so far. */
+  penalty: string;
+  paidPenalty: string;
+  paidOn: string | null;
+}
+
+/** PE's servicing figures on its business date (LIFECYCLE §4.2); null until the loan is disbursed. */
+export interface Balances {
+  principalOutstanding: string;
+  principalOverdue: string;
+  interestOverdue: string;
+  penaltyOutstanding: string;
+  unappliedFunds: string;
+  totalDue: string;
+}
+
+export type Bucket = "CURRENT" | "DPD_1_30" | "DPD_31_60" | "DPD_61_90" | "DPD_90_PLUS";
+
+export interface Delinquency {
+  daysPastDue: number;
+  bucket: Bucket;
+  oldestUnpaidDueDate: string | null;
+}
+
+export interface Refund {
+  paymentId: string;
+  payoutId: string;
+  amount: string;
+  status: "PENDING" | "PAID" | "FAILED";
+  createdAt: string;
+  settledAt: string | null;
 }
 
 export interface Agreement extends AgreementSummary {
   originationFee: string;
   statusHistory: Array<{ status: string; at: string }>;
   scheduleAnchoredOn: string | null;
-  scheduleVersion?: number;
-  businessDate?: string;
+  /** PE's business date the figures are computed on. */
+  businessDate: string | null;
+  scheduleVersion: number;
   disbursement: {
     id: string;
     status: string;
@@ -49,12 +80,35 @@ export interface Agreement extends AgreementSummary {
     disbursedOn?: string | null;
     failureCode?: string | null;
   } | null;
-  balances?: Record<string, string>;
-  delinquency?: { daysPastDue: number; bucket: string; oldestUnpaidDueDate: string | null } | null;
-  currentPayment?: string;
-  closedOn?: string | null;
-  refunds?: Array<{ id?: string; amount: string; status?: string; on?: string }>;
+  balances: Balances | null;
+  delinquency: Delinquency | null;
+  /** The next unpaid period's payment in the current schedule version (null unless ACTIVE). */
+  currentPayment: string | null;
+  closedOn: string | null;
+  refunds: Refund[];
   schedule: ScheduleRow[];
+}
+
+export interface PayoffQuote {
+  agreementId: string;
+  date: string;
+  amount: string;
+  components: {
+    principal: string;
+    interest: string;
+    overdueInterest: string;
+    penalty: string;
+    unappliedFunds: string;
+  };
+  accrual: {
+    period: number;
+    from: string;
+    to: string;
+    daysElapsed: number;
+    daysInPeriod: number;
+    openingBalance: string;
+    convention: "ACT_ACT_ICMA";
+  } | null;
 }
 
 export interface Page<T> {
@@ -90,17 +144,33 @@ export interface Payment {
   purpose: string;
   status: string;
   failureCode: string | null;
+  failureMessage?: string | null;
   createdAt: string;
   succeededAt: string | null;
 }
 
+export type TransactionType =
+  | "DISBURSEMENT"
+  | "REPAYMENT"
+  | "PENALTY"
+  | "INTEREST_DUE"
+  | "PREPAYMENT"
+  | "PAYOFF"
+  | "REFUND"
+  | "REALLOCATION"
+  | "PENALTY_REVERSAL";
+
+/** One journal of PE's ledger (GET /agreements/{id}/transactions), oldest first. */
 export interface Transaction {
-  type: string;
+  id: string;
+  type: TransactionType;
   on: string;
   amount: string;
-  allocation?: Record<string, string>;
-  paymentId?: string;
-  payoutId?: string;
+  /** What a repayment paid, by component; null for other journals; negative in an adjustment that undoes. */
+  allocation: { interest: string; principal: string; penalty: string } | null;
+  paymentId: string | null;
+  payoutId: string | null;
+  entries: Array<{ account: string; debit: string; credit: string }>;
 }
 
 export interface OutboxMessage {

@@ -3,8 +3,10 @@
  * caller), the console server in front of it, and Debian's Chromium driven by playwright-core. The
  * console's browser tests and `pnpm console:screenshots` both use it.
  */
+
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { api } from "@loans/e2e/kit/client";
+import { api, type Reply } from "@loans/e2e/kit/client";
 import { startTestSystem, type TestSystem } from "@loans/e2e/kit/test-system";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -25,9 +27,13 @@ export interface Harness {
   page(width?: number): Promise<Page>;
   /** Applies through PE's API; scoring approves it (an adult with a high income). */
   apply(n: number, overrides?: Record<string, unknown>): Promise<string>;
-  agreement(id: string): Promise<{ status: string; [k: string]: unknown }>;
+  agreement(id: string): Promise<Reply["body"]>;
   waitStatus(id: string, status: string): Promise<void>;
   pe(method: string, path: string, body?: unknown, headers?: Record<string, string>): ReturnType<typeof api>;
+  /** Moves PE's manual business date (the daily job runs for every day crossed). */
+  moveTo(date: string): Promise<void>;
+  /** The client pays PG; resolves with PE's ledger journal once PE has applied the payment. */
+  pay(id: string, amount: string, purpose?: "REGULAR" | "EARLY_REPAYMENT"): Promise<{ type: string; on: string }>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +93,28 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       });
     },
     pe,
+    async moveTo(date) {
+      const r = await pe("POST", "/admin/business-date", { date }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+      if (r.status !== 200) throw new Error(`business date ${date}: ${r.status} ${JSON.stringify(r.body)}`);
+    },
+    async pay(id, amount, purpose = "REGULAR") {
+      const r = await api(
+        system.gateway[0]!.url,
+        "POST",
+        "/payments",
+        { agreementId: id, amount, purpose, payer: { accountNumber: "40817810000000000007" } },
+        { ...auth, "idempotency-key": randomUUID() },
+      );
+      if (r.status !== 202) throw new Error(`payment: ${r.status} ${JSON.stringify(r.body)}`);
+      const paymentId = r.body.id as string;
+      return waitFor(
+        async () => {
+          const t = await pe("GET", `/agreements/${id}/transactions?limit=100`);
+          return t.body.items.find((i: { paymentId: string | null }) => i.paymentId === paymentId) ?? undefined;
+        },
+        { what: `payment ${paymentId} applied in PE`, timeoutMs: 20_000 },
+      );
+    },
     async stop() {
       await browser.close().catch(() => {});
       await web.close();

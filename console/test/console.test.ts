@@ -15,11 +15,13 @@ beforeAll(async () => {
   // The manual clock lets a test move the business date; everything else reads it like the system clock.
   h = await startHarness({ BUSINESS_CLOCK: "manual" });
   page = await h.page();
+  page.setDefaultTimeout(15_000);
 }, 120_000);
 afterAll(async () => {
   await h?.stop();
 });
 
+const fmt = (money: string) => Number(money).toLocaleString("en-US", { minimumFractionDigits: 2 });
 const row = (id: string) => page.locator(`tr[data-agreement="${id}"]`);
 
 async function openLoan(id: string) {
@@ -135,6 +137,26 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await waitFor(async () => (await unapplied()) === first[0]!.payment, {
       what: "the payment to reach PE as unapplied funds",
     });
+    // The page shows it everywhere: the balances hold it, PG's list says PE applied it, the ledger has its journal.
+    const paymentId = (await h.pe("GET", `/agreements/${id}/transactions`)).body.items.at(-1).paymentId as string;
+    const balances = page.locator("[data-panel=balances]");
+    await balances.locator(`[data-balance=unappliedFunds]`).getByText(fmt(first[0]!.payment)).waitFor();
+    await page.locator(`[data-panel=money] li[data-payment="${paymentId}"][data-applied]`).waitFor();
+    const journal = page.locator(`[data-panel=ledger] tr[data-payment-id="${paymentId}"]`);
+    await journal.getByText("held as unapplied funds").waitFor();
+    await journal.getByRole("button", { name: "Entries" }).click();
+    await page.locator("[data-panel=ledger] table.entries").getByText("SETTLEMENT").waitFor();
+    // A quote past the next due date is refused in words; one on the business date names its parts.
+    await page.getByRole("button", { name: "Payoff quote", exact: true }).click();
+    const quote = page.getByRole("dialog", { name: "Payoff quote" });
+    await quote.getByLabel("Date").fill(first[1]!.dueDate);
+    await quote.getByRole("button", { name: "Quote", exact: true }).click();
+    await quote.getByRole("alert").getByText("QUOTE_NOT_AVAILABLE").waitFor();
+    await quote.getByLabel("Date").fill((await h.agreement(id)).businessDate);
+    await quote.getByRole("button", { name: "Quote", exact: true }).click();
+    await quote.locator("[data-component=unappliedFunds]").getByText(fmt(first[0]!.payment)).waitFor();
+    await quote.getByText(/Actual\/Actual \(ICMA\)/).waitFor();
+    await quote.getByRole("button", { name: "Close" }).click();
     await page.goto(`${h.web.url}/business-date`);
     await page.getByRole("button", { name: "Move the date forward" }).click();
     // Past the second due date: period 1 is paid from the funds, period 2 falls overdue.
@@ -145,9 +167,13 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await waitFor(async () => (await chart.getAttribute("data-paid")) === "1", {
       what: "the chart to show period 1 paid",
     });
-    expect(((await h.agreement(id)) as unknown as { schedule: Array<{ status: string }> }).schedule[0]!.status).toBe(
-      "PAID",
-    );
+    expect((await h.agreement(id)).schedule[0].status).toBe("PAID");
+    // Period 2 falls due today: the table and the balances show what PE says.
+    const now = await h.agreement(id);
+    await page.locator('[data-panel=schedule] tr[data-period="1"][data-status="PAID"]').waitFor();
+    await page.locator(`[data-panel=schedule] tr[data-period="2"][data-status="${now.schedule[1].status}"]`).waitFor();
+    await page.locator("[data-panel=balances] [data-total-due]").getByText(fmt(now.balances.totalDue)).waitFor();
+    await page.locator("[data-panel=ledger] tr[data-tx=REPAYMENT]").getByText("principal").waitFor();
   });
 
   it("shows the gateway's backlog grow while it is down, and drain when it is back", async () => {

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { api, newRequestId } from "../api.ts";
 import { ConfirmAction } from "../components.tsx";
-import { fmtMoney } from "../format.ts";
-import type { Agreement } from "../types.ts";
+import { fmtMoney, isZero } from "../format.ts";
+import type { Agreement, PayoffQuote } from "../types.ts";
 
 const WITHDRAWABLE = ["NEW", "IN_PROGRESS", "APPROVED"];
 const TEST_ACCOUNT = "40817810000000000001";
@@ -55,7 +55,9 @@ const Done = ({ what, requestId }: { what: string; requestId: string }) => (
 export function LoanActions(props: { a: Agreement; clock: string | null; onChange: () => void }) {
   const { a } = props;
   const [account, setAccount] = useState(TEST_ACCOUNT);
-  const [amount, setAmount] = useState(a.currentPayment ?? a.monthlyPayment);
+  const due = a.balances && !isZero(a.balances.totalDue) ? a.balances.totalDue : null;
+  const [amount, setAmount] = useState(due ?? a.currentPayment ?? a.monthlyPayment);
+  const [purpose, setPurpose] = useState<"REGULAR" | "EARLY_REPAYMENT">("REGULAR");
   const [payer, setPayer] = useState(TEST_ACCOUNT);
   const [date, setDate] = useState(a.businessDate ?? new Date().toISOString().slice(0, 10));
   // One key per opened dialog would be better still; one per page view keeps a double click from paying twice.
@@ -102,11 +104,27 @@ export function LoanActions(props: { a: Agreement; clock: string | null; onChang
         <ConfirmAction
           label="Record a payment"
           disabled={a.status !== "ACTIVE"}
-          question={<p>The client pays through the Payment Gateway; PE allocates it when PG reports it settled.</p>}
+          question={
+            <p>
+              The client pays through the Payment Gateway; PE allocates it when PG reports it settled.
+              {due ? ` Due now: ${fmtMoney(due)}.` : ""}
+            </p>
+          }
           fields={
             <>
               <Field id="amount" label="Amount" value={amount} set={setAmount} pattern="\d+(\.\d{1,2})?" />
               <Field id="payer" label="Payer's account (20 digits)" value={payer} set={setPayer} pattern="\d{20}" />
+              <p class="field">
+                <label for="purpose">Purpose</label>
+                <select
+                  id="purpose"
+                  value={purpose}
+                  onChange={(e) => setPurpose(e.currentTarget.value as "REGULAR" | "EARLY_REPAYMENT")}
+                >
+                  <option value="REGULAR">Installment: what is due, then held for the next due date</option>
+                  <option value="EARLY_REPAYMENT">Early repayment: prepays principal on the next due date</option>
+                </select>
+              </p>
             </>
           }
           confirmLabel="Record the payment"
@@ -115,8 +133,8 @@ export function LoanActions(props: { a: Agreement; clock: string | null; onChang
             const id = newRequestId();
             const r = await api<{ id: string; status: string }>("gateway", "/payments", {
               method: "POST",
-              headers: { "idempotency-key": `${keys.pay}-${amount}`, "x-request-id": id },
-              body: { agreementId: a.id, amount, purpose: "REGULAR", payer: { accountNumber: payer } },
+              headers: { "idempotency-key": `${keys.pay}-${amount}-${purpose}`, "x-request-id": id },
+              body: { agreementId: a.id, amount, purpose, payer: { accountNumber: payer } },
             });
             return <Done what={`Payment ${r.id.slice(0, 8)} is ${r.status}.`} requestId={id} />;
           }}
@@ -129,27 +147,48 @@ export function LoanActions(props: { a: Agreement; clock: string | null; onChang
         fields={<Field id="quote-date" label="Date" type="date" value={date} set={setDate} />}
         confirmLabel="Quote"
         act={async () => {
-          const q = await api<{ amount: string; date: string; components: Record<string, string> }>(
-            "pe",
-            `/agreements/${a.id}/payoff-quote?date=${encodeURIComponent(date)}`,
-          );
-          return (
-            <div>
-              <p>
-                To close on {q.date}: <strong data-quote={q.amount}>{fmtMoney(q.amount)}</strong>
-              </p>
-              <dl class="kv">
-                {Object.entries(q.components).map(([k, v]) => (
-                  <>
-                    <dt>{k}</dt>
-                    <dd>{fmtMoney(v)}</dd>
-                  </>
-                ))}
-              </dl>
-            </div>
-          );
+          const q = await api<PayoffQuote>("pe", `/agreements/${a.id}/payoff-quote?date=${encodeURIComponent(date)}`);
+          return <Quote q={q} />;
         }}
       />
+    </div>
+  );
+}
+
+const QUOTE_PARTS: Array<[keyof PayoffQuote["components"], string]> = [
+  ["principal", "Principal outstanding"],
+  ["interest", "Interest accrued in the current period"],
+  ["overdueInterest", "Overdue interest"],
+  ["penalty", "Penalty"],
+  ["unappliedFunds", "Less unapplied funds already paid in"],
+];
+
+/** A payoff quote in words: what makes up the amount, and how the current period's interest was accrued. */
+function Quote({ q }: { q: PayoffQuote }) {
+  const c = q.accrual;
+  return (
+    <div class="quote">
+      <p>
+        To close the loan on {q.date}: <strong data-quote={q.amount}>{fmtMoney(q.amount)}</strong>
+      </p>
+      <dl class="kv">
+        {QUOTE_PARTS.map(([k, label]) => (
+          <>
+            <dt>{label}</dt>
+            <dd data-component={k}>
+              {k === "unappliedFunds" && !isZero(q.components[k]) ? "− " : ""}
+              {fmtMoney(q.components[k])}
+            </dd>
+          </>
+        ))}
+      </dl>
+      <p class="muted small" data-accrual={c ? `${c.daysElapsed}/${c.daysInPeriod}` : "none"}>
+        {c
+          ? `Interest of period ${c.period} (${c.from} to ${c.to}) for ${c.daysElapsed} of its ${c.daysInPeriod} days ` +
+            `on the opening balance of ${fmtMoney(c.openingBalance)}, Actual/Actual (ICMA).`
+          : "No interest accrued: the quote falls on a due date."}{" "}
+        Valid for that day only.
+      </p>
     </div>
   );
 }

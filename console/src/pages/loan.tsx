@@ -5,9 +5,34 @@ import { fmtMoney, shortId } from "../format.ts";
 import { onLink } from "../router.ts";
 import type { Agreement, Application, OutboxMessage, Page, Payment, Payout, Transaction } from "../types.ts";
 import { LoanActions } from "./loan-actions.tsx";
-import { DecisionPanel, LedgerPanel, MoneyPanel, SchedulePanel, Timeline, TracePanel } from "./loan-panels.tsx";
+import {
+  BalancesPanel,
+  DecisionPanel,
+  LedgerPanel,
+  MoneyPanel,
+  SchedulePanel,
+  Timeline,
+  TracePanel,
+} from "./loan-panels.tsx";
 
 const EVERY_MS = 2000;
+
+/** The whole ledger, page by page (oldest first), up to `pages` pages of 100 journals. */
+async function allTransactions(q: string, pages = 10): Promise<Page<Transaction> | null> {
+  const items: Transaction[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < pages; i++) {
+    const page: Page<Transaction> | null = await optional<Page<Transaction>>(
+      "pe",
+      `/agreements/${q}/transactions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    if (!page) return null;
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return { items, nextCursor: cursor };
+}
 
 function useWidth(): number {
   const get = () => Math.max(300, Math.min(1180, document.documentElement.clientWidth - 48));
@@ -28,11 +53,7 @@ export function LoanPage({ id }: { id: string }) {
   const app = useLoad(() => optional<Application>("origination", `/applications/${q}`), [id], EVERY_MS);
   const payouts = useLoad(() => optional<Page<Payout>>("gateway", `/payouts?agreementId=${q}`), [id], EVERY_MS);
   const payments = useLoad(() => optional<Page<Payment>>("gateway", `/payments?agreementId=${q}`), [id], EVERY_MS);
-  const tx = useLoad(
-    () => optional<Page<Transaction>>("pe", `/agreements/${q}/transactions?limit=100`),
-    [id],
-    EVERY_MS,
-  );
+  const tx = useLoad(() => allTransactions(q), [id], EVERY_MS);
   const clock = useLoad(
     () => optional<{ clock: string }>("pe", "/admin/business-date").catch(() => null),
     [],
@@ -76,6 +97,8 @@ export function LoanPage({ id }: { id: string }) {
               {a.id} · client <code>{shortId(a.clientId)}</code> · {a.productCode} · {fmtMoney(a.disbursementAmount)}{" "}
               over {a.termMonths} months at {a.interestRate} % · monthly{" "}
               {fmtMoney(a.currentPayment ?? a.monthlyPayment)}
+              {a.scheduleVersion > 1 ? ` (schedule version ${a.scheduleVersion})` : ""}
+              {a.closedOn ? ` · closed on ${a.closedOn}` : ""}
               {a.delinquency && a.delinquency.daysPastDue > 0 ? ` · ${a.delinquency.daysPastDue} days past due` : ""}
             </p>
             <LoanActions a={a} clock={clock.data?.clock ?? null} onChange={refresh} />
@@ -83,24 +106,15 @@ export function LoanPage({ id }: { id: string }) {
           {agreement.error !== undefined && agreement.error !== null && (
             <ErrorBox error={agreement.error} title="Could not refresh" />
           )}
-          {a.balances && (
-            <dl class="kv balances">
-              {Object.entries(a.balances).map(([k, v]) => (
-                <>
-                  <dt>{k}</dt>
-                  <dd>{fmtMoney(v)}</dd>
-                </>
-              ))}
-            </dl>
-          )}
           <div class="columns">
-            <Timeline a={a} />
+            <BalancesPanel a={a} />
+            <MoneyPanel a={a} payouts={payouts} payments={payments} tx={tx} />
             <DecisionPanel app={app} />
-            <MoneyPanel payouts={payouts} payments={payments} />
           </div>
           <SchedulePanel a={a} width={width} />
+          <LedgerPanel tx={tx} />
           <div class="columns two">
-            <LedgerPanel tx={tx} />
+            <Timeline a={a} />
             <TracePanel trail={trail} />
           </div>
         </>
