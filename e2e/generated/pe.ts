@@ -89,6 +89,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{id}/schedule-versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; a partial early repayment adds one with the tail rebuilt (same due dates, lower payment) */
+        get: operations["listScheduleVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements/{id}/transactions": {
         parameters: {
             query?: never;
@@ -472,6 +489,20 @@ export interface components {
             principal: string;
             /** @enum {string} */
             status: "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
+        };
+        ScheduleVersions: {
+            items: {
+                effectiveOn: string;
+                rows: {
+                    balance: string;
+                    dueDate: string;
+                    interest: string;
+                    payment: string;
+                    period: number;
+                    principal: string;
+                }[];
+                version: number;
+            }[];
         };
         Transaction: {
             allocation: {
@@ -1463,6 +1494,88 @@ export interface operations {
             };
             /** @description the loan is not ACTIVE, or the date is outside the business date … next due date */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listScheduleVersions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the versions with their rows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "version": 1,
+                     *           "effectiveOn": "2025-01-15",
+                     *           "rows": [
+                     *             {
+                     *               "period": 1,
+                     *               "dueDate": "2025-02-15",
+                     *               "payment": "27170.27",
+                     *               "principal": "23993.19",
+                     *               "interest": "3177.08",
+                     *               "balance": "281006.81"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScheduleVersions"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

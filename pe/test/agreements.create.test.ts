@@ -291,6 +291,7 @@ describe("reads", () => {
         "/agreements/{id}/withdraw",
         "/agreements/{id}/disburse",
         "/agreements/{id}/payoff-quote",
+        "/agreements/{id}/schedule-versions",
         "/agreements/{id}/transactions",
         "/clients/{id}",
         "/internal/decisions",

@@ -233,6 +233,13 @@ describe("the §5 variant: a partial early repayment reduces the payment, keeps 
         own.db,
       );
       expect(rows[0]!.versions).toBe(2);
+      const versions = (await call(own.url, "GET", `/agreements/${id}/schedule-versions`)).body.items;
+      expect(versions.map((v: { version: number; effectiveOn: string }) => [v.version, v.effectiveOn])).toEqual([
+        [1, "2025-01-15"],
+        [2, "2025-04-15"],
+      ]);
+      expect(versions[0].rows[3].payment).toBe("27170.27");
+      expect(versions[1].rows[3].payment).toBe("24499.69");
       await checkMoney(own, id);
     } finally {
       await own.stop();

@@ -78,7 +78,63 @@ const transactionPage = z
   .object({ items: z.array(transactionView), nextCursor: z.string().nullable() })
   .meta({ id: "TransactionPage" });
 
+const scheduleVersions = z
+  .object({
+    items: z.array(
+      z.object({
+        version: z.number().int(),
+        effectiveOn: z.string(),
+        rows: z.array(
+          z.object({
+            period: z.number().int(),
+            dueDate: z.string(),
+            payment: moneyOutput(),
+            principal: moneyOutput(),
+            interest: moneyOutput(),
+            balance: moneyOutput(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: "ScheduleVersions" });
+
 export const servicingDocs: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/agreements/{id}/schedule-versions",
+    operationId: "listScheduleVersions",
+    summary:
+      "Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; " +
+      "a partial early repayment adds one with the tail rebuilt (same due dates, lower payment)",
+    tags: ["agreements"],
+    params: idParam,
+    responses: {
+      200: {
+        description: "the versions with their rows",
+        body: scheduleVersions,
+        example: {
+          items: [
+            {
+              version: 1,
+              effectiveOn: "2025-01-15",
+              rows: [
+                {
+                  period: 1,
+                  dueDate: "2025-02-15",
+                  payment: "27170.27",
+                  principal: "23993.19",
+                  interest: "3177.08",
+                  balance: "281006.81",
+                },
+              ],
+            },
+          ],
+        },
+      },
+      404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
+    },
+  },
   {
     method: "get",
     path: "/agreements/{id}/payoff-quote",

@@ -9,6 +9,7 @@ import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { payoffQuote, QuoteNotAvailableError } from "../servicing/index.ts";
 import { corePayments, findLoan, listPayments } from "./loan.repository.ts";
 import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "./payments.intake.ts";
+import { listScheduleVersions } from "./schedule-versions.repository.ts";
 import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
 import { listTransactions } from "./transactions.repository.ts";
 
@@ -55,6 +56,12 @@ export function servicingRoutes(deps: ServicingRouteDeps): Router {
       if (!(err instanceof QuoteNotAvailableError)) throw err;
       throw peError("QUOTE_NOT_AVAILABLE", err.message, [{ path: "date", message: err.message }]);
     }
+  });
+
+  router.get("/agreements/:id/schedule-versions", async (ctx) => {
+    const id = pathId(ctx.params.id, "agreement");
+    notFoundUnless(await findLoan(db, id), "agreement");
+    ctx.body = { items: await listScheduleVersions(db, id) };
   });
 
   router.get("/agreements/:id/transactions", async (ctx) => {
