@@ -56,7 +56,7 @@ export type CpuSeconds = Record<string, number>;
 
 /** Takes a reading now; `since()` answers the CPU seconds each process used from then on. */
 export async function cpuMeter(system: System, postmaster: number | undefined) {
-  const procs = [...system.pe, ...system.origination];
+  const procs = [...system.pe, ...system.origination, ...system.gateway];
   const read = async () => {
     const out: Record<string, number> = {};
     for (const [i, p] of procs.entries()) {
@@ -64,6 +64,26 @@ export async function cpuMeter(system: System, postmaster: number | undefined) {
       const key = `${p.name}${procs.filter((q) => q.name === p.name).length > 1 ? `#${i % system.pe.length}` : ""}`;
       out[key] = s ? s.own : 0;
     }
+    if (postmaster) out.postgres = await serverTicks(postmaster);
+    const u = process.cpuUsage();
+    out.bench = ((u.user + u.system) / 1e6) * TICKS_PER_SECOND;
+    return out;
+  };
+  const start = await read();
+  return {
+    async since(): Promise<CpuSeconds> {
+      const end = await read();
+      return Object.fromEntries(
+        Object.entries(end).map(([k, v]) => [k, Math.round(((v - (start[k] ?? 0)) / TICKS_PER_SECOND) * 100) / 100]),
+      );
+    },
+  };
+}
+
+/** Like cpuMeter, for a phase with no service process to watch: the PostgreSQL server and the bench. */
+export async function serverCpuMeter(postmaster: number | undefined) {
+  const read = async () => {
+    const out: Record<string, number> = {};
     if (postmaster) out.postgres = await serverTicks(postmaster);
     const u = process.cpuUsage();
     out.bench = ((u.user + u.system) / 1e6) * TICKS_PER_SECOND;

@@ -32,6 +32,8 @@ import { line } from "./load.ts";
 import { machine } from "./machine.ts";
 import { parseBenchArgs } from "./options.ts";
 import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
+import { cobPhase, paymentsPhase } from "./servicing.ts";
+import { reportServicing } from "./servicing-report.ts";
 import { describeYardstick, runYardstick, type YardstickOutcome } from "./yardstick.ts";
 import { type Ratios, type RunFigures, ratioRows, ratios } from "./yardstick-figures.ts";
 
@@ -41,6 +43,8 @@ const {
   plan,
   yardstick: yardstickPlan,
   yardstickOnly,
+  servicingOnly,
+  servicing,
 } = parseOrExit(() => parseBenchArgs(process.argv.slice(2)));
 
 async function main() {
@@ -76,6 +80,23 @@ async function main() {
       else process.exitCode = 1;
       return;
     }
+    const servicingPhases = async () => {
+      if (!servicing) return;
+      const p = { ...plan, ...servicing, peServer, originationServer, run, postmaster };
+      const payments = await paymentsPhase(p);
+      const cob = await cobPhase(p);
+      await reportServicing({
+        payments,
+        cob,
+        yardstick,
+        plan: { ...plan, ...servicing },
+        seconds: (Date.now() - started) / 1000,
+      });
+    };
+    if (servicingOnly) {
+      await servicingPhases();
+      return;
+    }
     if (relayOnly) {
       const r = await runScenario({
         ...plan,
@@ -108,6 +129,7 @@ async function main() {
     const drain = await drainBench(peServer, run);
     const env = await machine(peServer);
     await report({ results, drain, env, yardstick, seconds: (Date.now() - started) / 1000 });
+    await servicingPhases();
   } finally {
     await stopServer();
   }

@@ -21,13 +21,19 @@ const packagesExternal: Plugin = {
   },
 };
 
+/** The daily job's pg-boss baseline (bench/baseline/cob.ts), built beside PE's bundle to resolve PE's packages. */
+export const cobBaselinePath = () => join(root, "pe", "dist", "baseline-cob.mjs");
+
 export async function buildBaselines(): Promise<{ pe: string; origination: string }> {
+  const entries = [
+    ...SERVICES.map((service) => ({ source: `${service}.ts`, out: baselinePath(service) })),
+    { source: "cob.ts", out: cobBaselinePath() },
+  ];
   await Promise.all(
-    SERVICES.map(async (service) => {
-      const out = baselinePath(service);
+    entries.map(async ({ source, out }) => {
       const tmp = `${out}.${process.pid}.tmp.mjs`;
       await build({
-        entryPoints: [join(root, "bench", "baseline", `${service}.ts`)],
+        entryPoints: [join(root, "bench", "baseline", source)],
         outfile: tmp,
         bundle: true,
         platform: "node",

@@ -36,6 +36,29 @@ describe("pnpm bench's arguments", () => {
     });
   });
 
+  it("runs the servicing phases by default, alone with --servicing-only, never with --no-servicing", () => {
+    expect(parseBenchArgs([])).toMatchObject({
+      servicingOnly: false,
+      servicing: { payments: 1_000, loans: 10_000, cobDays: 3, cobWorkers: 8 },
+    });
+    expect(parseBenchArgs(["--quick", "--servicing-only"])).toMatchObject({
+      servicingOnly: true,
+      servicing: { payments: 40, loans: 200, cobDays: 3 },
+    });
+    expect(parseBenchArgs(["--loans=500", "--cob-days", "33", "--payments", "7", "--cob-workers=2"]).servicing).toEqual(
+      {
+        payments: 7,
+        loans: 500,
+        cobDays: 33,
+        cobWorkers: 2,
+      },
+    );
+    expect(parseBenchArgs(["--no-servicing"]).servicing).toBeUndefined();
+    expect(refusal(["--servicing-only", "--no-servicing"]).message).toMatch(/contradict/);
+    expect(refusal(["--servicing-only", "--relay-only"]).message).toMatch(/contradicts --relay-only/);
+    expect(refusal(["--loans", "0"]).message).toMatch(/^--loans must be a whole number/);
+  });
+
   it("refuses a yardstick length out of range, and flags that contradict each other", () => {
     expect(refusal(["--yardstick-seconds", "0"]).message).toMatch(
       /^--yardstick-seconds must be a whole number from 1 to 600, not "0"/,

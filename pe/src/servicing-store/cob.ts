@@ -41,7 +41,7 @@ export const runCobDay: RunCobDay = async (db, day) => {
 };
 
 /** One agreement-day under the agreement's row lock; null when another run (or a touch) did it first. */
-async function cobAgreementDay(db: Kysely<PeDB>, id: string, day: string) {
+export async function cobAgreementDay(db: Kysely<PeDB>, id: string, day: string) {
   return db.transaction().execute(async (trx) => {
     const loan = await findLoan(trx, id, { lock: true });
     // Another run, or a payment's catch-up, may have done this day since the batch was read.
