@@ -250,7 +250,8 @@ export async function checkPayouts(
     )) +
     (await count(
       peUrl,
-      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'payout.requested'",
+      // One order per payout: the disbursement's and each refund's (an agreement may have several refunds).
+      "select count(*) - count(distinct payload->>'payoutId') as n from outbox where topic = 'payout.requested'",
     )) +
     (await count(
       peUrl,
