@@ -206,11 +206,11 @@ export async function checkMoney(system: System): Promise<MoneyReport> {
     refunds: Number(c.refunds),
     journals: Number(c.journals),
     totals: {
-      in: t.in!,
+      in: money(t.in!),
       collected: collectedTotal.toFixed(2),
-      allocated: t.allocated!,
-      unapplied: t.unapplied!,
-      refunded: t.refunded!,
+      allocated: money(t.allocated!),
+      unapplied: money(t.unapplied!),
+      refunded: money(t.refunded!),
     },
     payouts: payoutReport,
     violations,
@@ -236,6 +236,8 @@ export async function settledWithMoney(system: System, timeoutMs = 60_000): Prom
     if (sync.violations.length === 0) return checkMoney(system);
   }
 }
+
+const money = (x: string) => new Dec(x).toFixed(2);
 
 async function processing(gatewayUrl: string): Promise<number> {
   const [r] = await queries(gatewayUrl, ["select count(*)::text n from payments where status = 'PROCESSING'"]);
