@@ -102,7 +102,7 @@ export const applied = (system: System, id: string) =>
 
 /**
  * What PE stored for a loan, in the shape GET /agreements/{id} shows its schedule, with each period's
- * penalty also summed from its daily accruals, and the ledger's balance per account.
+ * penalty also summed from its daily accruals, and the ledger's balance per account (those not at zero).
  */
 export async function stored(system: System, id: string) {
   const url = system.databases.pe;
@@ -119,7 +119,7 @@ export async function stored(system: System, id: string) {
   const ledger = await rows<{ account: string; balance: string }>(
     url,
     `select account, sum(debit - credit)::text as balance from ledger_entries
-     where agreement_id = '${id}' group by 1 order by 1`,
+     where agreement_id = '${id}' group by 1 having sum(debit - credit) <> 0 order by 1`,
   );
   const [cob] = await rows<{ d: string }>(
     url,

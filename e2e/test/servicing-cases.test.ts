@@ -311,6 +311,41 @@ describe("servicing, end to end", () => {
     expect(await reversals(twin!)).toEqual([]);
   });
 
+  it("the value date of a payoff: learned after the due date has passed, the loan closes on its value date, as its twin", async () => {
+    resetProxies();
+    const [late, twin] = await activeLoans(system, 2);
+    const due = (await agreement(system, late!)).schedule[0].dueDate as string;
+    const d = addDays(await businessDate(system), 5);
+    await moveTo(system, d);
+    const quote = (await api(system.peUrl, "GET", `/agreements/${twin}/payoff-quote`)).body;
+    expect(quote.date).toBe(d);
+    const payoff = { amount: quote.amount as string, purpose: "EARLY_REPAYMENT" as const };
+    await pay(system, { agreementId: twin!, ...payoff, key: `payoff-twin-${twin}` });
+    await agreementIn(system, twin!, ["CLOSED"]);
+    system.fromGateway.set({ kind: "dropRequest" });
+    const learnedLate = await pay(system, { agreementId: late!, ...payoff, key: `payoff-late-${late}` });
+    await succeeded(system, learnedLate);
+    await moveTo(system, addDays(due, 3));
+    // PE has not heard of it: period 1 fell due, went overdue and accrues penalty.
+    const unaware = await agreement(system, late!);
+    expect([unaware.status, unaware.schedule[0].status]).toEqual(["ACTIVE", "OVERDUE"]);
+    system.fromGateway.set({ kind: "pass" });
+    expect((await applied(system, learnedLate)).value_date).toBe(d);
+    await moneyHolds();
+    const a = await expectStoredAsShown(system, late!);
+    const b = await expectStoredAsShown(system, twin!);
+    expect(a.view).toMatchObject({ status: "CLOSED", closedOn: d, refunds: [] });
+    const figures = (x: typeof a) => ({
+      closedOn: x.view.closedOn,
+      scheduleVersion: x.view.scheduleVersion,
+      balances: x.view.balances,
+      schedule: x.view.schedule,
+      stored: x.stored.schedule,
+      ledger: x.stored.ledger,
+    });
+    expect(figures(a)).toEqual(figures(b));
+  });
+
   it("14. payments race the daily job and each other: each applied once, the figures exact", async () => {
     resetProxies();
     const ids = await activeLoans(system, 4);
