@@ -83,6 +83,56 @@ function firstOf(topic: string, agreementId: string, actions: Array<"dropRequest
   };
 }
 
+/**
+ * The value-date rule (LIFECYCLE §7) shown by twins: two loans disbursed together, each paid the same
+ * amount on the business date `payOn`; the twin's payment reaches PE at once, the late one's only once the
+ * business date has moved on to `learnOn` (PG → PE failing meanwhile). Ends with the system at rest and
+ * the two loans' figures, as shown and as stored, equal; answers both, the late payment's row and the
+ * late loan as PE showed it before it heard of the payment.
+ */
+async function twinsPaid(p: {
+  payOn: (due: string, today: string) => string;
+  amount: (twin: string) => Promise<string> | string;
+  purpose?: "REGULAR" | "EARLY_REPAYMENT";
+  learnOn: (due: string, payOn: string) => string;
+}) {
+  resetProxies();
+  const [lateId, twinId] = await activeLoans(system, 2);
+  const due = (await agreement(system, lateId!)).schedule[0].dueDate as string;
+  const payOn = p.payOn(due, await businessDate(system));
+  await moveTo(system, payOn);
+  const amount = await p.amount(twinId!);
+  const purpose = p.purpose ?? "REGULAR";
+  const atOnce = await pay(system, { agreementId: twinId!, amount, purpose, key: `twin-${twinId}` });
+  await applied(system, atOnce);
+  system.fromGateway.set({ kind: "dropRequest" });
+  const learnedLate = await pay(system, { agreementId: lateId!, amount, purpose, key: `late-${lateId}` });
+  await succeeded(system, learnedLate);
+  await moveTo(system, p.learnOn(due, payOn));
+  const unaware = await agreement(system, lateId!);
+  system.fromGateway.set({ kind: "pass" });
+  const row = await applied(system, learnedLate);
+  expect([row.value_date, row.answer?.appliedOn]).toEqual([payOn, payOn]);
+  await moneyHolds();
+  const late = await expectStoredAsShown(system, lateId!);
+  const twin = await expectStoredAsShown(system, twinId!);
+  const figures = (x: typeof late) => ({
+    status: x.view.status,
+    closedOn: x.view.closedOn,
+    scheduleVersion: x.view.scheduleVersion,
+    currentPayment: x.view.currentPayment,
+    balances: x.view.balances,
+    delinquency: x.view.delinquency,
+    schedule: x.view.schedule,
+    refunds: x.view.refunds,
+    stored: x.stored.schedule,
+    ledger: x.stored.ledger,
+  });
+  expect(figures(late)).toEqual(figures(twin));
+  const [twinPayment] = await pePayments(system, `id = '${atOnce}'`);
+  return { late, twin: { ...twin, payment: twinPayment! }, row, unaware, payOn };
+}
+
 describe("servicing, end to end", () => {
   it("7. the client's POST /payments lost: the retry with the same key makes one payment, in PG and in PE", async () => {
     resetProxies();
@@ -261,89 +311,61 @@ describe("servicing, end to end", () => {
   });
 
   it("the value date: a payment PE learns of days late ends with its twin's figures, the penalty after it reversed", async () => {
-    resetProxies();
-    const [late, twin] = await activeLoans(system, 2);
-    const due = (await agreement(system, late!)).schedule[0].dueDate as string;
-    const d = addDays(due, 3);
-    await moveTo(system, d);
-    const shown = await agreement(system, twin!);
-    expect(shown.schedule[0]).toMatchObject({ status: "OVERDUE", penalty: "39.44" });
-    // Period 1's interest, principal and three days' penalty: the period is paid on d.
-    const amount = shown.balances.totalDue as string;
-    const learnedAtOnce = await pay(system, { agreementId: twin!, amount, key: `value-date-twin-${twin}` });
-    await applied(system, learnedAtOnce);
-    system.fromGateway.set({ kind: "dropRequest" });
-    const learnedLate = await pay(system, { agreementId: late!, amount, key: `value-date-late-${late}` });
-    await succeeded(system, learnedLate);
-    await moveTo(system, addDays(d, 4));
-    // PE has not heard of it: the daily job went on charging penalty on period 1's principal.
-    const unaware = await agreement(system, late!);
-    expect(new Dec(unaware.schedule[0].penalty).gt(shown.schedule[0].penalty)).toBe(true);
-    expect(unaware.schedule[0].status).toBe("OVERDUE");
-    system.fromGateway.set({ kind: "pass" });
-    const row = await applied(system, learnedLate);
-    expect(row.value_date).toBe(d);
-    expect(row.answer?.appliedOn).toBe(d);
-    await moneyHolds();
-    const a = await expectStoredAsShown(system, late!);
-    const b = await expectStoredAsShown(system, twin!);
-    const figures = (x: typeof a) => ({
-      balances: x.view.balances,
-      delinquency: x.view.delinquency,
-      currentPayment: x.view.currentPayment,
-      schedule: x.view.schedule,
-      stored: x.stored.schedule,
-      ledger: x.stored.ledger,
+    const { late, twin, row, unaware, payOn } = await twinsPaid({
+      payOn: (due) => addDays(due, 3),
+      // Period 1's interest, principal and three days' penalty: the period is paid on its value date.
+      amount: async (twin) => {
+        const shown = await agreement(system, twin);
+        expect(shown.schedule[0]).toMatchObject({ status: "OVERDUE", penalty: "39.44" });
+        return shown.balances.totalDue;
+      },
+      learnOn: (_, payOn) => addDays(payOn, 4),
     });
-    expect(figures(a)).toEqual(figures(b));
-    expect(a.view.schedule[0]).toMatchObject({ status: "PAID", paidOn: d, penalty: "39.44", paidPenalty: "39.44" });
-    const [twinRow] = await pePayments(system, `id = '${learnedAtOnce}'`);
-    expect(row.answer).toEqual(twinRow!.answer);
+    // Meanwhile the daily job went on charging penalty on period 1's principal.
+    expect(unaware.schedule[0].status).toBe("OVERDUE");
+    expect(new Dec(unaware.schedule[0].penalty).gt("39.44")).toBe(true);
+    expect(late.view.schedule[0]).toMatchObject({
+      status: "PAID",
+      paidOn: payOn,
+      penalty: "39.44",
+      paidPenalty: "39.44",
+    });
+    expect(row.answer).toEqual(twin.payment.answer);
     const reversals = async (id: string) =>
       rows<{ credit: string }>(
         system.databases.pe,
         `select credit::text from ledger_entries
          where agreement_id = '${id}' and type = 'PENALTY_REVERSAL' and account = 'PENALTY_RECEIVABLE'`,
       );
-    const reversed = (await reversals(late!)).reduce((s, r) => s.plus(r.credit), new Dec(0));
-    // The four days the job charged after d, taken back exactly.
+    const reversed = (await reversals(late.view.id)).reduce((s, r) => s.plus(r.credit), new Dec(0));
+    // The four days the job charged after the value date, taken back exactly.
     expect(reversed.toFixed(2)).toBe(new Dec(unaware.schedule[0].penalty).minus("39.44").toFixed(2));
-    expect(await reversals(twin!)).toEqual([]);
+    expect(await reversals(twin.view.id)).toEqual([]);
   });
 
   it("the value date of a payoff: learned after the due date has passed, the loan closes on its value date, as its twin", async () => {
-    resetProxies();
-    const [late, twin] = await activeLoans(system, 2);
-    const due = (await agreement(system, late!)).schedule[0].dueDate as string;
-    const d = addDays(await businessDate(system), 5);
-    await moveTo(system, d);
-    const quote = (await api(system.peUrl, "GET", `/agreements/${twin}/payoff-quote`)).body;
-    expect(quote.date).toBe(d);
-    const payoff = { amount: quote.amount as string, purpose: "EARLY_REPAYMENT" as const };
-    await pay(system, { agreementId: twin!, ...payoff, key: `payoff-twin-${twin}` });
-    await agreementIn(system, twin!, ["CLOSED"]);
-    system.fromGateway.set({ kind: "dropRequest" });
-    const learnedLate = await pay(system, { agreementId: late!, ...payoff, key: `payoff-late-${late}` });
-    await succeeded(system, learnedLate);
-    await moveTo(system, addDays(due, 3));
-    // PE has not heard of it: period 1 fell due, went overdue and accrues penalty.
-    const unaware = await agreement(system, late!);
-    expect([unaware.status, unaware.schedule[0].status]).toEqual(["ACTIVE", "OVERDUE"]);
-    system.fromGateway.set({ kind: "pass" });
-    expect((await applied(system, learnedLate)).value_date).toBe(d);
-    await moneyHolds();
-    const a = await expectStoredAsShown(system, late!);
-    const b = await expectStoredAsShown(system, twin!);
-    expect(a.view).toMatchObject({ status: "CLOSED", closedOn: d, refunds: [] });
-    const figures = (x: typeof a) => ({
-      closedOn: x.view.closedOn,
-      scheduleVersion: x.view.scheduleVersion,
-      balances: x.view.balances,
-      schedule: x.view.schedule,
-      stored: x.stored.schedule,
-      ledger: x.stored.ledger,
+    const { late, unaware, payOn } = await twinsPaid({
+      payOn: (_, today) => addDays(today, 5),
+      amount: async (twin) => (await api(system.peUrl, "GET", `/agreements/${twin}/payoff-quote`)).body.amount,
+      purpose: "EARLY_REPAYMENT",
+      learnOn: (due) => addDays(due, 3),
     });
-    expect(figures(a)).toEqual(figures(b));
+    expect([unaware.status, unaware.schedule[0].status]).toEqual(["ACTIVE", "OVERDUE"]);
+    expect(late.view).toMatchObject({ status: "CLOSED", closedOn: payOn, refunds: [] });
+  });
+
+  it("the value date of a partial early repayment: learned after the due date it waited for, the schedule is rebuilt as its twin's", async () => {
+    const { late, unaware } = await twinsPaid({
+      payOn: (_, today) => addDays(today, 5),
+      amount: () => "50000.00",
+      purpose: "EARLY_REPAYMENT",
+      learnOn: (due) => addDays(due, 3),
+    });
+    expect([unaware.scheduleVersion, unaware.schedule[0].status]).toEqual([1, "OVERDUE"]);
+    // §5's variant: installment 1 from the funds on its due date, the rest off the principal, term kept.
+    expect(late.view).toMatchObject({ status: "ACTIVE", scheduleVersion: 2 });
+    expect(late.view.schedule[0].status).toBe("PAID");
+    expect(new Dec(late.view.currentPayment).lt(INSTALMENT)).toBe(true);
   });
 
   it("14. payments race the daily job and each other: each applied once, the figures exact", async () => {
