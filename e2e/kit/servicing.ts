@@ -41,6 +41,8 @@ export interface PaymentRequest {
   purpose?: "REGULAR" | "EARLY_REPAYMENT";
   /** Where the request goes: PG itself, or a proxy in front of it. */
   via?: string;
+  /** The payer's account (…9903: the bank finds no funds). */
+  payer?: string;
 }
 
 export const PAYER = account(9_000);
@@ -54,7 +56,7 @@ export async function payVia(system: System, p: PaymentRequest) {
       agreementId: p.agreementId,
       amount: p.amount,
       purpose: p.purpose ?? "REGULAR",
-      payer: { accountNumber: PAYER },
+      payer: { accountNumber: p.payer ?? PAYER },
     }),
   });
   const text = await r.text();

@@ -3,7 +3,7 @@ import { type FaultProxy, startFaultProxy } from "@loans/shared/test-kit/fault-p
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../kit/client.ts";
-import { agreement, agreementIn, approvedAgreements, disburse } from "../kit/disbursement.ts";
+import { account, agreement, agreementIn, approvedAgreements, disburse } from "../kit/disbursement.ts";
 import { rows } from "../kit/invariants.ts";
 import { settledWithMoney } from "../kit/money.ts";
 import {
@@ -12,6 +12,7 @@ import {
   applied,
   businessDate,
   expectStoredAsShown,
+  gatewayPayment,
   moveTo,
   pay,
   payVia,
@@ -170,6 +171,28 @@ describe("servicing, end to end", () => {
     await moneyHolds();
     expect(await paymentsInGateway(id!)).toHaveLength(1);
     expect(await pePayments(system, `agreement_id = '${id}'`)).toHaveLength(1);
+  });
+
+  it("7'. two requests with one key at once make one payment; a payment the bank refuses never reaches PE", async () => {
+    resetProxies();
+    const [id] = await activeLoans(system, 1);
+    const p = { agreementId: id!, amount: INSTALMENT, key: `case-7-twice-${id}` };
+    const answers = await Promise.all([payVia(system, p), payVia(system, p)]);
+    // The second waits for the first (a replay) or is told the key is in use; never a second payment.
+    for (const a of answers)
+      expect(a.status === 202 || a.body?.error?.code === "IDEMPOTENCY_KEY_IN_USE", JSON.stringify(a.body)).toBe(true);
+    const paid = [...new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id as string))];
+    expect(paid).toHaveLength(1);
+    const refused = await pay(system, { ...p, key: `case-7-no-funds-${id}`, payer: account(1, "9903") });
+    await waitFor(async () => (await gatewayPayment(system, refused)).status === "FAILED", {
+      what: "the bank to refuse the payment",
+    });
+    const reused = await payVia(system, { ...p, amount: "1.00" });
+    expect([reused.status, reused.body.error.code]).toEqual([422, "IDEMPOTENCY_KEY_REUSED"]);
+    await applied(system, paid[0]!);
+    await moneyHolds();
+    expect((await gatewayPayment(system, refused)).failureCode).toBe("insufficient_funds");
+    expect((await pePayments(system, `agreement_id = '${id}'`)).map((x) => x.id)).toEqual(paid);
   });
 
   it("9. payment.succeeded PG → PE lost: resent, applied once", async () => {
