@@ -73,7 +73,7 @@ const paymentsInGateway = async (id: string) =>
     status: string;
   }>;
 
-/** A policy that does `action` to the first `n` requests carrying `topic` for `agreementId`, passes the rest. */
+/** A policy doing `actions[i]` to the i-th request that carries `topic` for `agreementId`; passes all else. */
 function firstOf(topic: string, agreementId: string, actions: Array<"dropRequest" | "dropAnswer">) {
   let seen = 0;
   return (req: { body: Buffer }) => {
