@@ -193,8 +193,10 @@ export async function checkMoney(system: System): Promise<MoneyReport> {
   const accounted = new Dec(t.allocated!).plus(t.unapplied!).plus(t.refunded!);
   const collectedTotal = gwPayments!.reduce((s, p) => s.plus(p.amount!), new Dec(0));
   if (!accounted.eq(t.in!))
-    say(`money in ${t.in} ≠ allocated ${t.allocated} + unapplied ${t.unapplied} + refunded ${t.refunded}`);
-  if (!collectedTotal.eq(t.in!)) say(`money in ${t.in} ≠ collected by PG ${collectedTotal.toFixed(2)}`);
+    say(
+      `money in ${money(t.in!)} ≠ allocated ${money(t.allocated!)} + unapplied ${money(t.unapplied!)} + refunded ${money(t.refunded!)}`,
+    );
+  if (!collectedTotal.eq(t.in!)) say(`money in ${money(t.in!)} ≠ collected by PG ${collectedTotal.toFixed(2)}`);
 
   const payoutReport = await checkPayouts(peUrl, gatewayUrl);
   for (const v of payoutReport.violations) say(v);
