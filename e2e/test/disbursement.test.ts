@@ -11,6 +11,7 @@ import {
   settledWithPayouts,
 } from "../kit/disbursement.ts";
 import { rows } from "../kit/invariants.ts";
+import { settledWithMoney } from "../kit/money.ts";
 import type { System } from "../kit/system.ts";
 import { startTestSystem, type TestSystem } from "../kit/test-system.ts";
 
@@ -274,5 +275,13 @@ describe("disbursement, end to end", () => {
       expect([r.status, r.body?.error?.code], JSON.stringify(body)).toEqual([status, code]);
     }
     expect(await written()).toEqual(before);
+  });
+
+  it("after every case, the money holds: each disbursement in the ledger as the schedule's principal", async () => {
+    resetProxies();
+    const report = await settledWithMoney(system);
+    expect(report.violations).toEqual([]);
+    expect(report.journals).toBeGreaterThan(0);
+    expect(report.totals).toMatchObject({ in: "0.00", allocated: "0.00", unapplied: "0.00", refunded: "0.00" });
   });
 });
