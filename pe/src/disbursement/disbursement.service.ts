@@ -147,7 +147,7 @@ export async function applyPayoutResult(
     await reanchorSchedule(trx, agreementId, on, row.term_months);
     // The loan's first materialisation: schedule version 1 kept, and the disbursement in the ledger.
     const loan = await findLoan(trx, agreementId);
-    await refreshLoan(trx, loan!, on);
+    await refreshLoan(trx, loan!, on, { first: true });
   } else {
     await trx
       .updateTable("agreements")

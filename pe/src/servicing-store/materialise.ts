@@ -5,10 +5,15 @@ import type { LoanState } from "../servicing/index.ts";
 /**
  * Writes the core's state as the stored rows (LIFECYCLE §7: they are its materialisation): the current
  * schedule version with each period's paid amounts and status, every version not stored yet, and the
- * allocations, penalty accruals and unapplied funds, replaced whole. Answers how many periods became
- * OVERDUE here, for the daily job's report.
+ * allocations, penalty accruals and unapplied funds, replaced whole. The agreement row's own figures
+ * are the caller's. Answers how many periods became OVERDUE here, for the daily job's report.
  */
-export async function materialise(trx: Transaction<PeDB>, agreementId: string, state: LoanState): Promise<number> {
+export async function materialise(
+  trx: Transaction<PeDB>,
+  agreementId: string,
+  state: LoanState,
+  storedVersion: number | null,
+): Promise<number> {
   const ps = state.periods;
   const col = <T>(f: (p: (typeof ps)[number]) => T) => ps.map(f);
   const { rows } = await sql<{ marked: number }>`
@@ -29,29 +34,38 @@ export async function materialise(trx: Transaction<PeDB>, agreementId: string, s
         as n(period, due_date, payment, principal, interest, balance, status, paid_interest, paid_principal,
              penalty, paid_penalty, paid_on)
       where s.agreement_id = ${agreementId}::uuid and s.period = n.period
+        -- A row the event did not change is not rewritten: no dead tuple, no WAL.
+        and (s.due_date, s.payment, s.principal, s.interest, s.balance, s.status, s.version, s.paid_interest,
+             s.paid_principal, s.penalty, s.paid_penalty, s.paid_on)
+            is distinct from (n.due_date, n.payment, n.principal, n.interest, n.balance, n.status,
+             ${state.scheduleVersion}::int, n.paid_interest, n.paid_principal, n.penalty, n.paid_penalty, n.paid_on)
       returning s.period, s.status
     )
     select count(*)::int as marked from changed c join before b using (period)
     where c.status = 'OVERDUE' and b.status <> 'OVERDUE'`.execute(trx);
 
-  const versionRows = state.versions.flatMap((v) =>
-    v.rows.map((r) => ({
-      agreement_id: agreementId,
-      version: v.version,
-      effective_on: v.effectiveOn,
-      period: r.period,
-      due_date: r.dueDate,
-      payment: r.payment,
-      principal: r.principal,
-      interest: r.interest,
-      balance: r.balance,
-    })),
-  );
-  await trx
-    .insertInto("schedule_versions")
-    .values(versionRows)
-    .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
-    .execute();
+  // Only versions not stored yet: all of them the first time (null), then those a prepayment added.
+  const versionRows = state.versions
+    .filter((v) => storedVersion === null || v.version > storedVersion)
+    .flatMap((v) =>
+      v.rows.map((r) => ({
+        agreement_id: agreementId,
+        version: v.version,
+        effective_on: v.effectiveOn,
+        period: r.period,
+        due_date: r.dueDate,
+        payment: r.payment,
+        principal: r.principal,
+        interest: r.interest,
+        balance: r.balance,
+      })),
+    );
+  if (versionRows.length > 0)
+    await trx
+      .insertInto("schedule_versions")
+      .values(versionRows)
+      .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
+      .execute();
 
   await trx.deleteFrom("allocations").where("agreement_id", "=", agreementId).execute();
   if (state.allocations.length > 0)
@@ -94,10 +108,5 @@ export async function materialise(trx: Transaction<PeDB>, agreementId: string, s
         })),
       )
       .execute();
-  await trx
-    .updateTable("agreements")
-    .set({ schedule_version: state.scheduleVersion })
-    .where("id", "=", agreementId)
-    .execute();
   return rows[0]?.marked ?? 0;
 }

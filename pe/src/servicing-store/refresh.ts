@@ -31,17 +31,25 @@ export interface Refreshed {
  * the ledger's difference, and, when the loan has just been paid off, CLOSED with its message and one
  * refund per payment that had money left over (LIFECYCLE §2.6). The caller has checked it is ACTIVE.
  */
-export async function refreshLoan(trx: Transaction<PeDB>, loan: Loan, asOf: string): Promise<Refreshed> {
+export async function refreshLoan(
+  trx: Transaction<PeDB>,
+  loan: Loan,
+  asOf: string,
+  opts: { first?: boolean } = {},
+): Promise<Refreshed> {
   if (!loan.terms || !loan.disbursedOn || !loan.disbursementId)
     throw new Error(`agreement ${loan.id} has no disbursement to service`);
   const { payments, state } = await loanState(trx, loan, asOf);
-  const overdueMarked = await materialise(trx, loan.id, state);
+  const overdueMarked = await materialise(trx, loan.id, state, opts.first ? null : loan.scheduleVersion);
   const closed = state.closed && loan.status === "ACTIVE";
   if (closed) await closeLoan(trx, loan, state, payments);
   await postLedger(trx, loan, state, payments);
   await trx
     .updateTable("agreements")
-    .set({ last_cob_date: sql<string>`greatest(last_cob_date, ${asOf}::date)` })
+    .set({
+      schedule_version: state.scheduleVersion,
+      last_cob_date: sql<string>`greatest(last_cob_date, ${asOf}::date)`,
+    })
     .where("id", "=", loan.id)
     .execute();
   return { state, overdueMarked, closed };
