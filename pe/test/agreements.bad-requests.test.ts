@@ -199,7 +199,7 @@ const CASES: Case[] = [
       "Idempotency-Key",
       "termMonths",
     ),
-    headers: { "Idempotency-Key": "k".repeat(201) },
+    headers: { "Idempotency-Key": "k".repeat(256) },
   },
   invalid(
     "many problems, all listed",

@@ -117,7 +117,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("refuses a malformed key with a 400", async () => {
-    for (const key of ["k".repeat(201), "two words"]) {
+    for (const key of ["k".repeat(256), "two words"]) {
       const r = await post(application(), key);
       expect(r.status, key).toBe(400);
       expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual(["Idempotency-Key"]);

@@ -23,7 +23,7 @@ import { AppError } from "./errors.ts";
 /** The header's value: what the schema of a route's headers uses. */
 export const idempotencyKeyHeader = z
   .string()
-  .regex(/^[\x21-\x7e]{1,200}$/, "must be 1 to 200 visible ASCII characters")
+  .regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters")
   .optional()
   .describe(
     "makes the request safe to retry: the same key with the same body answers what the first answered " +
