@@ -140,6 +140,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many agreements are in each status (every status listed, 0 where none): the pipeline at a glance */
+        get: operations["countAgreements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{id}": {
         parameters: {
             query?: never;
@@ -286,6 +303,19 @@ export interface components {
             }[];
             termMonths: number;
             updatedAt: string;
+        };
+        AgreementCounts: {
+            counts: {
+                ACTIVE: number;
+                APPROVED: number;
+                CLOSED: number;
+                DISBURSEMENT_FAILED: number;
+                DISBURSING: number;
+                IN_PROGRESS: number;
+                NEW: number;
+                REJECTED: number;
+                WITHDRAWN: number;
+            };
         };
         AgreementPage: {
             items: components["schemas"]["AgreementSummary"][];
@@ -1868,6 +1898,71 @@ export interface operations {
             /** @description the body is not application/json */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    countAgreements: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a count per status */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": {
+                     *         "NEW": 0,
+                     *         "IN_PROGRESS": 2,
+                     *         "APPROVED": 41,
+                     *         "REJECTED": 7,
+                     *         "WITHDRAWN": 3,
+                     *         "DISBURSING": 1,
+                     *         "ACTIVE": 118,
+                     *         "DISBURSEMENT_FAILED": 0,
+                     *         "CLOSED": 25
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgreementCounts"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -287,6 +287,7 @@ describe("reads", () => {
       [
         "/admin/business-date",
         "/agreements",
+        "/agreements/counts",
         "/agreements/{id}",
         "/agreements/{id}/withdraw",
         "/agreements/{id}/disburse",

@@ -135,3 +135,17 @@ describe("GET /agreements", () => {
     expect(r.body.items.map((i: { id: string }) => i.id)).toEqual(await expectedOrder());
   });
 });
+
+describe("GET /agreements/counts", () => {
+  it("counts every status, 0 where none, as the table holds them", async () => {
+    const r = await call(pe.url, "GET", "/agreements/counts");
+    expect(r.status).toBe(200);
+    const { rows } = await sql<{ status: string; n: number }>`
+      select status, count(*)::int as n from agreements group by status`.execute(pe.db);
+    expect(Object.keys(r.body.counts)).toHaveLength(9);
+    for (const [status, n] of Object.entries(r.body.counts))
+      expect(n, status).toBe(rows.find((x) => x.status === status)?.n ?? 0);
+    expect(r.body.counts.APPROVED).toBeGreaterThanOrEqual(2);
+    expect(r.body.counts.CLOSED).toBe(0);
+  });
+});

@@ -16,24 +16,17 @@ const STATUSES = [
   "DISBURSEMENT_FAILED",
   "CLOSED",
 ] as const;
-const COUNT_CAP = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Filter = { status?: string; clientId?: string; passportEndsWith?: string };
 
-/**
- * Counts per status, each from one list request of up to 100 (PE has no count endpoint; "100+" beyond),
- * polled every 2 s.
- */
+/** Counts per status from PE's `GET /agreements/counts`, polled every 2 s. */
 function Counts({ active, pick }: { active?: string; pick: (s?: string) => void }) {
   const counts = useLoad(
-    () =>
-      Promise.all(
-        STATUSES.map(async (s) => {
-          const p = await api<Page<AgreementSummary>>("pe", `/agreements?status=${s}&limit=${COUNT_CAP}`);
-          return [s, p.items.length, p.nextCursor !== null] as const;
-        }),
-      ),
+    async () => {
+      const { counts } = await api<{ counts: Record<string, number> }>("pe", "/agreements/counts");
+      return STATUSES.map((s) => [s, counts[s] ?? 0] as const);
+    },
     [],
     2000,
   );
@@ -42,7 +35,7 @@ function Counts({ active, pick }: { active?: string; pick: (s?: string) => void 
       <ErrorBox error={counts.error} title="Counts unavailable" />
       {!counts.data && counts.loading && <Loading what="counts" />}
       <ul class="tiles" aria-live="polite">
-        {counts.data?.map(([s, n, more]) => (
+        {counts.data?.map(([s, n]) => (
           <li key={s}>
             <button
               type="button"
@@ -53,7 +46,6 @@ function Counts({ active, pick }: { active?: string; pick: (s?: string) => void 
             >
               <span class="n" data-count={n}>
                 {n}
-                {more ? "+" : ""}
               </span>
               <span class="label">{s.replaceAll("_", " ")}</span>
             </button>

@@ -14,6 +14,7 @@ import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
 import {
   type AgreementResponse,
+  agreementCounts,
   agreementListResponse,
   agreementResponse,
   createAgreementBody,
@@ -22,6 +23,7 @@ import {
 } from "./agreements.schemas.ts";
 import { applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
 import { toAgreementSummary } from "./agreements.views.ts";
+import { AGREEMENT_STATUSES } from "./transitions.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
@@ -79,6 +81,18 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     return found;
   }
 
+  // Before /agreements/:id, which would take "counts" for an id.
+  router.get("/agreements/counts", async (ctx) => {
+    const rows = await db
+      .selectFrom("agreements")
+      .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+      .groupBy("status")
+      .execute();
+    ctx.body = {
+      counts: Object.fromEntries(AGREEMENT_STATUSES.map((s) => [s, Number(rows.find((r) => r.status === s)?.n ?? 0)])),
+    };
+  });
+
   router.get("/agreements/:id", async (ctx) => {
     const id = pathId(ctx.params.id, "agreement");
     ctx.body = notFoundUnless(await loadAgreement(db, id, deps.clock), "agreement");
@@ -110,6 +124,32 @@ const idParam = z.object({ id: z.uuid() });
 const agreementNotFound = { code: "NOT_FOUND", message: "agreement not found" };
 
 export const agreementDocs: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/agreements/counts",
+    operationId: "countAgreements",
+    summary: "How many agreements are in each status (every status listed, 0 where none): the pipeline at a glance",
+    tags: ["agreements"],
+    responses: {
+      200: {
+        description: "a count per status",
+        body: agreementCounts,
+        example: {
+          counts: {
+            NEW: 0,
+            IN_PROGRESS: 2,
+            APPROVED: 41,
+            REJECTED: 7,
+            WITHDRAWN: 3,
+            DISBURSING: 1,
+            ACTIVE: 118,
+            DISBURSEMENT_FAILED: 0,
+            CLOSED: 25,
+          },
+        },
+      },
+    },
+  },
   {
     method: "post",
     path: "/agreements",

@@ -142,6 +142,17 @@ export const agreementResponse = agreementSummary
   .meta({ id: "Agreement" });
 export type AgreementResponse = z.output<typeof agreementResponse>;
 
+export const agreementCounts = z
+  .object({
+    counts: z.object(
+      Object.fromEntries(AGREEMENT_STATUSES.map((s) => [s, z.number().int()])) as Record<
+        (typeof AGREEMENT_STATUSES)[number],
+        z.ZodNumber
+      >,
+    ),
+  })
+  .meta({ id: "AgreementCounts" });
+
 export const agreementListResponse = z
   .object({
     items: z.array(agreementSummary.meta({ id: "AgreementSummary" })),
