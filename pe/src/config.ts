@@ -13,6 +13,8 @@ export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination")
       .string()
       .refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD")
       .optional(),
+    /** How many agreements the daily job brings forward at once, each on its own connection (pool: 10). */
+    COB_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(4),
   })
   .superRefine(productionGuards)
   .superRefine((c, ctx) => {

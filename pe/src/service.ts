@@ -8,7 +8,7 @@ import type { PeConfig } from "./config.ts";
 import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
 import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
 import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
-import { runCobDay } from "./servicing-store/cob.ts";
+import { cobDayRunner } from "./servicing-store/cob.ts";
 
 /**
  * PE as the service kit runs it: its registry entry, its routes, what its outbox sends where, and the
@@ -17,6 +17,7 @@ import { runCobDay } from "./servicing-store/cob.ts";
 export const peSpec = (config: PeConfig) => {
   // One clock for the whole process: the routes, the relay's answers and the daily job read the same date.
   const clock = createBusinessClock(config);
+  const runCobDay = cobDayRunner(config.COB_CONCURRENCY);
   return defineService({
     service: serviceEntry("pe"),
     config,

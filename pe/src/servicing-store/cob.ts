@@ -13,32 +13,40 @@ import { refreshLoan } from "./refresh.ts";
  * The state of each day is the pure core's; overdue marking, penalty, due-date funds, deferred early
  * repayments and the close check are all in it.
  */
-export const runCobDay: RunCobDay = async (db, day) => {
-  const summary = { date: day, agreements: 0, overdueMarked: 0, penaltyPosted: new Dec(0), closed: 0 };
-  for (;;) {
-    // Batches of the agreements still behind `day`; each one leaves the set once caught up.
-    const behind = await db
-      .selectFrom("agreements")
-      .select(["id", "last_cob_date"])
-      .where("status", "=", "ACTIVE")
-      .where("last_cob_date", "<", day)
-      .orderBy("id")
-      .limit(500)
-      .execute();
-    if (behind.length === 0) break;
-    for (const a of behind) {
-      for (let d = addDays(a.last_cob_date!, 1); d <= day; d = addDays(d, 1)) {
-        const r = await cobAgreementDay(db, a.id, d);
-        if (!r || d !== day) continue;
-        summary.agreements += 1;
-        summary.overdueMarked += r.overdueMarked;
-        summary.penaltyPosted = summary.penaltyPosted.plus(r.penaltyPosted);
-        summary.closed += r.closed ? 1 : 0;
-      }
+export const cobDayRunner =
+  (lanes: number): RunCobDay =>
+  async (db, day) => {
+    const summary = { date: day, agreements: 0, overdueMarked: 0, penaltyPosted: new Dec(0), closed: 0 };
+    for (;;) {
+      // Batches of the agreements still behind `day`; each one leaves the set once caught up.
+      const behind = await db
+        .selectFrom("agreements")
+        .select(["id", "last_cob_date"])
+        .where("status", "=", "ACTIVE")
+        .where("last_cob_date", "<", day)
+        .orderBy("id")
+        .limit(500)
+        .execute();
+      if (behind.length === 0) break;
+      // Agreements are independent: `lanes` of them at a time, each on its own connection, each one's
+      // days still in order. One lane leaves the job waiting on round trips (the bench saw 0.74 cores).
+      let next = 0;
+      const lane = async () => {
+        for (let a = behind[next++]; a; a = behind[next++]) {
+          for (let d = addDays(a.last_cob_date!, 1); d <= day; d = addDays(d, 1)) {
+            const r = await cobAgreementDay(db, a.id, d);
+            if (!r || d !== day) continue;
+            summary.agreements += 1;
+            summary.overdueMarked += r.overdueMarked;
+            summary.penaltyPosted = summary.penaltyPosted.plus(r.penaltyPosted);
+            summary.closed += r.closed ? 1 : 0;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(lanes, behind.length) }, lane));
     }
-  }
-  return { ...summary, penaltyPosted: summary.penaltyPosted.toFixed(2) } satisfies CobDaySummary;
-};
+    return { ...summary, penaltyPosted: summary.penaltyPosted.toFixed(2) } satisfies CobDaySummary;
+  };
 
 /** One agreement-day under the agreement's row lock; null when another run (or a touch) did it first. */
 export async function cobAgreementDay(db: Kysely<PeDB>, id: string, day: string) {
