@@ -234,9 +234,10 @@ export async function checkPayouts(
   }
   const orphans = await count(
     gatewayUrl,
-    "select count(*) as n from bank.transfers t where not exists (select 1 from payouts p where p.id = t.id)",
+    // Collections (direction IN) are payments' transfers, checked by checkMoney.
+    "select count(*) as n from bank.transfers t where t.direction = 'OUT' and not exists (select 1 from payouts p where p.id = t.id)",
   );
-  if (orphans > 0) say(`${orphans} bank transfers without a payout`);
+  if (orphans > 0) say(`${orphans} bank transfers out without a payout`);
   const guarded = await count(
     gatewayUrl,
     "select count(*) as n from pg_trigger where tgname = 'payouts_guard' and not tgisinternal",
@@ -249,7 +250,8 @@ export async function checkPayouts(
     )) +
     (await count(
       peUrl,
-      "select count(*) - count(distinct aggregate_id) as n from outbox where topic = 'payout.requested'",
+      // One order per payout: the disbursement's and each refund's (an agreement may have several refunds).
+      "select count(*) - count(distinct payload->>'payoutId') as n from outbox where topic = 'payout.requested'",
     )) +
     (await count(
       peUrl,
@@ -279,7 +281,7 @@ export async function checkPayouts(
     paid: payouts.filter((p) => p.status === "PAID").length,
     failed: payouts.filter((p) => p.status === "FAILED").length,
     open: payouts.filter((p) => p.status === "PENDING" || p.status === "IN_TRANSIT").length,
-    transfers: await count(gatewayUrl, "select count(*) as n from bank.transfers"),
+    transfers: await count(gatewayUrl, "select count(*) as n from bank.transfers where direction = 'OUT'"),
     pendingGateway: await count(
       gatewayUrl,
       "select count(*) as n from outbox where delivered_at is null and dead_at is null",

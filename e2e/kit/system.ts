@@ -48,6 +48,8 @@ export interface System {
   fromGateway: FaultProxy;
   /** The public address of PE (its first instance), for clients. */
   peUrl: string;
+  /** Each service's database, for the invariants checked by SQL. */
+  databases: Readonly<Record<DatabaseName, string>>;
   check(opts?: { settled?: boolean }): Promise<SyncReport>;
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     toGateway: hop("pe", "gateway"),
     fromGateway: hop("gateway", "pe"),
     peUrl: services.pe[0]!.url,
+    databases: opts.databases,
     check: (o) =>
       checkSync(opts.databases.pe, opts.databases.origination, {
         settled: o?.settled ?? true,
