@@ -32,8 +32,8 @@ export interface LifeEnv {
   gatewayUrls: () => string[];
   counters: LifeCounters;
   clock: { reach(date: string): Promise<void>; stopped(): boolean };
-  /** Wall-clock instant after which a wait for the system is given up (UNFINISHED). */
-  deadline: () => number;
+  /** How long one wait for the system (a decision, the payout, a payment to reach PE) may last: then UNFINISHED. */
+  waitMs: number;
   /** A note about an unfinished life, for the summary. */
   note: (line: string) => void;
 }
@@ -79,10 +79,11 @@ async function lifeOf(env: LifeEnv, n: number, body: unknown, plan: Plan): Promi
   const id: string = created.body.id;
   const agreement = async () => (await pe("GET", `/agreements/${id}`)).body;
   const until = async (statuses: string[]) => {
+    const end = Date.now() + env.waitMs;
     for (let wait = 200; ; wait = Math.min(1_000, wait * 1.5)) {
       const a = await agreement();
       if (statuses.includes(a.status)) return a;
-      if (Date.now() > env.deadline()) throw new Unfinished(`${id} still ${a.status}, waiting for ${statuses}`);
+      if (Date.now() > end) throw new Unfinished(`${id} still ${a.status}, waiting for ${statuses}`);
       await sleep(wait);
     }
   };
@@ -145,10 +146,11 @@ async function repay(
     await poll(`payment ${paymentId} to reach PE`, () => inTransactions(env, id, paymentId));
   };
   const poll = async <T>(what: string, f: () => Promise<T | null>): Promise<T> => {
+    const end = Date.now() + env.waitMs;
     for (let wait = 200; ; wait = Math.min(1_500, wait * 1.5)) {
       const v = await f();
       if (v !== null) return v;
-      if (Date.now() > env.deadline()) throw new Unfinished(`gave up waiting for ${what}`);
+      if (Date.now() > end) throw new Unfinished(`gave up waiting for ${what}`);
       await sleep(wait);
     }
   };

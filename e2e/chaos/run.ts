@@ -88,7 +88,7 @@ async function main(): Promise<number> {
       peUrls: up(system.pe),
       gatewayUrls: up(system.gateway),
       clock,
-      deadline: () => Math.max(faultyUntil, Date.now() - 1) + opts.convergeSeconds * 1000,
+      waitMs: opts.convergeSeconds * 1000,
       note: (line) => notes.length < 50 && notes.push(line),
     },
   });
