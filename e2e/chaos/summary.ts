@@ -95,6 +95,12 @@ export function printSummary(r: ChaosResult): number {
     ["business days moved (answers lost)", `${r.clock.days} (${r.clock.lostAnswers})`],
     ["client retries / replays / abandoned", `${l.retries} / ${l.replays} / ${l.abandoned}`],
     ["SIGKILLs / crashes / PostgreSQL restarts", `${f.kills} / ${f.crashes} / ${f.dbRestarts}`],
+    [
+      "SIGKILLs by service",
+      Object.entries(f.killed)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", "),
+    ],
     ...r.hops.map(
       ([hop, c]) =>
         [`${hop}: requests, dropped requests, dropped answers, peer down`, proxyLine(c)] as [string, string],
