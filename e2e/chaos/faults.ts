@@ -7,6 +7,8 @@ export interface FaultCounters {
   /** Exits nobody asked for: a service that crashed on its own (a database restart, say). */
   crashes: number;
   dbRestarts: number;
+  /** SIGKILLs per service name. */
+  killed: Record<string, number>;
 }
 
 /**
@@ -18,7 +20,7 @@ export function startKiller(
   opts: { everySeconds: number; seed: number; onCrash?: (what: string) => void },
 ) {
   const rnd = random(opts.seed + 17);
-  const counters: FaultCounters = { kills: 0, crashes: 0, dbRestarts: 0 };
+  const counters: FaultCounters = { kills: 0, crashes: 0, dbRestarts: 0, killed: {} };
   const busy = new Set<ServiceProcess>();
   let stopped = false;
   let killsOn = opts.everySeconds > 0;
@@ -63,6 +65,7 @@ export function startKiller(
       busy.add(victim);
       await victim.kill("SIGKILL");
       counters.kills++;
+      counters.killed[victim.name] = (counters.killed[victim.name] ?? 0) + 1;
       busy.delete(victim);
       void restart(victim, 200 + rnd() * 1500);
     }

@@ -1,23 +1,30 @@
 /**
- * `pnpm chaos`: a randomized soak of the whole system. Both services run as processes on an embedded
- * PostgreSQL, talking through proxies that drop requests and answers both ways; a killer SIGKILLs
- * random instances; PostgreSQL restarts once. Then the faults stop, and the run waits for both sides to
- * converge and checks the invariants. Exits non-zero on any violation.
+ * `pnpm chaos`: a randomized soak of the whole system through whole loan lives. The three services run as
+ * processes on an embedded PostgreSQL, every hop between two of them through a proxy that drops requests
+ * and answers both ways; a killer SIGKILLs random instances of any service; PostgreSQL restarts once; the
+ * simulated bank fails and loses answers. PE runs on a manual clock that a clock lane moves a day at a
+ * time while each loan's client applies, takes the money and repays by its plan. Then the faults stop, the
+ * run waits for every outbox to empty and checks LIFECYCLE §3.2 by SQL on the three databases, and
+ * recomputes a sample of loans with the pure core. Exits non-zero on any violation.
  */
 
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ensureServiceDatabases } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
 import { parseOrExit } from "@loans/shared/args";
-import pg from "pg";
-import type { SyncReport } from "../kit/invariants.ts";
+import { rows, type SyncReport } from "../kit/invariants.ts";
+import { checkMoney } from "../kit/money.ts";
 import { type System, startSystem } from "../kit/system.ts";
+import { checkTransfers } from "./bank.ts";
+import { startClock } from "./clock.ts";
 import { startKiller } from "./faults.ts";
-import { runLoad } from "./load.ts";
+import { runLives } from "./lives.ts";
 import { parseChaosArgs } from "./options.ts";
+import { recomputeSample } from "./recompute.ts";
 import { printSummary } from "./summary.ts";
 
 const opts = parseOrExit(() => parseChaosArgs(process.argv.slice(2)));
@@ -30,8 +37,10 @@ async function main(): Promise<number> {
   let server: EmbeddedServer = await startEmbedded({ dir, persistent: true });
   const port = server.port;
   const databases = await ensureServiceDatabases(server.url);
-  const { pe: peUrl, origination: originationUrl } = databases;
-  say(`seed ${opts.seed}; ${opts.agreements} agreements, drop ${opts.drop} each way, kill every ~${opts.killEvery}s`);
+  say(
+    `seed ${opts.seed}; ${opts.loans} loans, drop ${opts.drop} each way on every hop, kill every ~${opts.killEvery}s, ` +
+      `bank failures ${opts.bankFailureRate}, unknown outcomes ${opts.bankErrorRate}`,
+  );
   const system: System = await startSystem({
     databases,
     instances: opts.instances,
@@ -40,113 +49,140 @@ async function main(): Promise<number> {
       OUTBOX_BASE_DELAY_MS: "100",
       OUTBOX_MAX_DELAY_MS: "2000",
       OUTBOX_REQUEST_TIMEOUT_MS: "3000",
+      BUSINESS_CLOCK: "manual",
+      BUSINESS_DATE_START: opts.start,
+      BANK_LATENCY_MS: opts.bankLatency,
+      BANK_FAILURE_RATE: String(opts.bankFailureRate),
+      BANK_ERROR_RATE: String(opts.bankErrorRate),
+      BANK_SEED: String(opts.seed),
     },
   });
-  const services = [...system.pe, ...system.origination];
-  for (const [i, proxy] of [system.toOrigination, system.toPe].entries()) {
+  // The four hops that carry messages: both directions of PE ⇄ Origination and of PE ⇄ PG.
+  const hops = [...system.hops.entries()].filter(([name]) => name.split("->").includes("pe"));
+  for (const [i, [, proxy]] of hops.entries())
     proxy.chaos({ dropRequest: opts.drop, dropAnswer: opts.drop, seed: opts.seed + i });
-  }
-  const killer = startKiller(services, {
+  const killer = startKiller([...system.pe, ...system.origination, ...system.gateway], {
     everySeconds: opts.killEvery,
     seed: opts.seed,
     onCrash: (w) => say(`crash: ${w}`),
   });
+  const up = (list: System["pe"]) => () => list.filter((s) => s.running).map((s) => s.url);
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const clock = startClock({
+    peUrls: up(system.pe),
+    start: opts.start,
+    daysPerSecond: opts.daysPerSecond,
+    maxDays: opts.maxDays,
+    client: { retries: 0, replays: 0, abandoned: 0 },
+  });
+  clock.done.catch((err) => errors.push(`clock lane: ${(err as Error).message}`));
   const started = Date.now();
-  const load = runLoad({
-    peUrls: () => system.pe.filter((s) => s.running).map((s) => s.url),
-    count: opts.agreements,
-    concurrency: opts.concurrency,
+  const faultyUntil = started + opts.minutes * 60_000;
+  const lives = runLives({
+    count: opts.loans,
     rate: opts.rate,
     withdraw: opts.withdraw,
     seed: opts.seed,
-    until: started + opts.minutes * 60_000,
+    env: {
+      peUrls: up(system.pe),
+      gatewayUrls: up(system.gateway),
+      clock,
+      waitMs: opts.convergeSeconds * 1000,
+      note: (line) => notes.length < 50 && notes.push(line),
+    },
   });
+
   let restarted = false;
   const progress = setInterval(async () => {
     const s = (Date.now() - started) / 1000;
-    const c = load.counters;
+    const c = lives.counters;
     say(
-      `${s.toFixed(0)}s created ${c.created}/${opts.agreements}, withdrawn ${c.withdrawn}, retries ${c.retries}, kills ${killer.counters.kills}, crashes ${killer.counters.crashes}`,
+      `${s.toFixed(0)}s ${clock.today()}: started ${lives.started()}/${opts.loans}, disbursed ${c.disbursed}, ` +
+        `payments ${c.paymentsMade}, closed ${c.outcomes.CLOSED}, retries ${c.retries}, ` +
+        `kills ${killer.counters.kills}, crashes ${killer.counters.crashes}`,
     );
-    if (opts.dbRestart && !restarted && c.created >= opts.agreements / 2) {
+    if (opts.dbRestart && !restarted && c.created >= opts.loans / 2) {
       restarted = true;
       say("restarting PostgreSQL");
       await server.stop();
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       server = await startEmbedded({ dir, port, persistent: true });
       killer.counters.dbRestarts++;
       say("PostgreSQL is back");
     }
-  }, 2_000);
+  }, 5_000);
 
-  const counters = await load.done;
-  clearInterval(progress);
-  while (opts.dbRestart && restarted && killer.counters.dbRestarts === 0) await new Promise((r) => setTimeout(r, 200));
+  // The faults act while the lives run, for `minutes` at most; the lives then finish without them.
+  await Promise.race([lives.done, sleep(Math.max(0, faultyUntil - Date.now()))]);
+  while (restarted && killer.counters.dbRestarts === 0) await sleep(200);
   const faultsStopped = Date.now();
-  say(`faults stop after ${((faultsStopped - started) / 1000).toFixed(1)}s; waiting for convergence`);
+  say(`faults stop after ${((faultsStopped - started) / 1000).toFixed(1)}s`);
   await killer.calm();
-  for (const proxy of [system.toOrigination, system.toPe]) proxy.set({ kind: "pass" });
+  for (const [, proxy] of hops) proxy.set({ kind: "pass" });
+  const counters = await lives.done;
+  clearInterval(progress);
+  await clock.stop();
+  say(`lives ended after ${((Date.now() - started) / 1000).toFixed(1)}s on ${clock.today()}; waiting for convergence`);
 
-  let report: SyncReport = await system.check({ settled: true });
-  const deadline = Date.now() + opts.convergeSeconds * 1000;
-  while (report.violations.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 500));
-    report = await system.check({ settled: true });
-  }
+  const { sync, converged } = await atRest(system, opts.convergeSeconds * 1000);
   const convergeSeconds = (Date.now() - faultsStopped) / 1000;
-  const missingConfirmed = await missing(peUrl, load.confirmed);
-  const notWithdrawn =
-    (await notWithdrawnIn(peUrl, "agreements", "id", load.withdrawn)) +
-    (await notWithdrawnIn(originationUrl, "applications", "agreement_id", load.withdrawn));
+  const money = await checkMoney(system);
+  const transfers = await checkTransfers(databases.gateway);
+  const sample = await recomputeSample({
+    peDb: databases.pe,
+    peUrl: system.peUrl,
+    size: opts.sample,
+    seed: opts.seed,
+  });
+  const statuses = Object.fromEntries(
+    (
+      await rows<{ status: string; n: string }>(
+        databases.pe,
+        "select status, count(*)::text n from agreements group by 1 order by 1",
+      )
+    ).map((r) => [r.status, Number(r.n)]),
+  );
   await killer.stop();
-  const proxyCounters = [system.toOrigination.counters(), system.toPe.counters()];
+  const hopCounters = hops.map(([name, p]) => [name, p.counters()] as [string, ReturnType<typeof p.counters>]);
   await system.stop();
   await server.stop();
   await rm(dir, { recursive: true, force: true });
 
-  const extraAgreements = report.agreements - load.confirmed.size;
   return printSummary({
     opts,
-    counters,
-    report,
+    lives: counters,
+    planned: lives.planned,
+    clock: clock.counters,
+    sync,
+    money,
+    transfers,
+    sample,
+    statuses,
     convergeSeconds,
+    converged,
     faults: killer.counters,
-    proxyCounters,
-    missingConfirmed,
-    extraAgreements,
-    notWithdrawn,
+    hops: hopCounters,
+    notes,
+    errors,
   });
 }
 
-/** Withdrawals PE confirmed whose agreement (or application) is not WITHDRAWN in that database. */
-async function notWithdrawnIn(url: string, table: string, key: string, ids: Set<string>): Promise<number> {
-  if (ids.size === 0) return 0;
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ n: string }>(
-      `select count(*) as n from ${table} where ${key} = any($1::uuid[]) and status <> 'WITHDRAWN'`,
-      [[...ids]],
+/**
+ * Waits until the system is at rest: the services agree, every outbox is empty in the three databases,
+ * no payout or payment is still with the bank. Answers the last report and whether it got there.
+ */
+async function atRest(system: System, withinMs: number): Promise<{ sync: SyncReport; converged: boolean }> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const sync = await system.check({ settled: true });
+    const [open] = await rows<{ n: string }>(
+      system.databases.gateway,
+      "select count(*)::text n from payments where status = 'PROCESSING'",
     );
-    const { rows: present } = await c.query<{ n: string }>(
-      `select count(*) as n from ${table} where ${key} = any($1::uuid[])`,
-      [[...ids]],
-    );
-    return Number(rows[0]?.n ?? 0) + (ids.size - Number(present[0]?.n ?? 0));
-  } finally {
-    await c.end();
-  }
-}
-
-async function missing(url: string, ids: Set<string>): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ id: string }>("select id from agreements");
-    const present = new Set(rows.map((r) => r.id));
-    return [...ids].filter((id) => !present.has(id)).length;
-  } finally {
-    await c.end();
+    if (sync.violations.length === 0 && Number(open!.n) === 0) return { sync, converged: true };
+    if (Date.now() > deadline) return { sync, converged: false };
+    await sleep(500);
   }
 }
 
