@@ -126,6 +126,7 @@ async function main(): Promise<number> {
   say(`lives ended after ${((Date.now() - started) / 1000).toFixed(1)}s on ${clock.today()}; waiting for convergence`);
 
   const { sync, converged } = await atRest(system, opts.convergeSeconds * 1000);
+  if (!converged) for (const line of await stuckDeliveries(system)) say(line);
   const convergeSeconds = (Date.now() - faultsStopped) / 1000;
   const money = await checkMoney(system);
   const transfers = await checkTransfers(databases.gateway);
@@ -184,6 +185,23 @@ async function atRest(system: System, withinMs: number): Promise<{ sync: SyncRep
     if (Date.now() > deadline) return { sync, converged: false };
     await sleep(500);
   }
+}
+
+/** What still waits in each outbox, and each destination's health: the lines to read when a run does not settle. */
+async function stuckDeliveries(system: System): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [name, url] of Object.entries(system.databases)) {
+    const waiting = await rows<Record<string, unknown>>(
+      url,
+      `select d.message_id, d.destination, d.topic, d.aggregate_id, d.attempts, d.claims, d.next_attempt_at,
+              d.leased_until, left(d.last_error, 120) as last_error, now() as now
+       from outbox_deliveries d where d.delivered_at is null and d.dead_at is null order by d.message_id limit 20`,
+    );
+    const destinations = await rows<Record<string, unknown>>(url, "select * from outbox_destinations");
+    for (const w of waiting) lines.push(`${name} waiting: ${JSON.stringify(w)}`);
+    for (const d of destinations) lines.push(`${name} destination: ${JSON.stringify(d)}`);
+  }
+  return lines;
 }
 
 main().then(

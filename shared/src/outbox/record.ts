@@ -221,6 +221,32 @@ export async function summarizeMessages<DB>(db: Kysely<DB>, ids: readonly string
     where o.id = s.message_id`.execute(db);
 }
 
+/**
+ * Repairs the summaries a crash left behind: a relay records a batch without `onAnswer` as two statements
+ * (its deliveries, then their messages' summaries), which must stay two, since a fan-out's two relays
+ * recording one message at once rely on the later summary seeing both deliveries. A process killed
+ * between them leaves a message pending whose deliveries are all delivered or dead; nothing claims it
+ * again, so it would stay pending for ever. This finds such messages (overdue by `graceSeconds`, so
+ * that a recording in flight is left alone; at most `limit` a call) and summarises them again.
+ * Resolves to how many it repaired.
+ */
+export async function repairSummaries<DB>(db: Kysely<DB>, graceSeconds = 10, limit = 1_000): Promise<number> {
+  const { rows } = await sql<{ id: string }>`
+    select o.id::text as id from outbox o
+    where o.delivered_at is null and o.dead_at is null
+      and o.next_attempt_at < now() - ${graceSeconds} * interval '1 second'
+      and exists (select 1 from outbox_deliveries d where d.message_id = o.id)
+      and not exists (select 1 from outbox_deliveries d
+                      where d.message_id = o.id and d.delivered_at is null and d.dead_at is null)
+    order by o.next_attempt_at, o.id
+    limit ${limit}`.execute(db);
+  await summarizeMessages(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.length;
+}
+
 /** A claimed row as the wire carries it: the relay's batches and `onAnswer` see it so. */
 export function toWire(m: ClaimedMessage): WireMessage {
   return {

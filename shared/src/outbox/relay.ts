@@ -29,7 +29,7 @@ import { createListener } from "./listener.ts";
 import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
 import { claimProbe } from "./probe.ts";
-import { type AnswerHandler, recordOutcomes, summarizeMessages } from "./record.ts";
+import { type AnswerHandler, recordOutcomes, repairSummaries, summarizeMessages } from "./record.ts";
 import { declareRoutes, giveDeliveries, type RoutePair } from "./routing.ts";
 import { type Outcomes, relaySender } from "./send.ts";
 
@@ -360,6 +360,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
           queue: queues.sweep,
           id: await deps.boss.work(queues.sweep, polling, async () => {
             await giveDeliveries(db, table.topics);
+            const repaired = await repairSummaries(db);
+            if (repaired > 0) log.warn("outbox summaries repaired after a crash", { messages: repaired });
             // A wake, not a drain of its own: the drain loops stay within `concurrency` (a loop started
             // beside a running one splits its claim between two requests).
             wake();
