@@ -1,128 +1,30 @@
-/** The services' answers as the console reads them (CONTRACT.md, LIFECYCLE.md §4); later fields optional. */
-export interface Decision {
-  result: "APPROVED" | "REJECTED";
-  reasons: Array<{ code: string; message: string }>;
-  decidedAt: string;
-}
+/**
+ * The services' answers as the console reads them: PE's and Origination's from the types generated from
+ * their OpenAPI documents (e2e/generated/, checked current by the tests), so a change of shape there is a
+ * type error here. PG documents its bodies inline, so its two shapes are written out below.
+ */
+import type { components as OriginationApi } from "@loans/e2e/generated/origination";
+import type { components as PeApi } from "@loans/e2e/generated/pe";
 
-export interface AgreementSummary {
-  id: string;
-  clientId: string;
-  productCode: string;
-  status: string;
-  disbursementAmount: string;
-  principal: string;
-  termMonths: number;
-  interestRate: string;
-  monthlyPayment: string;
-  createdAt: string;
-  decision: Decision | null;
-}
+type Pe = PeApi["schemas"];
 
-export type PeriodStatus = "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
-
-export interface ScheduleRow {
-  period: number;
-  dueDate: string;
-  payment: string;
-  principal: string;
-  interest: string;
-  balance: string;
-  status: PeriodStatus;
-  paidPrincipal: string;
-  paidInterest: string;
-  /** Penalty posted on the period so far. */
-  penalty: string;
-  paidPenalty: string;
-  paidOn: string | null;
-}
-
-/** PE's servicing figures on its business date (LIFECYCLE §4.2); null until the loan is disbursed. */
-export interface Balances {
-  principalOutstanding: string;
-  principalOverdue: string;
-  interestOverdue: string;
-  penaltyOutstanding: string;
-  unappliedFunds: string;
-  totalDue: string;
-}
-
-export type Bucket = "CURRENT" | "DPD_1_30" | "DPD_31_60" | "DPD_61_90" | "DPD_90_PLUS";
-
-export interface Delinquency {
-  daysPastDue: number;
-  bucket: Bucket;
-  oldestUnpaidDueDate: string | null;
-}
-
-export interface Refund {
-  paymentId: string;
-  payoutId: string;
-  amount: string;
-  status: "PENDING" | "PAID" | "FAILED";
-  createdAt: string;
-  settledAt: string | null;
-}
-
-export interface Agreement extends AgreementSummary {
-  originationFee: string;
-  statusHistory: Array<{ status: string; at: string }>;
-  scheduleAnchoredOn: string | null;
-  /** PE's business date the figures are computed on. */
-  businessDate: string | null;
-  scheduleVersion: number;
-  disbursement: {
-    id: string;
-    status: string;
-    amount: string;
-    accountNumber: string;
-    requestedOn?: string;
-    disbursedOn?: string | null;
-    failureCode?: string | null;
-  } | null;
-  balances: Balances | null;
-  delinquency: Delinquency | null;
-  /** The next unpaid period's payment in the current schedule version (null unless ACTIVE). */
-  currentPayment: string | null;
-  closedOn: string | null;
-  refunds: Refund[];
-  schedule: ScheduleRow[];
-}
-
-export interface PayoffQuote {
-  agreementId: string;
-  date: string;
-  amount: string;
-  components: {
-    principal: string;
-    interest: string;
-    overdueInterest: string;
-    penalty: string;
-    unappliedFunds: string;
-  };
-  accrual: {
-    period: number;
-    from: string;
-    to: string;
-    daysElapsed: number;
-    daysInPeriod: number;
-    openingBalance: string;
-    convention: "ACT_ACT_ICMA";
-  } | null;
-}
+export type Decision = Pe["Decision"];
+export type AgreementSummary = Pe["AgreementSummary"];
+export type ScheduleRow = Pe["SchedulePayment"];
+export type PeriodStatus = ScheduleRow["status"];
+export type Balances = Pe["Balances"];
+export type Delinquency = Pe["Delinquency"];
+export type Bucket = Delinquency["bucket"];
+export type Refund = Pe["Refund"];
+export type Agreement = Pe["Agreement"];
+export type PayoffQuote = Pe["PayoffQuote"];
+export type Transaction = Pe["Transaction"];
+export type TransactionType = Transaction["type"];
+export type Application = OriginationApi["schemas"]["Application"];
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-export interface Application {
-  agreementId: string;
-  clientId: string;
-  status: string;
-  decision: Decision | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface Payout {
@@ -147,30 +49,6 @@ export interface Payment {
   failureMessage?: string | null;
   createdAt: string;
   succeededAt: string | null;
-}
-
-export type TransactionType =
-  | "DISBURSEMENT"
-  | "REPAYMENT"
-  | "PENALTY"
-  | "INTEREST_DUE"
-  | "PREPAYMENT"
-  | "PAYOFF"
-  | "REFUND"
-  | "REALLOCATION"
-  | "PENALTY_REVERSAL";
-
-/** One journal of PE's ledger (GET /agreements/{id}/transactions), oldest first. */
-export interface Transaction {
-  id: string;
-  type: TransactionType;
-  on: string;
-  amount: string;
-  /** What a repayment paid, by component; null for other journals; negative in an adjustment that undoes. */
-  allocation: { interest: string; principal: string; penalty: string } | null;
-  paymentId: string | null;
-  payoutId: string | null;
-  entries: Array<{ account: string; debit: string; credit: string }>;
 }
 
 export interface OutboxMessage {
