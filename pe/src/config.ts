@@ -1,7 +1,7 @@
 import { serviceEntry } from "@loans/db/services";
 import { parseConfig, productionGuards, serviceEnv } from "@loans/shared";
 import { z } from "zod";
-import { parseIsoDate } from "./calendar.ts";
+import { calendarDate } from "./http/inputs.ts";
 
 // PE_PORT, PE_HOST, PE_DATABASE_URL and where it finds Origination and the Payment Gateway (ORIGINATION_URL, GATEWAY_URL), from the registry.
 export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination"), serviceEntry("gateway")])
@@ -9,10 +9,7 @@ export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination")
     /** LIFECYCLE §4.3: `system` reads today's UTC date; `manual` moves only through POST /admin/business-date. */
     BUSINESS_CLOCK: z.enum(["system", "manual"]).default("system"),
     /** The manual clock's first date, used once, when its history is empty; unset: today's UTC date then. */
-    BUSINESS_DATE_START: z
-      .string()
-      .refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD")
-      .optional(),
+    BUSINESS_DATE_START: calendarDate().optional(),
     /** How many agreements the daily job brings forward at once, each on its own connection (pool: 10). */
     COB_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(4),
   })

@@ -66,3 +66,12 @@ export function listStatusHistory(db: Kysely<PeDB>, id: string) {
       .execute()
   );
 }
+
+/**
+ * The clock after the agreement's row lock, not the transaction's start: whoever held the lock before us
+ * entered its status earlier, and the history lists statuses by time.
+ */
+export async function lockedNow(trx: Transaction<PeDB>): Promise<Date> {
+  const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
+  return rows[0]!.at;
+}

@@ -1,9 +1,9 @@
 import { AppError } from "@loans/shared";
 import { enqueue } from "@loans/shared/outbox";
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { lockAgreementStatus, recordStatus, setStatus } from "./status.repository.ts";
+import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "./status.repository.ts";
 import { transition } from "./transitions.ts";
 
 export const WITHDRAWN_TOPIC = "agreement.withdrawn";
@@ -31,10 +31,7 @@ export async function withdrawAgreement(trx: Transaction<PeDB>, id: string): Pro
       { path: "status", message: `is ${row.status}`, status: row.status },
     ]);
   }
-  // The clock after the lock, not the transaction's start: a decision that held the lock before us
-  // entered its status earlier, and the history lists statuses by time.
-  const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
-  const at = rows[0]!.at;
+  const at = await lockedNow(trx);
   await setStatus(trx, id, t.to, null);
   await recordStatus(trx, id, t.to, at);
   const payload: AgreementWithdrawnPayload = { agreementId: id, withdrawnAt: at.toISOString() };

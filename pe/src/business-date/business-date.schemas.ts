@@ -1,11 +1,7 @@
 import { z } from "zod";
-import { parseIsoDate } from "../calendar.ts";
+import { calendarDate } from "../http/inputs.ts";
 
-const businessDate = () =>
-  z
-    .string()
-    .refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD")
-    .describe("a business date, YYYY-MM-DD");
+const businessDate = () => calendarDate().describe("a business date, YYYY-MM-DD");
 
 export const moveBusinessDateBody = z.strictObject({ date: businessDate() });
 

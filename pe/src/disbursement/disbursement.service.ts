@@ -3,8 +3,8 @@ import { AppError, parseInput } from "@loans/shared";
 import { toMoney } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import type { WireMessage } from "@loans/shared/outbox/types";
-import { sql, type Transaction } from "kysely";
-import { recordStatus } from "../agreements/status.repository.ts";
+import type { Transaction } from "kysely";
+import { lockedNow, recordStatus } from "../agreements/status.repository.ts";
 import { transition } from "../agreements/transitions.ts";
 import type { BusinessClock } from "../business-date/types.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
@@ -30,12 +30,6 @@ async function lockForDisbursement(trx: Transaction<PeDB>, id: string) {
     .where("id", "=", id)
     .forUpdate()
     .executeTakeFirst();
-}
-
-/** The clock after the lock: whoever held the lock before us entered its status earlier. */
-async function lockedNow(trx: Transaction<PeDB>): Promise<Date> {
-  const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
-  return rows[0]!.at;
 }
 
 /**

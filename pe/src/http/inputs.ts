@@ -1,10 +1,15 @@
 import { AppError, type ErrorDetail } from "@loans/shared";
 import { z } from "zod";
+import { parseIsoDate } from "../calendar.ts";
 
 /** Any well-formed uuid (PostgreSQL's own syntax), checked before it reaches a `uuid` column: no 22P02 → 500. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const uuidString = () => z.string().regex(UUID, "must be a uuid");
+
+/** A real calendar day as 'YYYY-MM-DD' ('2023-02-30' is not one). */
+export const calendarDate = () =>
+  z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD");
 
 /**
  * A whole JSON number within bounds. A refinement rather than `.int()`: zod's int check aborts the whole

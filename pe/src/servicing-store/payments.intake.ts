@@ -8,7 +8,7 @@ import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { uuidString } from "../http/inputs.ts";
 import type { Allocation } from "../servicing/index.ts";
-import { findLoan, listPayments } from "./loan.repository.ts";
+import { findLoan } from "./loan.repository.ts";
 import { loanState, orderRefund, postLedger, refreshLoan } from "./refresh.ts";
 
 export const PAYMENT_SUCCEEDED_TOPIC = "payment.succeeded";
@@ -75,7 +75,14 @@ export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB
           appliedOn: valueDate,
           allocation: { interest: ZERO, principal: ZERO, penalty: ZERO, unapplied: ZERO, refunded: p.amount },
         };
-        const stored = (await listPayments(trx, agreementId)).find((x) => x.id === paymentId)!;
+        const stored = {
+          id: paymentId,
+          amount: p.amount,
+          valueDate,
+          purpose: p.purpose,
+          refundWhole,
+          payerAccount: p.payer.accountNumber,
+        };
         await orderRefund(trx, agreementId, stored, p.amount);
         const { payments, state } = await loanState(trx, loan, loan.closedOn!);
         await postLedger(trx, loan, state, payments);

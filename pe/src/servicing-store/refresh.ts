@@ -1,6 +1,6 @@
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
-import { recordStatus } from "../agreements/status.repository.ts";
+import { lockedNow, recordStatus } from "../agreements/status.repository.ts";
 import { transition } from "../agreements/transitions.ts";
 import { utcDate } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
@@ -86,8 +86,7 @@ export async function loanState(trx: Transaction<PeDB>, loan: Loan, asOf: string
 async function closeLoan(trx: Transaction<PeDB>, loan: Loan, state: LoanState, payments: StoredPayment[]) {
   const t = transition(loan.status, "PAID_OFF");
   if (t.kind !== "move") return;
-  const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
-  const at = rows[0]!.at;
+  const at = await lockedNow(trx);
   await trx
     .updateTable("agreements")
     .set({ status: t.to, closed_on: state.closedOn, updated_at: at })

@@ -3,14 +3,12 @@ import type { RouteDoc } from "@loans/shared/http/openapi";
 import { moneyOutput } from "@loans/shared/money";
 import { messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
-import { parseIsoDate } from "../calendar.ts";
+import { calendarDate } from "../http/inputs.ts";
 import { payoffQuoteExample } from "../openapi.examples.ts";
 import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "./payments.intake.ts";
 
-const isoDate = () => z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date, YYYY-MM-DD");
-
 export const quoteQuery = z.strictObject({
-  date: isoDate()
+  date: calendarDate()
     .optional()
     .describe("the payoff date, from the business date to the next due date; the business date unless given"),
 });
