@@ -58,8 +58,14 @@ describe("outbox relay under network faults", () => {
     const aggregates = [agg("fault"), agg("fault"), agg("fault")];
     await env.enqueue(aggregates.map((a) => msg(a)));
     proxy.once(fault);
-    // One drain loop: the three committed rows go out in one request, the one that meets the fault.
-    await env.relay({ routes: { [TOPIC]: { destination: "peer", url: viaProxy() } }, options: { concurrency: 1 } });
+    // One drain loop: the three committed rows go out in one request, the one that meets the fault. A
+    // fault with no answer marks the peer failing, and then only its probe goes: a probe that runs before
+    // a row's backoff has passed sends it without counting an attempt (probe.ts). A 1 ms backoff makes
+    // every row due before the probe's three round trips end, so each is counted twice as the test says.
+    await env.relay({
+      routes: { [TOPIC]: { destination: "peer", url: viaProxy() } },
+      options: { concurrency: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
 
     const rows = await waitFor(async () => {
       const r = await rowsOf(aggregates);
