@@ -13,7 +13,15 @@
  * trigger too; bench/test/boss-transport.test.ts fails if it does.
  */
 
-import { type Relay, type RelayDeps, type RelayRoute, resolveOptions, routeTable, toWire } from "@loans/shared/outbox";
+import {
+  byAggregate,
+  type Relay,
+  type RelayDeps,
+  type RelayRoute,
+  resolveOptions,
+  routeTable,
+  toWire,
+} from "@loans/shared/outbox";
 import type { ClaimedMessage } from "@loans/shared/outbox/claim";
 import { relaySender } from "@loans/shared/outbox/send";
 import { type Kysely, sql } from "kysely";
@@ -71,10 +79,13 @@ export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
         where id = any(${ok.map((m) => m.id)}::bigint[]) and delivered_at is null
         returning id::text as id`.execute(trx);
       const fresh = new Set(rows.map((r) => r.id));
-      for (const m of ok) {
-        const o = outcomes.get(m.id);
-        if (fresh.has(m.id) && o?.outcome === "ok") await route.onAnswer?.(trx, toWire(m), o.result);
-      }
+      const answers = byAggregate(ok.filter((m) => fresh.has(m.id))).map((m) => ({
+        message: toWire(m),
+        result: (outcomes.get(m.id) as { result?: unknown }).result,
+      }));
+      // The relay's own way (record.ts): all answers at once where the route can, else one by one.
+      if (route.onAnswers) await route.onAnswers(trx, answers);
+      else for (const a of answers) await route.onAnswer?.(trx, a.message, a.result);
     });
     return messages.length - ok.length;
   }

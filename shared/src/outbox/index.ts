@@ -19,8 +19,8 @@ export {
 } from "./inspect.ts";
 export { purgeDelivered, relayQueues } from "./maintenance.ts";
 export { DEFAULT_RELAY_OPTIONS, type RelayOptions, resolveOptions } from "./options.ts";
-export { batchEndpoint, type TopicHandler } from "./receiver.ts";
-export { toWire } from "./record.ts";
+export { batchEndpoint, byAggregate, type TopicHandler } from "./receiver.ts";
+export { type AnswerHandler, type AnswersHandler, toWire } from "./record.ts";
 export {
   createRelay,
   type Relay,

@@ -15,6 +15,14 @@ export interface TopicHandler<DB, P> {
    * Throwing an AppError refuses the item; any other error asks the sender to retry it.
    */
   handle(trx: Transaction<DB>, message: WireMessage<P>): Promise<ItemOutcome>;
+  /**
+   * The same for all of a batch's messages of this topic at once, in aggregate-id order, answering one
+   * outcome per message in that order: set-based statements instead of a few per message. A refusal is
+   * answered as an outcome, not thrown. If it throws, the batch is applied again message by message
+   * through `handle`, each under a savepoint, so both must give the same answers. It runs under no
+   * item's request id: what it writes for a message carries `message.requestId` explicitly.
+   */
+  handleMany?(trx: Transaction<DB>, messages: WireMessage<P>[]): Promise<ItemOutcome[]>;
 }
 
 const envelope = z.object({
@@ -101,7 +109,9 @@ async function applyAll<DB>(
   savepoints: boolean,
 ): Promise<Map<WireMessage, ItemOutcome> | null> {
   const answers = new Map<WireMessage, ItemOutcome>();
+  if (!savepoints && !(await applySetBased(trx, topics, ordered, answers))) return null;
   for (const [i, m] of ordered.entries()) {
+    if (answers.has(m)) continue;
     const known = failed.get(m);
     if (known) {
       answers.set(m, known);
@@ -115,6 +125,49 @@ async function applyAll<DB>(
     answers.set(m, answer);
   }
   return answers;
+}
+
+/**
+ * Applies the messages of topics with `handleMany`, one call per topic, their answers put in `answers`.
+ * False when a call threw: the caller rolls back and applies the batch item by item with savepoints.
+ */
+async function applySetBased<DB>(
+  trx: Trx<DB>,
+  topics: Record<string, TopicHandler<DB, unknown>>,
+  ordered: WireMessage[],
+  answers: Map<WireMessage, ItemOutcome>,
+): Promise<boolean> {
+  for (const [topic, handler] of Object.entries(topics)) {
+    if (!handler.handleMany) continue;
+    const valid: WireMessage[] = [];
+    for (const m of ordered) {
+      if (m.topic !== topic) continue;
+      const parsed = parsePayload(handler, m);
+      if ("outcome" in parsed) answers.set(m, parsed);
+      else valid.push(parsed.message);
+    }
+    if (valid.length === 0) continue;
+    try {
+      const outcomes = await handler.handleMany(trx as unknown as Transaction<DB>, valid);
+      if (outcomes.length !== valid.length) throw new Error("handleMany answered the wrong number of outcomes");
+      // `valid` holds copies with parsed payloads; answers are keyed by the batch's own objects.
+      const originals = ordered.filter((m) => m.topic === topic && !answers.has(m));
+      originals.forEach((m, i) => answers.set(m, outcomes[i]!));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The message with its payload parsed by the topic's schema, or the item's refusal. */
+function parsePayload<DB>(handler: TopicHandler<DB, unknown>, m: WireMessage): ItemOutcome | { message: WireMessage } {
+  const parsed = handler.payload.safeParse(m.payload);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    return { outcome: "rejected", error: { code: "VALIDATION_FAILED", message } };
+  }
+  return { message: { ...m, payload: parsed.data } };
 }
 
 /** The answer for an item whose handler threw `err`. */
@@ -132,12 +185,9 @@ async function handleOne<DB>(
   const handler = topics[m.topic];
   if (!handler)
     return { outcome: "rejected", error: { code: "UNKNOWN_TOPIC", message: `no handler for topic ${m.topic}` } };
-  const parsed = handler.payload.safeParse(m.payload);
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    return { outcome: "rejected", error: { code: "VALIDATION_FAILED", message } };
-  }
-  const message = { ...m, payload: parsed.data };
+  const parsed = parsePayload(handler, m);
+  if ("outcome" in parsed) return parsed;
+  const { message } = parsed;
   if (savepoint === null) {
     try {
       return await handler.handle(trx as unknown as Transaction<DB>, message);

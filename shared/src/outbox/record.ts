@@ -8,6 +8,22 @@ import type { WireMessage } from "./types.ts";
 
 export type AnswerHandler<DB> = (trx: Transaction<DB>, message: WireMessage, result: unknown) => Promise<void>;
 
+/**
+ * An AnswerHandler for all of a batch's acknowledged messages at once, in aggregate-id order: set-based
+ * statements instead of a few per answer. If it throws, the batch is recorded again with the
+ * AnswerHandler for each answer under a savepoint, so both must do the same.
+ */
+export type AnswersHandler<DB> = (
+  trx: Transaction<DB>,
+  answers: Array<{ message: WireMessage; result: unknown }>,
+) => Promise<void>;
+
+/** What the relay runs for acknowledged messages: one at a time, and optionally all at once first. */
+export interface AnswerHandlers<DB> {
+  one: AnswerHandler<DB>;
+  many?: AnswersHandler<DB>;
+}
+
 export interface RecordPolicy extends BackoffPolicy {
   maxAttempts: number;
 }
@@ -51,9 +67,10 @@ export async function recordOutcomes<DB>(
   messages: readonly ClaimedMessage[],
   outcomes: Outcomes,
   policy: RecordPolicy,
-  onAnswer?: AnswerHandler<DB>,
+  handlers?: AnswerHandlers<DB>,
   random: () => number = Math.random,
 ): Promise<RecordSummary> {
+  const onAnswer = handlers?.one;
   const changes = messages.map((m) => {
     const o = outcomes.get(m.id);
     if (o?.outcome === "ok") return { ...key(m), attempts: m.attempts, ok: true, dead: false, error: null, delayMs: 0 };
@@ -73,9 +90,22 @@ export async function recordOutcomes<DB>(
   try {
     return await db.transaction().execute(async (trx) => {
       const written = new Set(await applyChanges(trx, changes, false));
-      for (const m of byAggregate(messages)) {
+      const acknowledged = byAggregate(messages).filter(
+        (m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id),
+      );
+      if (handlers?.many) {
+        if (acknowledged.length > 0) {
+          const answers = acknowledged.map((m) => ({ message: toWire(m), result: resultOf(outcomes, m) }));
+          await handlers.many(trx, answers).catch(() => {
+            throw RETRY_WITH_SAVEPOINTS;
+          });
+        }
+        await summarizeMessages(trx, [...written]);
+        return summarize(changes, written, []);
+      }
+      for (const m of acknowledged) {
         const o = outcomes.get(m.id);
-        if (o?.outcome !== "ok" || !written.has(m.id)) continue;
+        if (o?.outcome !== "ok") continue;
         try {
           await withRequestId(m.requestId, () => onAnswer(trx, toWire(m), o.result));
         } catch (err) {
@@ -114,6 +144,11 @@ export async function recordOutcomes<DB>(
     return summarize(changes, written, redo);
   });
 }
+
+const resultOf = (outcomes: Outcomes, m: ClaimedMessage) => {
+  const o = outcomes.get(m.id);
+  return o?.outcome === "ok" ? o.result : undefined;
+};
 
 const describe = (err: unknown) => (err as Error)?.message ?? String(err);
 

@@ -29,7 +29,13 @@ import { createListener } from "./listener.ts";
 import { PURGE_CRON, purgeDelivered, relayQueues, SWEEP_CRON } from "./maintenance.ts";
 import { type RelayOptions, resolveOptions } from "./options.ts";
 import { claimProbe } from "./probe.ts";
-import { type AnswerHandler, recordOutcomes, repairSummaries, summarizeMessages } from "./record.ts";
+import {
+  type AnswerHandler,
+  type AnswersHandler,
+  recordOutcomes,
+  repairSummaries,
+  summarizeMessages,
+} from "./record.ts";
 import { declareRoutes, giveDeliveries, type RoutePair } from "./routing.ts";
 import { type Outcomes, relaySender } from "./send.ts";
 
@@ -42,6 +48,8 @@ export interface RelayRoute<DB> {
   url: string;
   /** Runs in the transaction that marks the delivery done; if it throws, the delivery is retried instead. */
   onAnswer?: AnswerHandler<DB>;
+  /** onAnswer for a whole batch at once (record.ts); onAnswer stays the fallback, one answer at a time. */
+  onAnswers?: AnswersHandler<DB>;
 }
 
 /** Where each topic goes: one route, or several for a fan-out (each destination named once per topic). */
@@ -165,7 +173,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     const outcomes = await sender.send(route.url, messages);
     const sentMs = Math.round(performance.now() - started);
     try {
-      const s = await recordOutcomes(db, messages, outcomes, options, route.onAnswer, random);
+      const handlers = route.onAnswer && { one: route.onAnswer, many: route.onAnswers };
+      const s = await recordOutcomes(db, messages, outcomes, options, handlers, random);
       if (deps.metrics) observe(deps.metrics, destination, topic, messages, outcomes);
       await noteHealth(destination, outcomes);
       const recordMs = Math.round(performance.now() - started) - sentMs;
