@@ -139,20 +139,22 @@ async function applySetBased<DB>(
 ): Promise<boolean> {
   for (const [topic, handler] of Object.entries(topics)) {
     if (!handler.handleMany) continue;
-    const valid: WireMessage[] = [];
+    // The batch's own objects key the answers; the handler gets copies with parsed payloads.
+    const valid: Array<{ original: WireMessage; parsed: WireMessage }> = [];
     for (const m of ordered) {
       if (m.topic !== topic) continue;
       const parsed = parsePayload(handler, m);
       if ("outcome" in parsed) answers.set(m, parsed);
-      else valid.push(parsed.message);
+      else valid.push({ original: m, parsed: parsed.message });
     }
     if (valid.length === 0) continue;
     try {
-      const outcomes = await handler.handleMany(trx as unknown as Transaction<DB>, valid);
+      const outcomes = await handler.handleMany(
+        trx as unknown as Transaction<DB>,
+        valid.map((v) => v.parsed),
+      );
       if (outcomes.length !== valid.length) throw new Error("handleMany answered the wrong number of outcomes");
-      // `valid` holds copies with parsed payloads; answers are keyed by the batch's own objects.
-      const originals = ordered.filter((m) => m.topic === topic && !answers.has(m));
-      originals.forEach((m, i) => answers.set(m, outcomes[i]!));
+      for (const [i, v] of valid.entries()) answers.set(v.original, outcomes[i]!);
     } catch {
       return false;
     }
