@@ -5,7 +5,7 @@ import { createPeApp } from "./app.ts";
 import { createBusinessClock } from "./business-date/clock.ts";
 import { COB_QUEUE, createCobWorker } from "./business-date/cob-schedule.ts";
 import type { PeConfig } from "./config.ts";
-import { applyApplicationAnswer } from "./decisions/decisions.service.ts";
+import { applyApplicationAnswer, applyApplicationAnswers } from "./decisions/decisions.service.ts";
 import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
 import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
 import { cobDayRunner } from "./servicing-store/cob.ts";
@@ -26,6 +26,7 @@ export const peSpec = (config: PeConfig) => {
         destination: "origination",
         url: `${config.ORIGINATION_URL}/internal/applications`,
         onAnswer: applyApplicationAnswer,
+        onAnswers: applyApplicationAnswers,
       },
       // Origination's answer is its application's status, always WITHDRAWN: nothing to apply here.
       [WITHDRAWN_TOPIC]: { destination: "origination", url: `${config.ORIGINATION_URL}/internal/withdrawals` },

@@ -114,6 +114,48 @@ describe("outbox relay", () => {
     await relay.stop();
   });
 
+  it("records a batch's answers with onAnswers in one call, and falls back to onAnswer one by one when it throws", async () => {
+    for (const failing of [false, true]) {
+      const batches: number[] = [];
+      const single: string[] = [];
+      const insert = (id: string) => sql`insert into answers (message_id, result) values (${id}, '{}')`;
+      const relay = await env.relay({
+        routes: {
+          [TOPIC]: {
+            destination: "peer",
+            url: peer.endpoint,
+            onAnswer: async (trx, m) => {
+              single.push(m.id);
+              await insert(m.id).execute(trx);
+            },
+            onAnswers: async (trx, answers) => {
+              batches.push(answers.length);
+              for (const a of answers) await insert(a.message.id).execute(trx);
+              if (failing) throw new Error("set-based answers failed");
+            },
+          },
+        },
+      });
+      const aggregates = [agg("many-1"), agg("many-2"), agg("many-3")];
+      await env.enqueue(aggregates.map((a) => msg(a)));
+      relay.wake();
+      const rows = await waitFor(async () => {
+        const r = await rowsOf(aggregates);
+        return r.length === 3 && r.every((x) => x.delivered_at) ? r : undefined;
+      });
+      const ids = rows.map((r) => r.id);
+      // Delivered on the first attempt either way: the fallback is within the same recording.
+      expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1]);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(3);
+      expect(single.sort()).toEqual(failing ? [...ids].sort() : []);
+      const { rows: answers } = await sql<{ message_id: string }>`
+        select message_id from answers where message_id in (${sql.join(ids)})`.execute(env.db);
+      // The failed set-based call was rolled back: one answer per message.
+      expect(answers.map((a) => a.message_id).sort()).toEqual([...ids].sort());
+      await relay.stop();
+    }
+  });
+
   it("backs off while the peer is down, with the backlog in the views; once it is back, delivers all in order per aggregate", async () => {
     await peer.down();
     const aggregates = [agg("down"), agg("down"), agg("down"), agg("down")];

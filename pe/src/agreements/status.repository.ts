@@ -75,3 +75,55 @@ export async function lockedNow(trx: Transaction<PeDB>): Promise<Date> {
   const { rows } = await sql<{ at: Date }>`select clock_timestamp() as at`.execute(trx);
   return rows[0]!.at;
 }
+
+/** lockAgreementStatus for many agreements at once, locked in id order so concurrent batches queue instead of deadlocking. */
+export async function lockAgreementStatuses(
+  trx: Transaction<PeDB>,
+  ids: readonly string[],
+): Promise<Map<string, AgreementStatus>> {
+  const rows = await trx
+    .selectFrom("agreements")
+    .select(["id", "status"])
+    .where("id", "=", sql<string>`any(${[...ids]}::uuid[])`)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+export interface StatusChange {
+  id: string;
+  status: AgreementStatus;
+  decision: DecisionRecord | null;
+}
+
+/** setStatus for many agreements in one statement: each moves to its status, with the decision that moved it if any. */
+export async function setStatuses(trx: Transaction<PeDB>, changes: readonly StatusChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const ids = changes.map((c) => c.id);
+  const statuses = changes.map((c) => c.status);
+  const results = changes.map((c) => c.decision?.result ?? null);
+  const reasons = changes.map((c) => (c.decision ? JSON.stringify(c.decision.reasons) : null));
+  const decidedAt = changes.map((c) => c.decision?.decidedAt ?? null);
+  await sql`
+    update agreements a set
+      status = c.status, updated_at = now(),
+      decision_result = coalesce(c.result, a.decision_result),
+      decision_reasons = coalesce(c.reasons, a.decision_reasons),
+      decided_at = coalesce(c.decided_at, a.decided_at)
+    from unnest(${ids}::uuid[], ${statuses}::text[], ${results}::text[], ${reasons}::jsonb[], ${decidedAt}::timestamptz[])
+      as c(id, status, result, reasons, decided_at)
+    where a.id = c.id`.execute(trx);
+}
+
+/** recordStatus for many in one statement, in the order given (each row's time is its own clock reading). */
+export async function recordStatuses(
+  trx: Transaction<PeDB>,
+  entered: ReadonlyArray<{ id: string; status: AgreementStatus }>,
+): Promise<void> {
+  if (entered.length === 0) return;
+  await sql`
+    insert into agreement_status_history (agreement_id, status)
+    select * from unnest(${entered.map((e) => e.id)}::uuid[], ${entered.map((e) => e.status)}::text[])
+    on conflict (agreement_id, status) do nothing`.execute(trx);
+}

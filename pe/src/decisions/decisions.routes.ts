@@ -5,6 +5,7 @@ import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox"
 import type { Kysely } from "kysely";
 import type { z } from "zod";
 import type { PeDB } from "../db.ts";
+import { advanceMany } from "./advance-many.ts";
 import { applicationDecidedPayload, decisionAnswer } from "./decisions.schemas.ts";
 import { applyDecision } from "./decisions.service.ts";
 
@@ -21,6 +22,17 @@ export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): R
           async handle(trx, message) {
             const { agreementId, ...decision } = message.payload as z.output<typeof applicationDecidedPayload>;
             return { outcome: "ok", result: { status: await applyDecision(trx, agreementId.toLowerCase(), decision) } };
+          },
+          async handleMany(trx, messages) {
+            const items = messages.map((m) => {
+              const { agreementId, ...decision } = m.payload as z.output<typeof applicationDecidedPayload>;
+              return { agreementId: agreementId.toLowerCase(), event: decision.result, decision };
+            });
+            return (await advanceMany(trx, items)).map((a) =>
+              "refused" in a
+                ? { outcome: "rejected", error: { code: a.refused.code, message: a.refused.message } }
+                : { outcome: "ok", result: { status: a.status } },
+            );
           },
         },
       },

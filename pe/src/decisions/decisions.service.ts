@@ -5,6 +5,7 @@ import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } fro
 import { type AgreementEvent, transition } from "../agreements/transitions.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { UUID } from "../http/inputs.ts";
+import { type AdvanceItem, advanceMany } from "./advance-many.ts";
 import { applicationAnswer } from "./decisions.schemas.ts";
 
 /**
@@ -57,4 +58,27 @@ export async function applyApplicationAnswer(
   }
   // The schema guarantees a decision whose result matches the status.
   await applyDecision(trx, message.aggregateId, answer.decision!);
+}
+
+/**
+ * applyApplicationAnswer for a batch's answers at once (the relay's `onAnswers`): one lock, one update and
+ * one history insert for all. Any answer that would throw makes the whole call throw, and the relay then
+ * applies them one by one, so that answer alone is retried with its error.
+ */
+export async function applyApplicationAnswers(
+  trx: Transaction<PeDB>,
+  answers: ReadonlyArray<{ message: WireMessage; result: unknown }>,
+): Promise<void> {
+  const items: AdvanceItem[] = [];
+  for (const { message, result } of answers) {
+    if (!UUID.test(message.aggregateId)) throw new Error(`agreement.created message ${message.id} has no agreement id`);
+    const answer = applicationAnswer.safeParse(result);
+    if (!answer.success) throw new Error(`answer to agreement.created ${message.id} is malformed`);
+    const { status, decision } = answer.data;
+    if (status === "WITHDRAWN") continue;
+    if (status === "IN_PROGRESS") items.push({ agreementId: message.aggregateId, event: "ACCEPTED" });
+    else items.push({ agreementId: message.aggregateId, event: decision!.result, decision });
+  }
+  const refused = (await advanceMany(trx, items)).find((a) => "refused" in a);
+  if (refused) throw refused.refused;
 }
