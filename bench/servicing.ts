@@ -21,6 +21,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { dropDatabase, ensureDatabase, withDatabase } from "@loans/db";
+import { SERVICE_NODE_FLAGS } from "@loans/db/services";
 import { type System, startSystem } from "@loans/e2e/kit/system";
 import { DEV_SERVICE_SECRET } from "@loans/shared/config";
 import type { ClaimedMessage } from "@loans/shared/outbox/claim";
@@ -722,7 +723,7 @@ interface RunnerOutput {
 
 function runCobBaseline(url: string, to: string, workers: number): Promise<RunnerOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--enable-source-maps", cobBaselinePath()], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, cobBaselinePath()], {
       env: { ...process.env, PE_DATABASE_URL: url, COB_TO: to, COB_WORKERS: String(workers), LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });

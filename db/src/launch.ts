@@ -15,7 +15,14 @@ import { ensureServiceDatabases } from "./admin.ts";
 import { buildServices, bundlePath } from "./build.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
-import { type DatabaseName, defaultUrl, SERVICES, type Service, type ServiceName } from "./services.ts";
+import {
+  type DatabaseName,
+  defaultUrl,
+  SERVICE_NODE_FLAGS,
+  SERVICES,
+  type Service,
+  type ServiceName,
+} from "./services.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const env = process.env;
@@ -38,7 +45,7 @@ async function databases(): Promise<{ urls: Urls; embedded?: EmbeddedServer }> {
 }
 
 function run(name: ServiceName, extra: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--enable-source-maps", bundlePath(name)], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, bundlePath(name)], {
     cwd: root,
     env: { ...env, ...extra },
     stdio: ["ignore", "pipe", "pipe"],

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { bundlePath } from "../src/build.ts";
-import { SERVICES } from "../src/services.ts";
+import { SERVICE_NODE_FLAGS, SERVICES } from "../src/services.ts";
 import { createTestDatabase } from "../test-kit/databases.ts";
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ describe("compose.yaml", () => {
   it.each(SERVICES)("runs $name with a restart policy, healthy only when /ready answers", (service) => {
     const s = compose.services[service.name];
     expect(s, `compose.yaml has no service ${service.name}`).toBeDefined();
-    expect(s?.command).toEqual(["node", "--enable-source-maps", `${service.dir}/dist/main.mjs`]);
+    expect(s?.command).toEqual(["node", ...SERVICE_NODE_FLAGS, `${service.dir}/dist/main.mjs`]);
     expect(s?.restart).toBe("unless-stopped");
     expect(s?.environment?.[service.databaseVar]).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
     const port = s?.environment?.[service.portVar];

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundlePath } from "@loans/db/build";
-import type { ServiceName } from "@loans/db/services";
+import { SERVICE_NODE_FLAGS, type ServiceName } from "@loans/db/services";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -49,7 +49,7 @@ export class ServiceProcess {
     if (this.running) return;
     // Built once per run by the test setup, `pnpm bench` and `pnpm chaos` (buildServices).
     if (!existsSync(this.script)) throw new Error(`${this.script} is missing: run pnpm build`);
-    const child = spawn(process.execPath, [...this.nodeArgs, "--enable-source-maps", this.script], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ...SERVICE_NODE_FLAGS, this.script], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: "warn", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
