@@ -23,3 +23,14 @@ export async function machine(serverUrl: string) {
     postgres,
   };
 }
+
+/** The commit the bench ran on, "+dirty" when the tree had changes: `pnpm bench:compare` groups runs by it. */
+export function revision(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return "unknown";
+  }
+}

@@ -29,7 +29,7 @@ import { buildBaselines } from "./baseline/build.ts";
 import { cdfSvg } from "./chart.ts";
 import { postmasterOf } from "./cpu.ts";
 import { line } from "./load.ts";
-import { machine } from "./machine.ts";
+import { machine, revision } from "./machine.ts";
 import { parseBenchArgs } from "./options.ts";
 import { runScenario, type ScenarioResult, type Transport } from "./scenario.ts";
 import { cobPhase, paymentsPhase } from "./servicing.ts";
@@ -203,7 +203,10 @@ async function reportOne(r: ScenarioResult, yardstick: YardstickOutcome, seconds
   const dir = join(import.meta.dirname, "results");
   await mkdir(dir, { recursive: true });
   const file = join(dir, `relay-${at.replace(/[:.]/g, "-")}.json`);
-  await writeFile(file, `${JSON.stringify({ at, plan, seconds, ...y.json, result: r }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ at, revision: revision(), plan, seconds, ...y.json, result: r }, null, 2)}\n`,
+  );
   process.stdout.write(`ran in ${Math.round(seconds)} s; results: ${file}\n`);
 }
 
@@ -311,7 +314,7 @@ async function report(r: {
   const chart = join(dir, `e2e-${stamp}-latency.svg`);
   await writeFile(
     file,
-    `${JSON.stringify({ at, environment: r.env, plan, quick, seconds: r.seconds, ...y.json, results: r.results, drain: r.drain, table: rows }, null, 2)}\n`,
+    `${JSON.stringify({ at, revision: revision(), environment: r.env, plan, quick, seconds: r.seconds, ...y.json, results: r.results, drain: r.drain, table: rows }, null, 2)}\n`,
   );
   await writeFile(
     chart,
