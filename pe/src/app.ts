@@ -40,7 +40,7 @@ export function createPeApp(deps: PeDeps): Koa {
   if (deps.metrics) servicingMetrics(deps.metrics, deps.db, deps.clock);
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
-    agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, afterCommit }),
+    agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
     disbursementRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
     clientRoutes({ db: deps.db }),

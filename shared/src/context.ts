@@ -19,6 +19,11 @@ export function withRequestId<T>(requestId: string | null | undefined, fn: () =>
   return requestId ? storage.run({ requestId }, fn) : fn();
 }
 
+/** Runs `fn` outside any request: work done on behalf of several requests at once is none of theirs. */
+export function outsideRequests<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

@@ -1,6 +1,6 @@
 export { bossDb, ensureQueue, startBoss } from "./boss.ts";
 export * from "./config.ts";
-export { currentRequestId, withRequestId } from "./context.ts";
+export { currentRequestId, outsideRequests, withRequestId } from "./context.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
 export { apiKeys, requireAdmin } from "./http/api-keys.ts";
 export { createBaseApp } from "./http/app.ts";

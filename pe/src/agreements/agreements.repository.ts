@@ -1,13 +1,58 @@
 import { createdAtKey } from "@loans/shared/http/cursor";
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { AgreementStatus, AgreementsTable, PeDB } from "../db.ts";
 import type { Cursor } from "./agreements.cursor.ts";
 
 export type Agreement = Selectable<AgreementsTable>;
 
-/** Inserts the agreement and answers the row as stored. */
-export async function insertAgreement(trx: Transaction<PeDB>, values: Insertable<AgreementsTable>): Promise<Agreement> {
-  return trx.insertInto("agreements").values(values).returningAll().executeTakeFirstOrThrow();
+/** An agreement to insert: its id is given, so the rows that come back are matched by it, not by order. */
+export type NewAgreement = Pick<
+  Agreement,
+  | "id"
+  | "client_id"
+  | "product_code"
+  | "disbursement_amount"
+  | "origination_fee"
+  | "principal"
+  | "term_months"
+  | "interest_rate"
+  | "monthly_payment"
+>;
+
+/** Inserts the agreements, all created (and updated) at `at`, and answers the rows as stored, in the order given. */
+export async function insertAgreements(trx: Transaction<PeDB>, list: NewAgreement[], at: Date): Promise<Agreement[]> {
+  const column = <T>(pick: (a: NewAgreement) => T) => list.map(pick);
+  const rows = await trx
+    .insertInto("agreements")
+    .columns([
+      "id",
+      "client_id",
+      "product_code",
+      "disbursement_amount",
+      "origination_fee",
+      "principal",
+      "term_months",
+      "interest_rate",
+      "monthly_payment",
+      "created_at",
+      "updated_at",
+    ])
+    // One statement text whatever the number of agreements: each connection prepares it once.
+    .expression(
+      sql`select *, ${at}::timestamptz, ${at}::timestamptz from unnest(
+        ${column((a) => a.id)}::uuid[], ${column((a) => a.client_id)}::uuid[], ${column((a) => a.product_code)}::text[],
+        ${column((a) => a.disbursement_amount)}::numeric[], ${column((a) => a.origination_fee)}::numeric[],
+        ${column((a) => a.principal)}::numeric[], ${column((a) => a.term_months)}::int[],
+        ${column((a) => a.interest_rate)}::numeric[], ${column((a) => a.monthly_payment)}::numeric[])`,
+    )
+    .returningAll()
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return list.map((a) => {
+    const row = byId.get(a.id);
+    if (!row) throw new Error("an agreement inserted did not come back");
+    return row;
+  });
 }
 
 export async function findAgreement(db: Kysely<PeDB>, id: string): Promise<Agreement | null> {

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import type { Logger } from "@loans/shared";
+import type { Logger, Metrics } from "@loans/shared";
 import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
@@ -17,18 +17,21 @@ import {
   agreementCounts,
   agreementListResponse,
   agreementResponse,
+  type CreateAgreementInput,
   createAgreementBody,
   createAgreementHeaders,
   listAgreementsQuery,
 } from "./agreements.schemas.ts";
-import { applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
+import { type Application, applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
 import { toAgreementSummary } from "./agreements.views.ts";
+import { agreementGroups } from "./create-group.ts";
 import { AGREEMENT_STATUSES } from "./transitions.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
   log?: Logger;
+  metrics?: Metrics;
   /** Called once an agreement's transaction (and so its outbox row) has committed: wakes the relay. */
   afterCommit: () => void;
 }
@@ -39,27 +42,43 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
 
   // The agreement as it reads now answers a key carried over from the agreements table (0004).
   const keys = idempotency(db, { reload: (id) => loadAgreement(db, id, deps.clock) });
+  const groups = agreementGroups({
+    db,
+    clock: deps.clock,
+    afterCommit: deps.afterCommit,
+    log: deps.log,
+    metrics: deps.metrics,
+  });
 
   router.post("/agreements", async (ctx) => {
     const [headers, input] = parseParts(
       { schema: createAgreementHeaders, value: { "Idempotency-Key": ctx.get("Idempotency-Key") || undefined } },
       { schema: createAgreementBody, value: ctx.request.body },
     );
-    const { replayed, answer } = await keys.run(ctx, { key: headers["Idempotency-Key"], input }, async (trx) => {
-      const product = await productByCode(trx, input.productCode);
-      if (!product) {
-        throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
-          { path: "productCode", message: "no such product" },
-        ]);
+    const key = headers["Idempotency-Key"];
+    let created: AgreementResponse | null = null;
+    // Only a request without an Idempotency-Key joins a group commit (create-group.ts), once its own
+    // checks have passed. One with a key keeps a transaction of its own, which inserts the key's row and
+    // may wait on another request holding the key: a wait that must not hold up a group.
+    if (!key) {
+      created = await groups.open(await application(db, input));
+      if (created) {
+        const answer = createdAnswer(created);
+        ctx.status = answer.status;
+        ctx.set(answer.headers);
+        ctx.body = answer.body;
       }
-      const terms = applyProductBounds(product, input);
-      const created = await openAgreement(trx, { input, product, terms, clock: deps.clock });
-      return { status: 201, body: created, headers: { Location: `/agreements/${created.id}` }, resourceId: created.id };
-    });
-    if (replayed) return;
-    deps.afterCommit();
+    }
+    // With a key, or alone after its group was rolled back.
+    if (!created) {
+      const { replayed, answer } = await keys.run(ctx, { key, input }, async (trx) =>
+        createdAnswer(await openAgreement(trx, await application(trx, input), deps.clock)),
+      );
+      if (replayed) return;
+      deps.afterCommit();
+      created = answer.body as AgreementResponse;
+    }
     // The client's personal data is masked by the logger: enough to match a support call, not to read it.
-    const created = answer.body as AgreementResponse;
     deps.log?.info("agreement created", {
       agreementId: created.id,
       productCode: input.productCode,
@@ -69,14 +88,33 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     });
   });
 
+  const createdAnswer = (created: AgreementResponse) => ({
+    status: 201,
+    body: created,
+    headers: { Location: `/agreements/${created.id}` },
+    resourceId: created.id,
+  });
+
+  /** The request's own checks, before any group: its product exists and its terms are within its bounds. */
+  async function application(q: Kysely<PeDB>, input: CreateAgreementInput): Promise<Application> {
+    const product = await productByCode(q, input.productCode);
+    if (!product) {
+      throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
+        { path: "productCode", message: "no such product" },
+      ]);
+    }
+    return { input, product, terms: applyProductBounds(product, input) };
+  }
+
   // Products are never changed or deleted once created (there is no route for it), so one found stays
   // right for the life of the process; an unknown code is looked up again each time.
   const products = new Map<string, Product>();
-  // Read through the request's transaction: it must not wait for a second connection while holding one.
-  async function productByCode(trx: Kysely<PeDB>, code: string): Promise<Product | null> {
+  // Read through the request's transaction when it has one: it must not wait for a second connection
+  // while holding one.
+  async function productByCode(q: Kysely<PeDB>, code: string): Promise<Product | null> {
     const known = products.get(code);
     if (known) return known;
-    const found = await findProduct(trx, code);
+    const found = await findProduct(q, code);
     if (found) products.set(code, found);
     return found;
   }

@@ -1,20 +1,21 @@
+import { randomUUID } from "node:crypto";
 import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import type { BusinessClock } from "../business-date/types.ts";
-import { type Client, upsertClient } from "../clients/clients.repository.ts";
+import { type Client, upsertClients } from "../clients/clients.repository.ts";
 import type { ClientInput } from "../clients/clients.schemas.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { Product } from "../products/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
-import { insertSchedule, listSchedule } from "../schedules/schedules.repository.ts";
+import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";
 import { withServicing } from "../servicing-store/view.ts";
-import { findAgreement, insertAgreement } from "./agreements.repository.ts";
+import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
 import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
-import { listStatusHistory, recordStatus } from "./status.repository.ts";
+import { listStatusHistory, recordStatuses } from "./status.repository.ts";
 
 export interface LoanTerms {
   originationFee: string;
@@ -62,6 +63,15 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
   return { originationFee, principal };
 }
 
+/** One application that passed its own checks (the request, the product, its bounds), ready to open. */
+export interface Application {
+  input: CreateAgreementInput;
+  product: Product;
+  terms: LoanTerms;
+  /** The request it came in on, for its outbox message; the current one (context.ts) by default. */
+  requestId?: string;
+}
+
 /**
  * Opens an agreement inside the caller's transaction: the client (found or created by passport), the
  * agreement in NEW with its history row and schedule, and the `agreement.created` message to Origination.
@@ -70,20 +80,61 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
  */
 export async function openAgreement(
   trx: Transaction<PeDB>,
-  args: {
-    input: CreateAgreementInput;
-    product: Product;
-    terms: LoanTerms;
-    clock: BusinessClock;
-  },
+  application: Application,
+  clock: BusinessClock,
 ): Promise<AgreementResponse> {
-  const { input, product, terms, clock } = args;
-  const client = await upsertClient(trx, input.client);
-  assertSamePerson(client, input.client);
+  return (await openAgreements(trx, [application], clock))[0]!;
+}
+
+/**
+ * `openAgreement` for several applications of different passports in one transaction, each statement
+ * written once for all of them (create-group.ts); answers in the order given. A refusal of any of them
+ * (CLIENT_MISMATCH) throws, and the caller's transaction takes everything back.
+ */
+export async function openAgreements(
+  trx: Transaction<PeDB>,
+  applications: Application[],
+  clock: BusinessClock,
+): Promise<AgreementResponse[]> {
+  const clients = await upsertClients(
+    trx,
+    applications.map((a) => a.input.client),
+  );
+  for (const [i, a] of applications.entries()) assertSamePerson(clients[i]!, a.input.client);
   // The transaction's start time: created_at and the NEW history row use it (audit times stay wall-clock).
-  const now = client.transaction_time;
+  const now = clients[0]!.transaction_time;
   // The business date: the indicative schedule starts on it, and Origination scores on it (§4.3, §8.11).
   const today = await clock.today(trx);
+  const drafts = applications.map((a, i) => draftAgreement(a, clients[i]!, today));
+  const agreements = await insertAgreements(
+    trx,
+    drafts.map((d) => d.agreement),
+    now,
+  );
+  const ids = agreements.map((a) => a.id);
+  await recordStatuses(trx, ids, "NEW", now);
+  const stored = await insertSchedules(
+    trx,
+    drafts.map((d) => ({ agreementId: d.agreement.id, rows: d.schedule })),
+  );
+  await enqueue(
+    trx,
+    drafts.map((d, i) => ({
+      topic: "agreement.created",
+      aggregateId: d.agreement.id,
+      payload: { ...d.payload },
+      requestId: applications[i]!.requestId,
+    })),
+  );
+  return agreements.map((a, i) => ({
+    ...toAgreementResponse(a, [{ status: "NEW", at: now }], stored[i]!),
+    businessDate: today,
+  }));
+}
+
+/** What one application writes, from the application, its client as on record and the business date alone. */
+function draftAgreement(application: Application, client: Client, today: string) {
+  const { input, product, terms } = application;
   const schedule = buildSchedule({
     principal: terms.principal,
     annualRate: input.interestRate,
@@ -92,7 +143,8 @@ export async function openAgreement(
     startDate: today,
   });
   const monthlyPayment = schedule[0]!.payment;
-  const agreement = await insertAgreement(trx, {
+  const agreement: NewAgreement = {
+    id: randomUUID(),
     client_id: client.id,
     product_code: product.code,
     disbursement_amount: input.disbursementAmount,
@@ -101,14 +153,9 @@ export async function openAgreement(
     term_months: input.termMonths,
     interest_rate: input.interestRate,
     monthly_payment: monthlyPayment,
-    created_at: now,
-    updated_at: now,
-  });
-  const agreementId = agreement.id;
-  await recordStatus(trx, agreementId, "NEW", now);
-  const stored = await insertSchedule(trx, agreementId, schedule);
+  };
   const payload: AgreementCreatedPayload = {
-    agreementId,
+    agreementId: agreement.id,
     clientId: client.id,
     productCode: product.code,
     birthDate: client.birth_date,
@@ -120,8 +167,7 @@ export async function openAgreement(
     lastDueDate: schedule.at(-1)!.dueDate,
     applicationDate: today,
   };
-  await enqueue(trx, { topic: "agreement.created", aggregateId: agreementId, payload: { ...payload } });
-  return { ...toAgreementResponse(agreement, [{ status: "NEW", at: now }], stored), businessDate: today };
+  return { agreement, schedule, payload };
 }
 
 // Spelling may differ in case ("IVAN" and "Ivan"); the first spelling stays on record.

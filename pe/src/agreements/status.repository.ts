@@ -53,6 +53,21 @@ export async function recordStatus(
     .execute();
 }
 
+/** `recordStatus` for several agreements in one statement, every one entering `status` at `at`. */
+export async function recordStatuses(
+  trx: Transaction<PeDB>,
+  ids: string[],
+  status: AgreementStatus,
+  at: Date,
+): Promise<void> {
+  await trx
+    .insertInto("agreement_status_history")
+    .columns(["agreement_id", "status", "at"])
+    .expression(sql`select id, ${status}::text, ${at}::timestamptz from unnest(${ids}::uuid[]) as id`)
+    .onConflict((oc) => oc.columns(["agreement_id", "status"]).doNothing())
+    .execute();
+}
+
 export function listStatusHistory(db: Kysely<PeDB>, id: string) {
   return (
     db

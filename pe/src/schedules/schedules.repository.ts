@@ -18,24 +18,33 @@ const COLUMNS = [
   "paid_on",
 ] as const;
 
-/** Inserts the rows and answers them as stored, as `listSchedule` would read them back. */
-export async function insertSchedule(trx: Transaction<PeDB>, agreementId: string, rows: ScheduleRow[]) {
+/**
+ * Inserts the schedules of several agreements in one statement (one text whatever the number of rows,
+ * prepared once per connection) and answers each agreement's rows as stored, as `listSchedule` would read
+ * them back, in the order the agreements were given.
+ */
+export async function insertSchedules(
+  trx: Transaction<PeDB>,
+  list: Array<{ agreementId: string; rows: ScheduleRow[] }>,
+) {
+  const all = list.flatMap(({ agreementId, rows }) => rows.map((r) => ({ agreementId, ...r })));
+  const column = <T>(pick: (r: (typeof all)[number]) => T) => all.map(pick);
   const stored = await trx
     .insertInto("schedule_payments")
-    .values(
-      rows.map((r) => ({
-        agreement_id: agreementId,
-        period: r.period,
-        due_date: r.dueDate,
-        payment: r.payment,
-        principal: r.principal,
-        interest: r.interest,
-        balance: r.balance,
-      })),
+    .columns(["agreement_id", "period", "due_date", "payment", "principal", "interest", "balance"])
+    .expression(
+      sql`select * from unnest(
+        ${column((r) => r.agreementId)}::uuid[], ${column((r) => r.period)}::int[], ${column((r) => r.dueDate)}::date[],
+        ${column((r) => r.payment)}::numeric[], ${column((r) => r.principal)}::numeric[],
+        ${column((r) => r.interest)}::numeric[], ${column((r) => r.balance)}::numeric[])`,
     )
-    .returning(COLUMNS)
+    .returning(["agreement_id", ...COLUMNS])
     .execute();
-  return stored.sort((a, b) => a.period - b.period);
+  const byAgreement = new Map(
+    list.map(({ agreementId }) => [agreementId, [] as Array<Omit<(typeof stored)[number], "agreement_id">>]),
+  );
+  for (const { agreement_id, ...row } of stored) byAgreement.get(agreement_id)?.push(row);
+  return list.map(({ agreementId }) => byAgreement.get(agreementId)!.sort((a, b) => a.period - b.period));
 }
 
 export function listSchedule(db: Kysely<PeDB>, agreementId: string) {
