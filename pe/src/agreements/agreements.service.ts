@@ -15,7 +15,7 @@ import { withServicing } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
 import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
-import { listStatusHistory, recordStatuses } from "./status.repository.ts";
+import { listStatusHistory, recordSameStatus } from "./status.repository.ts";
 
 export interface LoanTerms {
   originationFee: string;
@@ -112,7 +112,7 @@ export async function openAgreements(
     now,
   );
   const ids = agreements.map((a) => a.id);
-  await recordStatuses(trx, ids, "NEW", now);
+  await recordSameStatus(trx, ids, "NEW", now);
   const stored = await insertSchedules(
     trx,
     drafts.map((d) => ({ agreementId: d.agreement.id, rows: d.schedule })),

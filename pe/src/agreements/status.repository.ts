@@ -54,7 +54,7 @@ export async function recordStatus(
 }
 
 /** `recordStatus` for several agreements in one statement, every one entering `status` at `at`. */
-export async function recordStatuses(
+export async function recordSameStatus(
   trx: Transaction<PeDB>,
   ids: string[],
   status: AgreementStatus,
