@@ -36,6 +36,8 @@ export interface RecordSummary {
   stale: number;
   /** The soonest retry just scheduled, so the relay can wake for it without waiting for the sweep. */
   soonestRetryMs?: number;
+  /** A message acknowledged was holding back a later one of its aggregate, due now: claim again. */
+  successors: boolean;
 }
 
 interface Change {
@@ -79,9 +81,10 @@ export async function recordOutcomes<DB>(
   });
   // Without onAnswer the batch is one statement, atomic on its own: no transaction round trips.
   if (!onAnswer) {
-    const written = new Set(await applyChanges(db, changes, false));
+    const applied = await applyChangesNoting(db, changes, false);
+    const written = new Set(applied.written);
     await summarizeMessages(db, [...written]);
-    return summarize(changes, written, []);
+    return summarize(changes, written, [], applied.successors);
   }
   // First without savepoints (two statements fewer per row); if an answer throws, that attempt is rolled
   // back whole and the batch recorded again with a savepoint per answer, the one that threw turned into a
@@ -89,7 +92,8 @@ export async function recordOutcomes<DB>(
   const threw = new Map<string, unknown>();
   try {
     return await db.transaction().execute(async (trx) => {
-      const written = new Set(await applyChanges(trx, changes, false));
+      const applied = await applyChangesNoting(trx, changes, false);
+      const written = new Set(applied.written);
       const acknowledged = byAggregate(messages).filter(
         (m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id),
       );
@@ -101,7 +105,7 @@ export async function recordOutcomes<DB>(
           });
         }
         await summarizeMessages(trx, [...written]);
-        return summarize(changes, written, []);
+        return summarize(changes, written, [], applied.successors);
       }
       for (const m of acknowledged) {
         const o = outcomes.get(m.id);
@@ -114,13 +118,14 @@ export async function recordOutcomes<DB>(
         }
       }
       await summarizeMessages(trx, [...written]);
-      return summarize(changes, written, []);
+      return summarize(changes, written, [], applied.successors);
     });
   } catch (err) {
     if (err !== RETRY_WITH_SAVEPOINTS) throw err;
   }
   return db.transaction().execute(async (trx) => {
-    const written = new Set(await applyChanges(trx, changes, false));
+    const applied = await applyChangesNoting(trx, changes, false);
+    const written = new Set(applied.written);
     const redo: Change[] = [];
     // In aggregate-id order, as the peer's receiver applies its items: see byAggregate.
     for (const m of byAggregate(messages)) {
@@ -141,7 +146,7 @@ export async function recordOutcomes<DB>(
     }
     if (redo.length > 0) await applyChanges(trx, redo, true);
     await summarizeMessages(trx, [...written]);
-    return summarize(changes, written, redo);
+    return summarize(changes, written, redo, applied.successors);
   });
 }
 
@@ -155,7 +160,12 @@ const describe = (err: unknown) => (err as Error)?.message ?? String(err);
 /** Thrown to roll back the attempt without savepoints; never leaves recordOutcomes. */
 const RETRY_WITH_SAVEPOINTS = new Error("an answer failed: record again with savepoints");
 
-function summarize(changes: readonly Change[], written: Set<string>, redo: readonly Change[]): RecordSummary {
+function summarize(
+  changes: readonly Change[],
+  written: Set<string>,
+  redo: readonly Change[],
+  successors: boolean,
+): RecordSummary {
   const final = new Map(changes.map((c) => [c.id, c]));
   for (const c of redo) final.set(c.id, c);
   const mine = [...final.values()].filter((c) => written.has(c.id));
@@ -166,6 +176,7 @@ function summarize(changes: readonly Change[], written: Set<string>, redo: reado
     dead: mine.filter((c) => c.dead).map((c) => ({ id: c.id, error: c.error ?? "" })),
     stale: changes.length - written.size,
     soonestRetryMs: retrying.length > 0 ? Math.min(...retrying.map((c) => c.delayMs)) : undefined,
+    successors,
   };
 }
 
@@ -200,8 +211,20 @@ function failure(m: ClaimedMessage, error: string, policy: RecordPolicy, random:
  * they are no longer pending, but they are still ours (we hold their row locks).
  */
 async function applyChanges<DB>(db: Kysely<DB>, changes: readonly Change[], reopen: boolean): Promise<string[]> {
-  if (changes.length === 0) return [];
-  const { rows } = await sql<{ id: string }>`
+  return (await applyChangesNoting(db, changes, reopen)).written;
+}
+
+/**
+ * applyChanges, also saying whether a delivery just acknowledged has a successor: a later message of its
+ * aggregate still pending to the same destination, which it held back and which is due now.
+ */
+async function applyChangesNoting<DB>(
+  db: Kysely<DB>,
+  changes: readonly Change[],
+  reopen: boolean,
+): Promise<{ written: string[]; successors: boolean }> {
+  if (changes.length === 0) return { written: [], successors: false };
+  const { rows } = await sql<{ id: string; successor: boolean }>`
     update outbox_deliveries o
     set delivered_at = case when c.ok then now() end,
         dead_at = case when c.dead then now() end,
@@ -220,9 +243,13 @@ async function applyChanges<DB>(db: Kysely<DB>, changes: readonly Change[], reop
     ) as c(id, destination, claims, ok, dead, error, delay_ms)
     where o.message_id = c.id and o.destination = c.destination and o.claims = c.claims
       and (${reopen} or (o.delivered_at is null and o.dead_at is null))
-    returning o.message_id::text as id
+    returning o.message_id::text as id,
+      c.ok and exists (
+        select 1 from outbox_deliveries e
+        where e.destination = o.destination and e.aggregate_id = o.aggregate_id
+          and e.delivered_at is null and e.dead_at is null and e.message_id > o.message_id) as successor
   `.execute(db);
-  return rows.map((r) => r.id);
+  return { written: rows.map((r) => r.id), successors: rows.some((r) => r.successor) };
 }
 
 /**

@@ -119,6 +119,12 @@ export function routeTable<DB>(routes: RelayRoutes<DB>) {
   };
 }
 
+interface Delivered {
+  delivered: number;
+  successors: boolean;
+}
+const NOTHING_DELIVERED: Delivered = { delivered: 0, successors: false };
+
 // After a failing drain (the database is down, say) loops wait this long before claiming again.
 const ERROR_PAUSE_MS = 1_000;
 
@@ -140,6 +146,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
 
   let state: "idle" | "running" | "stopped" = "idle";
   let requested = false;
+  // The last batch came back full: more are waiting, and loops may run side by side.
+  let backlog = false;
   let active = 0;
   let pausedUntil = 0;
   const inFlight = new Set<Promise<unknown>>();
@@ -165,8 +173,11 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     return p;
   };
 
-  /** Sends one (destination, topic) batch and records the answers; resolves to how many were delivered. */
-  async function deliver(destination: string, topic: string, messages: ClaimedMessage[]): Promise<number> {
+  /**
+   * Sends one (destination, topic) batch and records the answers; resolves to how many were delivered and
+   * whether any of them held back a successor (record.ts).
+   */
+  async function deliver(destination: string, topic: string, messages: ClaimedMessage[]): Promise<Delivered> {
     const route = table.route(topic, destination);
     if (!route) throw new Error(`outbox has no route for ${topic} to ${destination}`);
     const started = performance.now();
@@ -186,11 +197,11 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       } else log.debug("outbox batch delivered", { ...fields, stale: s.stale, sentMs, recordMs });
       for (const d of s.dead) log.error("outbox message dead", { destination, topic, id: d.id, error: d.error });
       if (s.soonestRetryMs !== undefined) retryIn(s.soonestRetryMs);
-      return s.delivered;
+      return { delivered: s.delivered, successors: s.successors };
     } catch (err) {
       // The deliveries stay leased and come back when the lease ends; the peer takes the repeat.
       log.error("outbox could not record answers", { destination, topic, ids: messages.length, err });
-      return 0;
+      return NOTHING_DELIVERED;
     }
   }
 
@@ -213,7 +224,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   }
 
   /** Sends the claimed deliveries that are not dead, one request per (destination, topic). */
-  async function sendAll(claimed: ClaimedMessage[]): Promise<number> {
+  async function sendAll(claimed: ClaimedMessage[]): Promise<Delivered> {
     const dead = claimed.filter((m) => m.dead);
     if (dead.length > 0) {
       await summarizeMessages(db, [...new Set(dead.map((m) => m.id))]);
@@ -232,10 +243,13 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     const delivered = await Promise.all(
       [...groups.values()].map((list) => deliver(list[0]!.destination!, list[0]!.topic, list)),
     );
-    return delivered.reduce((a, b) => a + b, 0);
+    return {
+      delivered: delivered.reduce((a, d) => a + d.delivered, 0),
+      successors: delivered.some((d) => d.successors),
+    };
   }
 
-  async function drainBatch(): Promise<{ claimed: number; delivered: number }> {
+  async function drainBatch(): Promise<{ claimed: number } & Delivered> {
     await declared();
     const claimed = await claimBatch(db, {
       destinations: table.destinations,
@@ -244,26 +258,33 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       leaseMs: options.leaseMs,
       maxAttempts: options.maxAttempts,
     });
-    return { claimed: claimed.length, delivered: await sendAll(claimed) };
+    return { claimed: claimed.length, ...(await sendAll(claimed)) };
   }
 
   /**
-   * Claims batch after batch while they come back full; errors go to the caller. After a batch that
-   * delivered something it claims once more: a delivered message may have been holding back the next
-   * message of its aggregate, which is due now rather than at the next sweep.
+   * Claims batch after batch; errors go to the caller. It claims again
+   * - after a full batch: a backlog, and another loop may join in, up to the concurrency;
+   * - when a message delivered was holding back the next message of its aggregate, which is due now
+   *   rather than at the next sweep;
+   * - when woken while this batch was in flight: something committed after the claim.
+   * Otherwise it stops. A wake clears `requested` only here, just before a claim, which sees every commit
+   * before it, so no wake is lost and none costs a claim of its own while a loop runs.
    */
   async function drainLoop(): Promise<number> {
     let handled = 0;
     active++;
     try {
       while (state !== "stopped") {
-        const { claimed: n, delivered } = await drainBatch();
+        requested = false;
+        const { claimed: n, successors } = await drainBatch();
         handled += n;
-        if (n === 0 || (n < options.batchSize && delivered === 0)) break;
-        if (n < options.batchSize) continue;
-        // A full batch means a backlog: let another loop join in, up to the concurrency.
-        requested = true;
-        pump();
+        backlog = n >= options.batchSize;
+        if (backlog) {
+          requested = true;
+          pump();
+          continue;
+        }
+        if (!successors && !requested) break;
       }
       return handled;
     } finally {
@@ -312,8 +333,17 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     );
   }
 
+  // A loop is started when none runs, or beside the running ones while batches come back full; a wake
+  // while one runs without a backlog is left to it (drainLoop), instead of a second loop claiming at the
+  // same moment and coming back with nothing or half the batch.
   function pump(): void {
-    while (state === "running" && requested && active < options.concurrency && Date.now() >= pausedUntil) {
+    while (
+      state === "running" &&
+      requested &&
+      (active === 0 || backlog) &&
+      active < options.concurrency &&
+      Date.now() >= pausedUntil
+    ) {
       requested = false;
       const loop = drainLoop().catch((err) => {
         log.warn("outbox drain failed", { err });
