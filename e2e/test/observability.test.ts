@@ -104,7 +104,10 @@ describe("metrics and logs after traffic", () => {
     expect(sum(o, "scoring_decisions_total", { result: "APPROVED", reason: "none" })).toBe(N - rejected);
     expect(sum(o, "outbox_delivery_attempts_total", { topic: "application.decided", outcome: "ok" })).toBe(N);
     expect(o.get('outbox_pending_messages{topic="application.decided",service="origination"}')).toBe(0);
-    expect(o.get('pgboss_queue_jobs{queue="scoring",state="queued",service="origination"}')).toBe(0);
+    // Scoring's queue is the applications table (IN_PROGRESS), not a pg-boss queue.
+    expect(o.get('scoring_waiting_applications{service="origination"}')).toBe(0);
+    expect(sum(o, "pgboss_queue_jobs", { queue: "scoring" })).toBe(0);
+    expect([...o.keys()].filter((k) => k.includes('queue="scoring"'))).toEqual([]);
   });
 
   it("a creation's log line has the caller's request id and no raw passport, phone, email or name", async () => {

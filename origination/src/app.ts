@@ -33,7 +33,6 @@ export interface OriginationDeps {
 export function createOriginationApp(deps: OriginationDeps): Koa {
   const routes = applicationRoutes({
     db: deps.db,
-    boss: deps.boss,
     wakeScoring: deps.wakeScoring ?? (() => {}),
     metrics: deps.metrics,
   });

@@ -32,6 +32,8 @@ export interface ApplicationsTable {
   /** PE's business date at creation; the arrival's UTC date when PE did not send it (0005). */
   application_date: ColumnType<string, string | undefined, string>;
   payload_hash: string;
+  /** The request the application came with, carried on to its decision (0006); null when it came with none. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
   decision_result: "APPROVED" | "REJECTED" | null;
   decision_reasons: ColumnType<unknown, string | null | undefined, string | null>;
   decided_at: Date | null;

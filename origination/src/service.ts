@@ -1,24 +1,32 @@
 import { serviceEntry } from "@loans/db/services";
 import { defineService, type StartOptions, startService } from "@loans/shared/kit/start-service";
 import { createOriginationApp } from "./app.ts";
-import { applyDecisionAck } from "./applications/decision-ack.ts";
+import { applyDecisionAck, applyDecisionAcks } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
-import { countDecisions } from "./scoring/scoring.metrics.ts";
-import { SCORING_QUEUE } from "./scoring/scoring.queue.ts";
+import { countDecisions, watchScoringQueue } from "./scoring/scoring.metrics.ts";
 import { DECIDED_TOPIC } from "./scoring/scoring.service.ts";
 import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
-/** Origination as the service kit runs it: its entry, its routes, its outbox's peer and the scoring worker. */
+/**
+ * Origination as the service kit runs it: its entry, its routes, its outbox's peer and the scoring worker.
+ * It has no pg-boss queue of its own: scoring takes its work from the applications table.
+ */
 export const originationSpec = (config: OriginationConfig) =>
   defineService({
     service: serviceEntry("origination"),
     config,
     relayRoutes: () => ({
-      [DECIDED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/decisions`, onAnswer: applyDecisionAck },
+      [DECIDED_TOPIC]: {
+        destination: "pe",
+        url: `${config.PE_URL}/internal/decisions`,
+        onAnswer: applyDecisionAck,
+        onAnswers: applyDecisionAcks,
+      },
     }),
-    queues: [SCORING_QUEUE],
-    // Started before the server listens: an intake enqueues into the queue the worker creates.
-    workers: (deps) => ({ scoring: createScoringWorker({ ...deps, countDecision: countDecisions(deps.metrics) }) }),
+    workers: (deps) => {
+      watchScoringQueue(deps.metrics, deps.db);
+      return { scoring: createScoringWorker({ ...deps, countDecision: countDecisions(deps.metrics) }) };
+    },
     app: ({ workers, ...deps }) => createOriginationApp({ ...deps, wakeScoring: workers.scoring.wake }),
   });
 

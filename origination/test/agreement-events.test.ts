@@ -1,9 +1,16 @@
 import type { TestDatabase } from "@loans/db/testing";
+import { AppError } from "@loans/shared";
+import { byAggregate, type WireMessage } from "@loans/shared/outbox";
+import type { Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type StatusChanged,
+  statusChangedHandler,
+  statusChangedPayload,
+} from "../src/agreement-events/agreement-events.handler.ts";
 import { type LoanStatus, loanTransition } from "../src/agreement-events/transitions.ts";
 import { APPLICATION_STATUSES } from "../src/applications/applications.schemas.ts";
-import type { ApplicationStatus } from "../src/db.ts";
-import { scoreApplication } from "../src/scoring/scoring.service.ts";
+import type { ApplicationStatus, OriginationDB } from "../src/db.ts";
 import {
   ackDecision,
   agreement,
@@ -11,7 +18,6 @@ import {
   message,
   type Origination,
   postInternal,
-  scoringDeps,
   sendIntake,
   startTestOrigination,
   waitFor,
@@ -122,25 +128,10 @@ describe("POST /internal/agreement-events", () => {
     const loan = { clientId, monthlyIncome: "100000.00", monthlyPayment: "30000.00" };
     const active = await approvedApp(loan);
     await report(active.agreementId, "ACTIVE");
+    // Scored by the worker, after the ACTIVE report committed.
     const next = agreement(loan);
-    await origination.db
-      .insertInto("applications")
-      .values({
-        agreement_id: next.agreementId,
-        client_id: clientId,
-        product_code: "CL1.0",
-        birth_date: next.birthDate,
-        monthly_income: "100000.00",
-        principal: "305000.00",
-        term_months: 12,
-        interest_rate: "12.5",
-        monthly_payment: "30000.00",
-        last_due_date: next.lastDueDate,
-        payload_hash: "inserted by the test",
-      })
-      .execute();
-    const scoring = scoringDeps(origination.db);
-    expect((await scoreApplication(scoring, next.agreementId))?.result).toBe("REJECTED");
+    await sendIntake(origination.url, [message(next)]);
+    await waitFor(async () => (await statusOf(next.agreementId)) === "REJECTED", "the rejection");
 
     const closedClient = crypto.randomUUID();
     const closedLoan = await approvedApp({ ...loan, clientId: closedClient });
@@ -148,5 +139,91 @@ describe("POST /internal/agreement-events", () => {
     await report(closedLoan.agreementId, "CLOSED");
     const after = await approvedApp({ ...loan, clientId: closedClient });
     expect(await statusOf(after.agreementId)).toBe("APPROVED");
+  });
+
+  it("answers a mixed batch alike and leaves the same rows, applied set-based (handleMany) or one at a time (handle)", async () => {
+    const moving = await approvedApp();
+    const pending = await approvedApp();
+    await ackDecision(origination.db, pending.agreementId, "APPROVED");
+    const active = await approvedApp();
+    await report(active.agreementId, "ACTIVE");
+    const twice = await approvedApp();
+    const rejected = agreement({ monthlyIncome: "0.00" });
+    await sendIntake(origination.url, [message(rejected)]);
+    await waitFor(async () => (await statusOf(rejected.agreementId)) === "REJECTED", "the rejection");
+    const unknown = crypto.randomUUID();
+    const change = (agreementId: string, status: LoanStatus, on: string) => ({
+      id: String(seq++),
+      topic: "agreement.status-changed",
+      aggregateId: agreementId,
+      payload: statusChangedPayload.parse({ agreementId, status, on, at: `${on}T10:00:00.000Z` }),
+      createdAt: new Date().toISOString(),
+    });
+    const messages: WireMessage<StatusChanged>[] = byAggregate([
+      change(moving.agreementId, "ACTIVE", "2025-02-01"),
+      change(pending.agreementId, "DISBURSEMENT_FAILED", "2025-02-02"),
+      change(active.agreementId, "ACTIVE", "2025-02-03"),
+      change(rejected.agreementId, "ACTIVE", "2025-02-04"),
+      change(unknown, "CLOSED", "2025-02-05"),
+      // Two of one agreement in a batch, which PE's relay does not send: still applied in turn.
+      change(twice.agreementId, "ACTIVE", "2025-02-06"),
+      change(twice.agreementId, "CLOSED", "2025-02-07"),
+    ]);
+    const ids = [moving, pending, active, rejected, twice].map((p) => p.agreementId);
+    const rowsIn = (trx: Transaction<OriginationDB>) =>
+      trx
+        .selectFrom("applications")
+        .select(["agreement_id", "status", "active_on", "closed_on"])
+        .where("agreement_id", "in", ids)
+        .orderBy("agreement_id")
+        .execute();
+    const ROLLBACK = new Error("rolled back by the test");
+    const rolledBack = async <T>(fn: (trx: Transaction<OriginationDB>) => Promise<T>) => {
+      let result: T | undefined;
+      await origination.db
+        .transaction()
+        .execute(async (trx) => {
+          result = await fn(trx);
+          throw ROLLBACK;
+        })
+        .catch((err) => {
+          if (err !== ROLLBACK) throw err;
+        });
+      return result as T;
+    };
+    const refused = (err: unknown) => {
+      if (!(err instanceof AppError)) throw err;
+      return { outcome: "rejected", error: { code: err.code, message: err.message } };
+    };
+    const many = await rolledBack(async (trx) => ({
+      answers: await statusChangedHandler.handleMany!(trx, messages),
+      rows: await rowsIn(trx),
+    }));
+    const one = await rolledBack(async (trx) => {
+      const answers = [];
+      for (const m of messages) answers.push(await statusChangedHandler.handle(trx, m).catch(refused));
+      return { answers, rows: await rowsIn(trx) };
+    });
+    expect(many).toEqual(one);
+    const answerOf = (id: string) =>
+      messages.flatMap((m, i) => (m.payload.agreementId === id ? [many.answers[i]] : []));
+    expect(answerOf(moving.agreementId)).toEqual([{ outcome: "ok", result: { status: "ACTIVE" } }]);
+    expect(answerOf(pending.agreementId)).toEqual([{ outcome: "ok", result: { status: "DISBURSEMENT_FAILED" } }]);
+    expect(answerOf(active.agreementId)).toEqual([{ outcome: "ok", result: { status: "ACTIVE" } }]);
+    expect(answerOf(rejected.agreementId)).toMatchObject([{ outcome: "rejected", error: { code: "CONTRADICTION" } }]);
+    expect(answerOf(unknown)).toMatchObject([{ outcome: "rejected", error: { code: "UNKNOWN_AGREEMENT" } }]);
+    expect(answerOf(twice.agreementId)).toEqual([
+      { outcome: "ok", result: { status: "ACTIVE" } },
+      { outcome: "ok", result: { status: "CLOSED" } },
+    ]);
+    const rows = new Map(many.rows.map((r) => [r.agreement_id, r]));
+    expect(rows.get(moving.agreementId)).toMatchObject({ status: "ACTIVE", active_on: "2025-02-01", closed_on: null });
+    expect(rows.get(twice.agreementId)).toMatchObject({
+      status: "CLOSED",
+      active_on: "2025-02-06",
+      closed_on: "2025-02-07",
+    });
+    // The one already ACTIVE keeps the date it had.
+    expect(rows.get(active.agreementId)).toMatchObject({ status: "ACTIVE", active_on: "2025-01-15" });
   });
 });

@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@loans/db/testing";
-import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "@loans/shared";
+import { byAggregate, type WireMessage } from "@loans/shared/outbox";
+import { sql, type Transaction } from "kysely";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { agreementCreatedHandler } from "../src/applications/applications.intake.ts";
+import { type AgreementCreated, agreementCreatedPayload } from "../src/applications/applications.schemas.ts";
+import type { OriginationDB } from "../src/db.ts";
 import {
+  type AgreementPayload,
   agreement,
   errorShape,
   message,
@@ -25,20 +31,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** pg-boss scoring jobs, as intake sent until scoring read the applications table: none any more. */
+const pgBossJobs = async () =>
+  (await sql<{ n: number }>`select count(*)::int as n from pgboss.job where name = 'scoring'`.execute(origination.db))
+    .rows[0]?.n;
+
 const applicationsOf = (ids: string[]) =>
   origination.db.selectFrom("applications").selectAll().where("agreement_id", "in", ids).execute();
 
-const scoringJobsOf = async (agreementId: string) => {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from pgboss.job where name = 'scoring' and data->>'agreementId' = ${agreementId}`.execute(
-    origination.db,
-  );
-  return rows[0]?.n;
-};
-
 describe("POST /internal/applications", () => {
   it("answers the same batch sent three times alike, with one application per agreement", async () => {
-    const batch = [message(agreement()), message(agreement()), message(agreement())];
+    const batch = [
+      message(agreement(), { requestId: "req-1" }),
+      message(agreement(), { requestId: "req-2" }),
+      message(agreement()),
+    ];
     const ids = batch.map((m) => m.aggregateId);
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await sendIntake(origination.url, batch));
@@ -49,9 +56,15 @@ describe("POST /internal/applications", () => {
     expect(answers[2]).toEqual(answers[0]);
     const rows = await applicationsOf(ids);
     expect(rows).toHaveLength(3);
-    for (const r of rows) expect(r.status).toBe("IN_PROGRESS");
-    // One scoring job per application, written with it.
-    for (const id of ids) expect(await scoringJobsOf(id)).toBe(1);
+    // Each IN_PROGRESS application is scoring's work item, with the request id it came with for the
+    // decision to carry on; nothing else is queued for it.
+    const requestIds = new Map(rows.map((r) => [r.agreement_id, [r.status, r.request_id]]));
+    expect(ids.map((id) => requestIds.get(id))).toEqual([
+      ["IN_PROGRESS", "req-1"],
+      ["IN_PROGRESS", "req-2"],
+      ["IN_PROGRESS", null],
+    ]);
+    expect(await pgBossJobs()).toBe(0);
   });
 
   it("stores what the message says", async () => {
@@ -88,7 +101,7 @@ describe("POST /internal/applications", () => {
     expect(results[1]).toEqual({ id: fresh.id, outcome: "ok", result: { status: "IN_PROGRESS", decision: null } });
     const [kept] = await applicationsOf([first.agreementId]);
     expect(kept?.monthly_payment).toBe("27170.47");
-    expect(await scoringJobsOf(first.agreementId)).toBe(1);
+    expect(kept?.status).toBe("IN_PROGRESS");
   });
 
   it("treats the same amounts written differently as the same payload", async () => {
@@ -137,7 +150,6 @@ describe("POST /internal/applications", () => {
       expect(r.headers.get("www-authenticate")).toBe('Signature realm="internal", headers="X-Signature"');
       expect(await r.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
       expect(await applicationsOf([p.agreementId])).toEqual([]);
-      expect(await scoringJobsOf(p.agreementId)).toBe(0);
     },
   );
 
@@ -146,6 +158,121 @@ describe("POST /internal/applications", () => {
       const r = await postInternal(origination.url, "/internal/applications", body);
       expect(r.status).toBe(400);
       expect(await r.json()).toEqual(errorShape);
+    }
+  });
+});
+
+describe("a batch applied set-based (handleMany) or one message at a time (handle)", () => {
+  const ROLLBACK = new Error("rolled back by the test");
+  /** Runs `fn` in a transaction that is then rolled back, so each way starts from the same state. */
+  async function rolledBack<T>(fn: (trx: Transaction<OriginationDB>) => Promise<T>): Promise<T> {
+    let result: T | undefined;
+    await origination.db
+      .transaction()
+      .execute(async (trx) => {
+        result = await fn(trx);
+        throw ROLLBACK;
+      })
+      .catch((err) => {
+        if (err !== ROLLBACK) throw err;
+      });
+    return result as T;
+  }
+  /** What the receiver answers for a message whose handle threw (shared/src/outbox/receiver.ts). */
+  const refused = (err: unknown) => {
+    if (!(err instanceof AppError)) throw err;
+    return { outcome: "rejected", error: { code: err.code, message: err.message } };
+  };
+  const rowsIn = (trx: Transaction<OriginationDB>, ids: string[]) =>
+    trx
+      .selectFrom("applications")
+      .select(["agreement_id", "status", "monthly_payment", "application_date", "payload_hash", "request_id"])
+      .where("agreement_id", "in", ids)
+      .orderBy("agreement_id")
+      .execute();
+
+  it("gives the same answers and rows for a mixed batch: new, repeat, changed repeat, withdrawn first, twice in the batch", async () => {
+    const repeated = agreement();
+    const changed = agreement();
+    await sendIntake(origination.url, [message(repeated), message(changed)]);
+    const withdrawnFirst = agreement();
+    await origination.db
+      .insertInto("withdrawals")
+      .values({ agreement_id: withdrawnFirst.agreementId, withdrawn_at: new Date() })
+      .execute();
+    const fresh = agreement({ applicationDate: "2025-03-01" });
+    const twice = agreement();
+    const sent = {
+      fresh: message(fresh, { requestId: "req-fresh" }),
+      repeated: message(repeated),
+      changed: message({ ...changed, monthlyPayment: "27170.48" }),
+      withdrawnFirst: message(withdrawnFirst, { requestId: "req-withdrawn" }),
+      twice: message(twice),
+      twiceChanged: message({ ...twice, principal: "100000.00" }),
+    };
+    // As the receiver hands them over: in aggregate-id order (the two of one agreement as sent), parsed.
+    const messages = byAggregate(Object.values(sent)).map((m) => ({
+      ...m,
+      payload: agreementCreatedPayload.parse(m.payload),
+    })) as WireMessage<AgreementCreated>[];
+    const ids = [fresh, repeated, changed, withdrawnFirst, twice].map((p) => p.agreementId);
+
+    const many = await rolledBack(async (trx) => ({
+      answers: await agreementCreatedHandler.handleMany!(trx, messages),
+      rows: await rowsIn(trx, ids),
+    }));
+    const one = await rolledBack(async (trx) => {
+      const answers = [];
+      for (const m of messages) answers.push(await agreementCreatedHandler.handle(trx, m).catch(refused));
+      return { answers, rows: await rowsIn(trx, ids) };
+    });
+    expect(many).toEqual(one);
+
+    const byId = new Map(messages.map((m, i) => [m.id, many.answers[i]]));
+    const inProgress = { outcome: "ok", result: { status: "IN_PROGRESS", decision: null } };
+    const conflict = { outcome: "rejected", error: { code: "CONFLICT", message: expect.any(String) } };
+    expect(Object.fromEntries(Object.entries(sent).map(([k, m]) => [k, byId.get(m.id)]))).toEqual({
+      fresh: inProgress,
+      repeated: inProgress,
+      changed: conflict,
+      withdrawnFirst: { outcome: "ok", result: { status: "WITHDRAWN", decision: null } },
+      twice: inProgress,
+      twiceChanged: conflict,
+    });
+    const rows = new Map(many.rows.map((r) => [r.agreement_id, r]));
+    expect(rows.get(fresh.agreementId)).toMatchObject({ application_date: "2025-03-01", request_id: "req-fresh" });
+    expect(rows.get(withdrawnFirst.agreementId)).toMatchObject({ status: "WITHDRAWN", request_id: "req-withdrawn" });
+    expect(rows.get(changed.agreementId)?.monthly_payment).toBe("27170.47");
+  });
+
+  it("a batch over HTTP goes to handleMany in one call; when that throws, to handle for each, with the same answers", async () => {
+    const handleMany = vi.spyOn(agreementCreatedHandler, "handleMany");
+    const handle = vi.spyOn(agreementCreatedHandler, "handle");
+    try {
+      const batch = [message(agreement()), message(agreement()), message(agreement())];
+      const inProgress = batch.map((m) => ({
+        id: m.id,
+        outcome: "ok",
+        result: { status: "IN_PROGRESS", decision: null },
+      }));
+      expect(await sendIntake(origination.url, batch)).toEqual(inProgress);
+      expect(handleMany).toHaveBeenCalledTimes(1);
+      expect(handleMany.mock.calls[0]?.[1]).toHaveLength(3);
+      expect(handle).not.toHaveBeenCalled();
+
+      handleMany.mockRejectedValueOnce(new Error("set-based failed"));
+      const again = [message(agreement()), message(agreement())];
+      const changed = message({ ...(batch[0]!.payload as AgreementPayload), monthlyPayment: "1.00" });
+      const results = await sendIntake(origination.url, [...again, changed]);
+      expect(results).toEqual([
+        ...again.map((m) => ({ id: m.id, outcome: "ok", result: { status: "IN_PROGRESS", decision: null } })),
+        { id: changed.id, outcome: "rejected", error: { code: "CONFLICT", message: expect.any(String) } },
+      ]);
+      expect(handleMany).toHaveBeenCalledTimes(2);
+      expect(handle).toHaveBeenCalledTimes(3);
+    } finally {
+      handleMany.mockRestore();
+      handle.mockRestore();
     }
   });
 });

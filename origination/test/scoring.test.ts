@@ -1,9 +1,12 @@
-import type { TestDatabase } from "@loans/db/testing";
-import { sql } from "kysely";
+import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
+import { createDatabase, type DatabaseHandle } from "@loans/shared";
+import { byAggregate, type WireMessage } from "@loans/shared/outbox";
+import { sql, type Transaction } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationView } from "../src/applications/applications.schemas.ts";
-import type { ApplicationStatus } from "../src/db.ts";
+import { applyDecisionAck, applyDecisionAcks } from "../src/applications/decision-ack.ts";
+import type { ApplicationStatus, OriginationDB } from "../src/db.ts";
 import { type ScoringDeps, scoreApplication, scoreApplications } from "../src/scoring/scoring.service.ts";
 import {
   type AgreementPayload,
@@ -22,14 +25,24 @@ import {
 let database: TestDatabase;
 let origination: Origination;
 let scoring: ScoringDeps;
+// A database of its own with no service on it, so no scoring worker: the tests that score by hand use it.
+// On the service's, the worker would take their IN_PROGRESS applications (the table is its queue).
+let quietDatabase: TestDatabase;
+let quiet: DatabaseHandle<OriginationDB>;
+let byHand: ScoringDeps;
 
 beforeAll(async () => {
   ({ database, service: origination } = await startTestOrigination());
   scoring = scoringDeps(origination.db);
+  quietDatabase = await createTestDatabase("origination");
+  quiet = createDatabase<OriginationDB>(quietDatabase.url);
+  byHand = scoringDeps(quiet.db);
 });
 afterAll(async () => {
   await origination?.stop();
   await database?.drop();
+  await quiet?.close();
+  await quietDatabase?.drop();
 });
 
 const application = (id: string) => getJson<ApplicationView>(`${origination.url}/applications/${id}`);
@@ -42,16 +55,16 @@ const decided = (id: string) =>
 
 const outboxOf = (id: string) => outboxOfDb(origination.db, id);
 
-const statusOf = async (id: string) =>
-  await origination.db
+const statusOf = async (id: string, db = origination.db) =>
+  await db
     .selectFrom("applications")
     .select(["status", "updated_at"])
     .where("agreement_id", "=", id)
     .executeTakeFirstOrThrow();
 
-/** An application as intake would store it, but with no scoring job: the test scores it itself. */
-async function insertUnqueued(p: AgreementPayload, status: ApplicationStatus = "IN_PROGRESS") {
-  await origination.db
+/** An application as intake would store it, in the database with no scoring worker: the test scores it itself. */
+async function insertUnscored(p: AgreementPayload, status: ApplicationStatus = "IN_PROGRESS", requestId?: string) {
+  await quiet.db
     .insertInto("applications")
     .values({
       agreement_id: p.agreementId,
@@ -66,6 +79,7 @@ async function insertUnqueued(p: AgreementPayload, status: ApplicationStatus = "
       monthly_payment: String(p.monthlyPayment),
       last_due_date: p.lastDueDate,
       payload_hash: "inserted by the test",
+      request_id: requestId ?? null,
     })
     .execute();
 }
@@ -150,13 +164,87 @@ describe("applyDecisionAck", () => {
     expect((await statusOf(rejected.agreementId)).status).toBe("REJECTED");
 
     const withdrawn = agreement();
-    await insertUnqueued(withdrawn);
-    await scoreApplication(scoring, withdrawn.agreementId);
+    await insertUnscored(withdrawn);
+    expect((await scoreApplication(byHand, withdrawn.agreementId))?.result).toBe("APPROVED");
     await sql`update applications set status = 'WITHDRAWN' where agreement_id = ${withdrawn.agreementId}`.execute(
-      origination.db,
+      quiet.db,
     );
-    await ack(withdrawn.agreementId);
-    expect((await statusOf(withdrawn.agreementId)).status).toBe("WITHDRAWN");
+    await ackDecision(quiet.db, withdrawn.agreementId, "APPROVED");
+    expect((await statusOf(withdrawn.agreementId, quiet.db)).status).toBe("WITHDRAWN");
+  });
+});
+
+describe("applyDecisionAcks (the relay's onAnswers)", () => {
+  it("moves what applyDecisionAck one answer at a time moves, in one statement", async () => {
+    const approved = agreement();
+    const rejected = agreement({ monthlyIncome: "0.00" });
+    const pendingAlready = agreement();
+    const withdrawn = agreement();
+    const ps = [approved, rejected, pendingAlready, withdrawn];
+    for (const p of ps) await insertUnscored(p);
+    await scoreApplications(
+      byHand,
+      ps.map((p) => p.agreementId),
+    );
+    await ackDecision(quiet.db, pendingAlready.agreementId, "APPROVED");
+    await sql`update applications set status = 'WITHDRAWN' where agreement_id = ${withdrawn.agreementId}`.execute(
+      quiet.db,
+    );
+    const ids = ps.map((p) => p.agreementId);
+    const rows = await quiet.db.selectFrom("outbox").selectAll().where("aggregate_id", "in", ids).execute();
+    const wire = rows.map(
+      (r): WireMessage => ({
+        id: r.id,
+        topic: r.topic,
+        aggregateId: r.aggregate_id,
+        payload: r.payload,
+        createdAt: r.created_at.toISOString(),
+      }),
+    );
+    // Another topic's answer on the same route would move nothing, either way.
+    const stranger = agreement();
+    await insertUnscored(stranger);
+    await scoreApplication(byHand, stranger.agreementId);
+    wire.push({ ...wire[0]!, id: "0", topic: "application.other", aggregateId: stranger.agreementId });
+    const answers = byAggregate(wire).map((message) => ({ message, result: { status: "APPROVED" } }));
+
+    const statuses = async (trx: Transaction<OriginationDB>) =>
+      Object.fromEntries(
+        (
+          await trx
+            .selectFrom("applications")
+            .select(["agreement_id", "status"])
+            .where("agreement_id", "in", [...ids, stranger.agreementId])
+            .execute()
+        ).map((r) => [r.agreement_id, r.status]),
+      );
+    const ROLLBACK = new Error("rolled back by the test");
+    const rolledBack = async (fn: (trx: Transaction<OriginationDB>) => Promise<void>) => {
+      let after: Record<string, string> = {};
+      await quiet.db
+        .transaction()
+        .execute(async (trx) => {
+          await fn(trx);
+          after = await statuses(trx);
+          throw ROLLBACK;
+        })
+        .catch((err) => {
+          if (err !== ROLLBACK) throw err;
+        });
+      return after;
+    };
+    const many = await rolledBack((trx) => applyDecisionAcks(trx, answers));
+    const one = await rolledBack(async (trx) => {
+      for (const a of answers) await applyDecisionAck(trx, a.message, a.result);
+    });
+    expect(many).toEqual(one);
+    expect(many).toEqual({
+      [approved.agreementId]: "PAYMENT_PENDING",
+      [rejected.agreementId]: "REJECTED",
+      [pendingAlready.agreementId]: "PAYMENT_PENDING",
+      [withdrawn.agreementId]: "WITHDRAWN",
+      [stranger.agreementId]: "APPROVED",
+    });
   });
 });
 
@@ -170,24 +258,23 @@ describe("payment to income across a client's applications", () => {
 
   it("approves exactly one of two applications scored at the same time", async () => {
     const [a, b] = pair();
-    await insertUnqueued(a);
-    await insertUnqueued(b);
+    await insertUnscored(a);
+    await insertUnscored(b);
     // A barrier: with the outbox locked, a scoring that has decided cannot write its outbox row and
     // commit. Both scorings are started and the test waits until both are stuck (at the barrier, or at
     // the client lock behind the other); without the client lock both would be at the barrier, each
     // having read that the client had no other approved loan.
-    const holder = new pg.Client({ connectionString: database.url });
+    const holder = new pg.Client({ connectionString: quietDatabase.url });
     await holder.connect();
     try {
       await holder.query("begin");
       await holder.query("lock table outbox in share mode");
-      const both = Promise.all([scoreApplication(scoring, a.agreementId), scoreApplication(scoring, b.agreementId)]);
+      const both = Promise.all([scoreApplication(byHand, a.agreementId), scoreApplication(byHand, b.agreementId)]);
       await waitFor(async () => {
         // Inside the holder's transaction pg_stat_activity would show one snapshot forever.
         await holder.query("select pg_stat_clear_snapshot()");
         const { rows } = await holder.query<{ n: number }>(
-          // Only the two scorings: waiting for the client lock, or to insert their outbox row. The service's
-          // own relay may be waiting on the locked outbox too, and must not be counted.
+          // Only the two scorings: waiting for the client lock, or to insert their outbox row.
           `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
             where not l.granted and l.database = (select oid from pg_database where datname = current_database())
               and (l.locktype = 'advisory' or a.query ilike '%insert into outbox%')`,
@@ -220,15 +307,18 @@ describe("payment to income across a client's applications", () => {
   it("scores a batch as if one after the other in agreement order, each decision with its request id", async () => {
     const [a, b] = pair();
     const [c] = pair();
-    for (const p of [a, b, c]) await insertUnqueued(p);
+    // The request id is the application's own, stored at intake; b came with none.
+    await insertUnscored(a, "IN_PROGRESS", "req-a");
+    await insertUnscored(b);
+    await insertUnscored(c, "IN_PROGRESS", "req-c");
     const [first, second] = [a, b].sort((x, y) => (x.agreementId < y.agreementId ? -1 : 1));
     const unknown = crypto.randomUUID();
-    const requestIds = new Map([[a.agreementId, "req-a"]]);
-    const decisions = await scoreApplications(
-      scoring,
-      [second!.agreementId, c.agreementId, first!.agreementId, unknown],
-      requestIds,
-    );
+    const decisions = await scoreApplications(byHand, [
+      second!.agreementId,
+      c.agreementId,
+      first!.agreementId,
+      unknown,
+    ]);
     expect(decisions.has(unknown)).toBe(false);
     expect(decisions.get(first!.agreementId)?.result).toBe("APPROVED");
     expect(decisions.get(c.agreementId)?.result).toBe("APPROVED");
@@ -236,10 +326,10 @@ describe("payment to income across a client's applications", () => {
       "payments 60000.00 (this loan 30000.00, other approved loans 30000.00) exceed 50% of income 100000.00",
     ]);
     for (const p of [a, b, c])
-      expect((await statusOf(p.agreementId)).status).toBe(decisions.get(p.agreementId)?.result);
+      expect((await statusOf(p.agreementId, quiet.db)).status).toBe(decisions.get(p.agreementId)?.result);
     const requestIdOf = async (id: string) =>
       (
-        await origination.db
+        await quiet.db
           .selectFrom("outbox")
           .select("request_id")
           .where("aggregate_id", "=", id)
@@ -247,8 +337,9 @@ describe("payment to income across a client's applications", () => {
       ).request_id;
     expect(await requestIdOf(a.agreementId)).toBe("req-a");
     expect(await requestIdOf(b.agreementId)).toBeNull();
+    expect(await requestIdOf(c.agreementId)).toBe("req-c");
     // Scored again, nothing is decided twice.
-    expect((await scoreApplications(scoring, [a.agreementId, b.agreementId, c.agreementId])).size).toBe(0);
+    expect((await scoreApplications(byHand, [a.agreementId, b.agreementId, c.agreementId])).size).toBe(0);
   });
 
   it("counts an application waiting for payment, and not a withdrawn one", async () => {
@@ -260,8 +351,8 @@ describe("payment to income across a client's applications", () => {
     expect((await decided(b.agreementId)).status).toBe("REJECTED");
 
     const [c, d] = pair();
-    await insertUnqueued(c, "WITHDRAWN");
-    await insertUnqueued(d);
-    expect((await scoreApplication(scoring, d.agreementId))?.result).toBe("APPROVED");
+    await insertUnscored(c, "WITHDRAWN");
+    await insertUnscored(d);
+    expect((await scoreApplication(byHand, d.agreementId))?.result).toBe("APPROVED");
   });
 });

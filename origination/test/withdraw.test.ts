@@ -1,5 +1,4 @@
 import type { TestDatabase } from "@loans/db/testing";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationView } from "../src/applications/applications.schemas.ts";
 import { type ScoringDeps, scoreApplication } from "../src/scoring/scoring.service.ts";
@@ -45,13 +44,6 @@ const view = (id: string) => getJson<ApplicationView>(`${origination.url}/applic
 const outboxOf = (id: string) => outboxOfDb(origination.db, id);
 const remembered = (id: string) =>
   origination.db.selectFrom("withdrawals").selectAll().where("agreement_id", "=", id).execute();
-const scoringJobs = async (id: string) =>
-  (
-    await sql<{ n: number }>`
-      select count(*)::int as n from pgboss.job where name = 'scoring' and data->>'agreementId' = ${id}`.execute(
-      origination.db,
-    )
-  ).rows[0]!.n;
 
 const ackWithdrawn = (agreementId: string) => ackDecision(origination.db, agreementId, "WITHDRAWN");
 
@@ -176,7 +168,6 @@ describe("a withdrawal for an application not received yet", () => {
       status: "WITHDRAWN",
       decision: null,
     });
-    expect(await scoringJobs(p.agreementId)).toBe(0);
     expect(await scoreApplication(scoring, p.agreementId)).toBeNull();
     expect(await outboxOf(p.agreementId)).toEqual([]);
 

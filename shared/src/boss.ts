@@ -25,10 +25,10 @@ const LAST_V10_SCHEMA = 24;
 /**
  * pg-boss 12 refuses to start on a schema pg-boss 10 made ("the oldest supported starting version is
  * 25"): pg-boss 11 replaced the schema and offers no migration from 10. Nothing durable lives there for
- * us (the outbox and the applications are the record: the scoring sweep decides an application whose
- * job is gone, and the relay re-registers its schedules at start), so an old schema is renamed aside
- * to `pgboss_v10` for an operator to look at or drop, and pg-boss installs a fresh one. Under an
- * advisory lock, so instances starting together do it once.
+ * us (the outbox and the applications are the record: Origination scores an application from its
+ * applications table, not from a job, and the relay re-registers its schedules at start), so an old
+ * schema is renamed aside to `pgboss_v10` for an operator to look at or drop, and pg-boss installs a
+ * fresh one. Under an advisory lock, so instances starting together do it once.
  */
 export async function retireV10Schema(connectionString: string, log: Logger): Promise<void> {
   const client = new pg.Client({ connectionString, application_name: "pgboss-upgrade" });

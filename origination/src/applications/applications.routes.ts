@@ -2,7 +2,6 @@ import Router from "@koa/router";
 import { type Metrics, notFound, parseInput } from "@loans/shared";
 import { type BatchResponse, batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import type { PgBoss } from "pg-boss";
 import type { OriginationDB } from "../db.ts";
 import { agreementCreatedHandler, CREATED_TOPIC } from "./applications.intake.ts";
 import { decodeCursor, encodeCursor, toApplicationView } from "./applications.mappers.ts";
@@ -11,21 +10,20 @@ import { applicationParams, listQuery } from "./applications.schemas.ts";
 
 export interface ApplicationRoutesDeps {
   db: Kysely<OriginationDB>;
-  boss: PgBoss;
-  /** Called once an intake batch that may have enqueued scoring has committed. */
+  /** Called once an intake batch that may have opened applications to score has committed. */
   wakeScoring: () => void;
   metrics?: Metrics;
 }
 
 export function applicationRoutes(deps: ApplicationRoutesDeps): Router {
   const router = new Router();
-  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler(deps) }, { metrics: deps.metrics });
+  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler }, { metrics: deps.metrics });
 
   // Service auth under /internal/ has already checked the signature (createBaseApp).
   router.post("/internal/applications", async (ctx) => {
     await intake(ctx);
-    // The batch has committed by now; an IN_PROGRESS answer may be a job just enqueued, so score it
-    // without waiting for the worker's next poll.
+    // The batch has committed by now; an IN_PROGRESS answer may be an application just opened, so score
+    // it without waiting for the worker's next poll.
     const { results } = ctx.body as BatchResponse;
     if (results.some((r) => r.outcome === "ok" && (r.result as { status?: string })?.status === "IN_PROGRESS")) {
       deps.wakeScoring();

@@ -2,7 +2,7 @@ import type { WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { OriginationDB } from "../db.ts";
 import { DECIDED_TOPIC } from "../scoring/scoring.service.ts";
-import { markPaymentPending } from "./applications.repository.ts";
+import { markManyPaymentPending, markPaymentPending } from "./applications.repository.ts";
 
 /**
  * The relay's `onAnswer` for `application.decided`, run in the transaction that marks the outbox row
@@ -17,4 +17,18 @@ export async function applyDecisionAck(
 ): Promise<void> {
   if (message.topic !== DECIDED_TOPIC) return;
   await markPaymentPending(trx, message.aggregateId);
+}
+
+/**
+ * applyDecisionAck for all of a batch's acknowledged decisions at once (the relay's `onAnswers`): one
+ * UPDATE, whatever their number. If it throws, the relay applies them one by one with applyDecisionAck.
+ */
+export async function applyDecisionAcks(
+  trx: Transaction<OriginationDB>,
+  answers: Array<{ message: WireMessage; result: unknown }>,
+): Promise<void> {
+  await markManyPaymentPending(
+    trx,
+    answers.filter((a) => a.message.topic === DECIDED_TOPIC).map((a) => a.message.aggregateId),
+  );
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import type { ApplicationsTable, OriginationDB } from "../db.ts";
 import type { Decision } from "./rules.ts";
 
@@ -18,26 +18,46 @@ export type ScorableRow = Pick<
   | "monthly_payment"
   | "last_due_date"
   | "application_date"
+  | "request_id"
 >;
 
+// What scoring reads of an application; the application date is PE's business date at creation (or the
+// arrival's UTC date), stored, so scoring it again decides alike.
+const SCORABLE = [
+  "agreement_id",
+  "client_id",
+  "birth_date",
+  "monthly_income",
+  "monthly_payment",
+  "last_due_date",
+  "application_date",
+  "request_id",
+] as const;
+
 /**
- * Applications still waiting for a decision well after they arrived: their scoring job was lost with a
- * killed process, or ran out of retries. The sweep scores them directly.
+ * Scoring's queue is the table itself: up to `limit` IN_PROGRESS applications that arrived at least
+ * `delayMs` ago, oldest first, locked for the transaction. Rows another transaction holds (another
+ * instance scoring them, a withdrawal changing them) are skipped, not waited for, so instances on one
+ * database take different applications and never queue behind each other here; what one skips is there
+ * for the next fetch. Nothing is marked taken: a process killed mid-batch leaves its rows IN_PROGRESS and
+ * unlocked, and the next fetch of any instance takes them. Read through the applications_status index.
  */
-export async function staleInProgress(
-  db: Kysely<OriginationDB>,
-  olderThanMs: number,
+export async function claimWaiting(
+  trx: Transaction<OriginationDB>,
+  delayMs: number,
   limit: number,
-): Promise<string[]> {
-  const rows = await db
+): Promise<ScorableRow[]> {
+  return trx
     .selectFrom("applications")
-    .select("agreement_id")
+    .select(SCORABLE)
     .where("status", "=", "IN_PROGRESS")
-    .where("updated_at", "<", sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`)
-    .orderBy("updated_at")
+    .where("created_at", "<=", sql<Date>`statement_timestamp() - ${delayMs} * interval '1 millisecond'`)
+    .orderBy("created_at")
+    .orderBy("agreement_id")
     .limit(limit)
+    .forUpdate()
+    .skipLocked()
     .execute();
-  return rows.map((r) => r.agreement_id);
 }
 
 /**
@@ -58,31 +78,33 @@ export async function lockClientsOfApplications(
           order by 1) k`.execute(trx);
 }
 
-/** Those of the applications that still wait for a decision, locked in agreement order. */
+/** lockClientsOfApplications with the client ids at hand: the same locks, in the same order. */
+export async function lockClients(trx: Transaction<OriginationDB>, clientIds: readonly string[]): Promise<void> {
+  await sql`
+    select pg_advisory_xact_lock(${CLIENT_SCORING_LOCK}::int, k.key)
+    from (select distinct hashtext(c.id::text) as key
+          from unnest(${clientIds as string[]}::uuid[]) as c(id)
+          order by 1) k`.execute(trx);
+}
+
+/**
+ * Those of the applications that still wait for a decision, locked. A row another transaction holds is
+ * skipped rather than waited for: it is being scored by the worker (which locks rows before clients, see
+ * scoring.worker.ts), or withdrawn; waiting for it while holding client locks could deadlock.
+ */
 export async function findManyInProgressForUpdate(
   trx: Transaction<OriginationDB>,
   agreementIds: readonly string[],
 ): Promise<ScorableRow[]> {
-  return (
-    trx
-      .selectFrom("applications")
-      // The application date is PE's business date at creation (or the arrival's UTC date), stored, so a
-      // retried job decides alike.
-      .select([
-        "agreement_id",
-        "client_id",
-        "birth_date",
-        "monthly_income",
-        "monthly_payment",
-        "last_due_date",
-        "application_date",
-      ])
-      .where("agreement_id", "in", agreementIds)
-      .where("status", "=", "IN_PROGRESS")
-      .orderBy("agreement_id")
-      .forUpdate()
-      .execute()
-  );
+  return trx
+    .selectFrom("applications")
+    .select(SCORABLE)
+    .where(sql<boolean>`agreement_id = any(${agreementIds as string[]}::uuid[])`)
+    .where("status", "=", "IN_PROGRESS")
+    .orderBy("agreement_id")
+    .forUpdate()
+    .skipLocked()
+    .execute();
 }
 
 /**
@@ -94,7 +116,7 @@ export async function committedPaymentsOfClients(trx: Transaction<OriginationDB>
     trx
       .selectFrom("applications")
       .select(["client_id", "agreement_id", "monthly_payment"])
-      .where("client_id", "in", clientIds)
+      .where(sql<boolean>`client_id = any(${clientIds as string[]}::uuid[])`)
       // A running loan weighs on the client's income; a closed or failed one no longer does.
       .where("status", "in", ["APPROVED", "PAYMENT_PENDING", "ACTIVE"])
       .execute()

@@ -1,32 +1,24 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { ensureQueue, type Logger, withRequestId } from "@loans/shared";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type Logger, withRequestId } from "@loans/shared";
 import type { Kysely } from "kysely";
-import type { Job, PgBoss } from "pg-boss";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
-import type { Decision } from "./rules.ts";
 import type { DecisionCounter } from "./scoring.metrics.ts";
-import { SCORING_QUEUE, scoringJobData } from "./scoring.queue.ts";
-import { staleInProgress } from "./scoring.repository.ts";
-import { type ScoringDeps, scoreApplication, scoreApplications, thresholdsFrom } from "./scoring.service.ts";
+import { type Decided, type ScoringDeps, scoreWaiting, thresholdsFrom } from "./scoring.service.ts";
 
-/** Jobs taken per fetch, and how many of them are scored at once (same-client ones wait on each other). */
-const BATCH_SIZE = 20;
-const CONCURRENCY = 4;
-/** The safety net's pace; new applications do not wait for it, `wake` fetches at once. */
-const POLL_SECONDS = 2;
+/** Applications taken per fetch, scored together in one transaction (scoreWaiting). */
+const BATCH_SIZE = 100;
 /**
- * The design note's Origination-2, "a process that works on IN_PROGRESS statuses": every few seconds,
- * applications left undecided for longer than any healthy job takes are scored directly. A job lost
- * with a SIGKILLed process (pg-boss would only expire it after many minutes) then costs seconds.
+ * The safety net's pace. New applications do not wait for it (`wake` fetches at once); it takes what a
+ * wake missed: applications another instance received, those a failed batch or a killed process left,
+ * those whose SCORING_DELAY_MS ran out.
  */
-const SWEEP_EVERY_MS = 5_000;
-const STALE_AFTER_MS = 10_000;
-const SWEEP_LIMIT = 100;
+const POLL_MS = 2_000;
+/** Wakes less than this apart share one timer for their SCORING_DELAY_MS; it fires this much later. */
+const DELAY_SLACK_MS = 50;
 
 export interface ScoringWorkerDeps {
   db: Kysely<OriginationDB>;
-  boss: PgBoss;
   config: OriginationConfig;
   log: Logger;
   /** Counts each decision made (scoring.metrics.ts). */
@@ -37,157 +29,124 @@ export interface ScoringWorkerDeps {
 }
 
 export interface ScoringWorker {
-  /** Creates the queue and starts the worker; the queue must exist before any intake sends to it. */
+  /** Starts polling, and fetches at once what is waiting (what a stopped or killed process left). */
   start(): Promise<void>;
   /**
-   * Fetches now instead of at the next poll: called right after an intake that enqueued scoring commits.
-   * Calls coalesce: one during a fetch makes the worker fetch again straight after, never twice at once.
+   * Fetches now instead of at the next poll: called right after an intake that opened applications
+   * commits (with SCORING_DELAY_MS, once that delay has passed). Calls coalesce: one during a fetch makes
+   * the worker fetch again straight after, never twice at once.
    */
   wake(): void;
-  /** Stops fetching and cuts a demo delay short; jobs in hand go back to the queue and are retried. */
+  /** Stops fetching and waits for the batch in hand to commit or roll back. */
   stop(): Promise<void>;
 }
 
+/**
+ * Scores IN_PROGRESS applications straight from the applications table, the table being the queue: the
+ * design note's Origination-2, "a process that works on IN_PROGRESS statuses". There is no job to lose:
+ * an application is waiting as long as it is IN_PROGRESS, so after a SIGKILL or a failed batch nothing is
+ * lost, and the next fetch (this instance's poll, or another instance's) takes it up. Instances on one
+ * database skip each other's rows (claimWaiting), and a client's applications are still scored one after
+ * the other (scoreWaiting's client locks).
+ */
 export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
-  const { boss, config, log } = deps;
+  const { config, log } = deps;
   const scoring: ScoringDeps = {
     db: deps.db,
     thresholds: thresholdsFrom(config),
     afterCommit: deps.afterCommit ?? (() => {}),
     ...(deps.clock && { clock: deps.clock }),
   };
+  const delayMs = config.SCORING_DELAY_MS;
   const stopping = new AbortController();
-  let workerId: string | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping = false;
+  // `wake` is called inside an intake request; fetches run outside it, or the decisions' log lines and
+  // outbox rows would take that request's id when their application came with none.
+  const outsideRequests = AsyncLocalStorage.snapshot();
+  let pollTimer: NodeJS.Timeout | undefined;
+  const delayTimers = new Set<NodeJS.Timeout>();
+  let lastDelayTimerAt = 0;
+  let running: Promise<void> | undefined;
+  let again = false;
+  // After a failed fetch only the poll tries again: a wake (every intake) must not hammer a database
+  // that just failed, nor retry a batch that cannot be scored over and over.
+  let resting = false;
 
-  const sweep = async () => {
-    if (sweeping || stopping.signal.aborted) return;
-    sweeping = true;
-    try {
-      const stale = await staleInProgress(deps.db, STALE_AFTER_MS + 2 * config.SCORING_DELAY_MS, SWEEP_LIMIT);
-      for (const agreementId of stale) {
-        if (stopping.signal.aborted) break;
-        const decision = await scoreApplication(scoring, agreementId);
-        if (decision) decided(decision, { agreementId, by: "sweep" });
+  const decided = ({ agreementId, decision, requestId }: Decided) =>
+    withRequestId(requestId, () => {
+      deps.countDecision?.(decision);
+      log.info("application decided", {
+        agreementId,
+        result: decision.result,
+        reasons: decision.reasons.map((r) => r.code),
+      });
+    });
+
+  /** Fetches until a fetch finds less than a full batch, a wake during a fetch making it go round again. */
+  const drain = async () => {
+    do {
+      again = false;
+      try {
+        const { taken, decided: made } = await scoreWaiting(scoring, { delayMs, limit: BATCH_SIZE });
+        for (const d of made) decided(d);
+        // A full batch suggests more are waiting.
+        if (taken === BATCH_SIZE) again = true;
+      } catch (err) {
+        // Rolled back: its applications are still IN_PROGRESS and the next poll takes them again.
+        if (!stopping.signal.aborted) log.warn("scoring failed; left to the next poll", { err });
+        resting = true;
+        return;
       }
-    } catch (err) {
-      if (!stopping.signal.aborted) log.warn("scoring sweep failed", { err });
-    } finally {
-      sweeping = false;
-    }
+    } while (again && !stopping.signal.aborted);
   };
 
-  const decided = (decision: Decision, fields: { agreementId: string; by: "job" | "sweep" }) => {
-    deps.countDecision?.(decision);
-    log.info("application decided", {
-      ...fields,
-      result: decision.result,
-      reasons: decision.reasons.map((r) => r.code),
+  const fetch = () => {
+    if (stopping.signal.aborted) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = outsideRequests(() => drain()).finally(() => {
+      running = undefined;
     });
+  };
+
+  /** With SCORING_DELAY_MS, a fetch once the delay of what was just received has passed. */
+  const afterDelay = () => {
+    const now = Date.now();
+    // The timer set less than the slack ago fires late enough for this wake's applications too.
+    if (now - lastDelayTimerAt < DELAY_SLACK_MS) return;
+    lastDelayTimerAt = now;
+    const timer = setTimeout(() => {
+      delayTimers.delete(timer);
+      if (!resting) fetch();
+    }, delayMs + DELAY_SLACK_MS);
+    timer.unref();
+    delayTimers.add(timer);
   };
 
   const wake = () => {
-    if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
-  };
-
-  const scoreJob = async (job: Job<unknown>) => {
-    const { agreementId, requestId } = scoringJobData.parse(job.data);
-    await withRequestId(requestId, async () => {
-      if (config.SCORING_DELAY_MS > 0) await sleep(config.SCORING_DELAY_MS, undefined, { signal: stopping.signal });
-      const decision = await scoreApplication(scoring, agreementId);
-      if (decision) decided(decision, { agreementId, by: "job" });
-    });
-  };
-
-  /**
-   * The whole batch in one transaction (scoreApplications); true when that worked. Not with a demo delay,
-   * which is per job. A failure (a job with bad data, a lost connection) leaves it to the jobs one by one.
-   */
-  const scoreBatch = async (jobs: Job<unknown>[]) => {
-    if (config.SCORING_DELAY_MS > 0) return false;
-    const ids: string[] = [];
-    const requestIds = new Map<string, string>();
-    for (const job of jobs) {
-      const data = scoringJobData.safeParse(job.data);
-      if (!data.success) return false;
-      ids.push(data.data.agreementId);
-      if (data.data.requestId) requestIds.set(data.data.agreementId, data.data.requestId);
-    }
-    try {
-      const decisions = await scoreApplications(scoring, ids, requestIds);
-      for (const [agreementId, d] of decisions) {
-        withRequestId(requestIds.get(agreementId), () => decided(d, { agreementId, by: "job" }));
-      }
-      return true;
-    } catch (err) {
-      if (!stopping.signal.aborted) log.warn("batch scoring failed, scoring one by one", { err });
-      return false;
-    }
-  };
-
-  // pg-boss fails or completes a batch as a whole; failing the broken jobs here first keeps one bad job
-  // from sending the good ones round again (complete only touches jobs still active).
-  const handle = async (jobs: Job<unknown>[]) => {
-    const failures = (await scoreBatch(jobs)) ? [] : await settle(jobs, CONCURRENCY, scoreJob);
-    for (const f of failures) {
-      if (!stopping.signal.aborted) log.warn("scoring failed", { jobId: f.item.id, err: f.error });
-      // With the database away this fails too; the job then stays active until pg-boss expires it,
-      // and the sweep scores the application long before that.
-      await boss.fail(SCORING_QUEUE, f.item.id, { message: String(f.error) }).catch(() => {});
-    }
-    // A full batch suggests more are waiting: fetch again at once instead of after the poll interval.
-    if (jobs.length === BATCH_SIZE) wake();
+    if (stopping.signal.aborted) return;
+    // What was just received is not due before its delay: nothing to fetch now.
+    if (delayMs > 0) return afterDelay();
+    if (!resting) fetch();
   };
 
   return {
     async start() {
-      const queue = {
-        retryLimit: 20,
-        retryDelay: 1,
-        retryBackoff: true,
-        // A job must outlast its demo delay, or pg-boss would expire it while it sleeps.
-        expireInSeconds: 900 + Math.ceil((config.SCORING_DELAY_MS * BATCH_SIZE) / CONCURRENCY / 1000),
-      };
-      // Two instances starting at once race to create it; ensureQueue takes the loser's deadlock.
-      await ensureQueue(boss, SCORING_QUEUE, queue);
-      // createQueue leaves an existing queue as it was; this carries changed settings over.
-      await boss.updateQueue(SCORING_QUEUE, queue);
-      workerId = await boss.work(
-        SCORING_QUEUE,
-        { batchSize: BATCH_SIZE, pollingIntervalSeconds: POLL_SECONDS },
-        handle,
-      );
-      sweepTimer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-      sweepTimer.unref();
+      pollTimer = setInterval(() => {
+        resting = false;
+        fetch();
+      }, POLL_MS);
+      pollTimer.unref();
+      fetch();
     },
     wake,
     async stop() {
       stopping.abort();
-      clearInterval(sweepTimer);
-      await boss.offWork(SCORING_QUEUE);
+      clearInterval(pollTimer);
+      for (const timer of delayTimers) clearTimeout(timer);
+      delayTimers.clear();
+      await running;
     },
   };
-}
-
-/** Runs `fn` over the items, at most `limit` at a time, and reports those that threw. */
-async function settle<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<Array<{ item: T; error: unknown }>> {
-  const failures: Array<{ item: T; error: unknown }> = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failures.push({ item, error });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return failures;
 }

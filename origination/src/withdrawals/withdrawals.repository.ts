@@ -15,6 +15,21 @@ export async function lockAgreement(trx: Transaction<OriginationDB>, agreementId
   await sql`select pg_advisory_xact_lock(${AGREEMENT_INTAKE_LOCK}::int, hashtext(${agreementId}::text))`.execute(trx);
 }
 
+/**
+ * lockAgreement for many agreements in one statement, the same keys, taken one after the other in the
+ * order given: a batch's aggregate-id order, the order its items take them one at a time (the withdrawal
+ * endpoint's too), so two batches sharing agreements queue behind each other instead of deadlocking. The
+ * subquery's ORDER BY keeps it from being merged into the outer select, which then locks in its order.
+ */
+export async function lockAgreements(trx: Transaction<OriginationDB>, agreementIds: readonly string[]): Promise<void> {
+  if (agreementIds.length === 0) return;
+  await sql`
+    select pg_advisory_xact_lock(${AGREEMENT_INTAKE_LOCK}::int, k.key)
+    from (select hashtext(u.id) as key
+          from unnest(${agreementIds as string[]}::text[]) with ordinality as u(id, n)
+          order by u.n) k`.execute(trx);
+}
+
 /** Remembers PE's withdrawal; the first one stays on record, a repeat changes nothing. */
 export async function rememberWithdrawal(
   trx: Transaction<OriginationDB>,
@@ -26,15 +41,6 @@ export async function rememberWithdrawal(
     .values({ agreement_id: agreementId, withdrawn_at: withdrawnAt })
     .onConflict((oc) => oc.column("agreement_id").doNothing())
     .execute();
-}
-
-export async function isWithdrawn(trx: Transaction<OriginationDB>, agreementId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom("withdrawals")
-    .select("agreement_id")
-    .where("agreement_id", "=", agreementId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /**
