@@ -91,5 +91,8 @@ async function moveApplications(trx: Transaction<OriginationDB>, moves: readonly
       ${moves.map((m) => m.activeOn)}::date[],
       ${moves.map((m) => m.closedOn)}::date[]
     ) as m(agreement_id, status, active_on, closed_on)
-    where a.agreement_id = m.agreement_id`.execute(trx);
+    -- The ids twice: the rows are found by key whatever the statistics (shared record.ts says why).
+    where a.agreement_id = m.agreement_id and a.agreement_id = any(${moves.map((m) => m.agreementId)}::uuid[])`.execute(
+    trx,
+  );
 }

@@ -138,5 +138,7 @@ export async function recordDecisions(
       ${decisions.map((d) => d.decision.result)}::text[],
       ${decisions.map((d) => JSON.stringify(d.decision.reasons))}::jsonb[]
     ) as d(agreement_id, result, reasons)
-    where a.agreement_id = d.agreement_id and a.status = 'IN_PROGRESS'`.execute(trx);
+    -- The ids twice: the rows are found by key whatever the statistics (shared record.ts says why).
+    where a.agreement_id = d.agreement_id and a.status = 'IN_PROGRESS'
+      and a.agreement_id = any(${decisions.map((d) => d.agreementId)}::uuid[])`.execute(trx);
 }

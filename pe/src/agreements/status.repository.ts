@@ -128,7 +128,8 @@ export async function setStatuses(trx: Transaction<PeDB>, changes: readonly Stat
       decided_at = coalesce(c.decided_at, a.decided_at)
     from unnest(${ids}::uuid[], ${statuses}::text[], ${results}::text[], ${reasons}::jsonb[], ${decidedAt}::timestamptz[])
       as c(id, status, result, reasons, decided_at)
-    where a.id = c.id`.execute(trx);
+    -- The ids twice: the rows are found by key whatever the statistics (record.ts summarizeMessages says why).
+    where a.id = c.id and a.id = any(${ids}::uuid[])`.execute(trx);
 }
 
 /** recordStatus for many in one statement, in the order given (each row's time is its own clock reading). */

@@ -280,7 +280,9 @@ export async function summarizeMessages<DB>(db: Kysely<DB>, ids: readonly string
       where d.message_id = any(${ids as string[]}::bigint[])
       group by d.message_id
     ) s
-    where o.id = s.message_id`.execute(db);
+    -- Said twice so the plan finds the outbox rows by key whatever the statistics: joined alone, on an
+    -- outbox not analysed yet, PostgreSQL chose a sequential scan of the whole table for each batch.
+    where o.id = s.message_id and o.id = any(${ids as string[]}::bigint[])`.execute(db);
 }
 
 /**
