@@ -98,13 +98,15 @@ export async function recordOutcomes<DB>(
         (m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id),
       );
       if (handlers?.many) {
+        // The summaries first: the answers lock the service's own rows (PE's agreements), which its other
+        // work waits for, so they are taken last and held only until the commit.
+        await summarizeMessages(trx, [...written]);
         if (acknowledged.length > 0) {
           const answers = acknowledged.map((m) => ({ message: toWire(m), result: resultOf(outcomes, m) }));
           await handlers.many(trx, answers).catch(() => {
             throw RETRY_WITH_SAVEPOINTS;
           });
         }
-        await summarizeMessages(trx, [...written]);
         return summarize(changes, written, [], applied.successors);
       }
       for (const m of acknowledged) {
