@@ -1,5 +1,4 @@
 import type { TestDatabase } from "@loans/db/testing";
-import { AppError } from "@loans/shared";
 import { byAggregate, type WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +17,8 @@ import {
   message,
   type Origination,
   postInternal,
+  refused,
+  rolledBack,
   sendIntake,
   startTestOrigination,
   waitFor,
@@ -177,29 +178,11 @@ describe("POST /internal/agreement-events", () => {
         .where("agreement_id", "in", ids)
         .orderBy("agreement_id")
         .execute();
-    const ROLLBACK = new Error("rolled back by the test");
-    const rolledBack = async <T>(fn: (trx: Transaction<OriginationDB>) => Promise<T>) => {
-      let result: T | undefined;
-      await origination.db
-        .transaction()
-        .execute(async (trx) => {
-          result = await fn(trx);
-          throw ROLLBACK;
-        })
-        .catch((err) => {
-          if (err !== ROLLBACK) throw err;
-        });
-      return result as T;
-    };
-    const refused = (err: unknown) => {
-      if (!(err instanceof AppError)) throw err;
-      return { outcome: "rejected", error: { code: err.code, message: err.message } };
-    };
-    const many = await rolledBack(async (trx) => ({
+    const many = await rolledBack(origination.db, async (trx) => ({
       answers: await statusChangedHandler.handleMany!(trx, messages),
       rows: await rowsIn(trx),
     }));
-    const one = await rolledBack(async (trx) => {
+    const one = await rolledBack(origination.db, async (trx) => {
       const answers = [];
       for (const m of messages) answers.push(await statusChangedHandler.handle(trx, m).catch(refused));
       return { answers, rows: await rowsIn(trx) };

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
-import { DEV_SERVICE_SECRET } from "@loans/shared";
+import { AppError, DEV_SERVICE_SECRET } from "@loans/shared";
 import { signRequest } from "@loans/shared/http/service-auth";
 import type { WireMessage } from "@loans/shared/outbox";
+import type { Transaction } from "kysely";
+import type pg from "pg";
 import { expect } from "vitest";
 import { applyDecisionAck } from "../src/applications/decision-ack.ts";
 import { loadOriginationConfig } from "../src/config.ts";
+import type { OriginationDB } from "../src/db.ts";
 import type { ScoringDeps } from "../src/scoring/scoring.service.ts";
 import { startOrigination } from "../src/service.ts";
 
@@ -155,4 +158,47 @@ export async function ackDecision(db: Origination["db"], agreementId: string, pe
     createdAt: row.created_at.toISOString(),
   };
   await db.transaction().execute((trx) => applyDecisionAck(trx, wire, { status: peStatus }));
+}
+
+const ROLLBACK = new Error("rolled back by the test");
+
+/** Runs `fn` in a transaction that is then rolled back, so each of two ways to apply starts from the same state. */
+export async function rolledBack<T>(
+  db: Origination["db"],
+  fn: (trx: Transaction<OriginationDB>) => Promise<T>,
+): Promise<T> {
+  let result: T | undefined;
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      result = await fn(trx);
+      throw ROLLBACK;
+    })
+    .catch((err) => {
+      if (err !== ROLLBACK) throw err;
+    });
+  return result as T;
+}
+
+/** What the receiver answers for a message whose `handle` threw (shared/src/outbox/receiver.ts). */
+export const refused = (err: unknown) => {
+  if (!(err instanceof AppError)) throw err;
+  return { outcome: "rejected", error: { code: err.code, message: err.message } };
+};
+
+/**
+ * Waits, inside `holder`'s transaction (which locks the outbox as a barrier), until two sessions of this
+ * database wait: for a client's advisory lock, or to insert their outbox rows.
+ */
+export async function waitForTwoBlocked(holder: pg.Client, what: string): Promise<void> {
+  await waitFor(async () => {
+    // Inside the holder's transaction pg_stat_activity would show one snapshot forever.
+    await holder.query("select pg_stat_clear_snapshot()");
+    const { rows } = await holder.query<{ n: number }>(
+      `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where not l.granted and l.database = (select oid from pg_database where datname = current_database())
+          and (l.locktype = 'advisory' or a.query ilike '%insert into outbox (%')`,
+    );
+    return rows[0]?.n === 2;
+  }, what);
 }

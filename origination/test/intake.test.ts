@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@loans/db/testing";
-import { AppError } from "@loans/shared";
 import { byAggregate, type WireMessage } from "@loans/shared/outbox";
 import { sql, type Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -14,6 +13,8 @@ import {
   message,
   type Origination,
   postInternal,
+  refused,
+  rolledBack,
   type Signing,
   sendIntake,
   startTestOrigination,
@@ -163,26 +164,6 @@ describe("POST /internal/applications", () => {
 });
 
 describe("a batch applied set-based (handleMany) or one message at a time (handle)", () => {
-  const ROLLBACK = new Error("rolled back by the test");
-  /** Runs `fn` in a transaction that is then rolled back, so each way starts from the same state. */
-  async function rolledBack<T>(fn: (trx: Transaction<OriginationDB>) => Promise<T>): Promise<T> {
-    let result: T | undefined;
-    await origination.db
-      .transaction()
-      .execute(async (trx) => {
-        result = await fn(trx);
-        throw ROLLBACK;
-      })
-      .catch((err) => {
-        if (err !== ROLLBACK) throw err;
-      });
-    return result as T;
-  }
-  /** What the receiver answers for a message whose handle threw (shared/src/outbox/receiver.ts). */
-  const refused = (err: unknown) => {
-    if (!(err instanceof AppError)) throw err;
-    return { outcome: "rejected", error: { code: err.code, message: err.message } };
-  };
   const rowsIn = (trx: Transaction<OriginationDB>, ids: string[]) =>
     trx
       .selectFrom("applications")
@@ -217,11 +198,11 @@ describe("a batch applied set-based (handleMany) or one message at a time (handl
     })) as WireMessage<AgreementCreated>[];
     const ids = [fresh, repeated, changed, withdrawnFirst, twice].map((p) => p.agreementId);
 
-    const many = await rolledBack(async (trx) => ({
+    const many = await rolledBack(origination.db, async (trx) => ({
       answers: await agreementCreatedHandler.handleMany!(trx, messages),
       rows: await rowsIn(trx, ids),
     }));
-    const one = await rolledBack(async (trx) => {
+    const one = await rolledBack(origination.db, async (trx) => {
       const answers = [];
       for (const m of messages) answers.push(await agreementCreatedHandler.handle(trx, m).catch(refused));
       return { answers, rows: await rowsIn(trx, ids) };

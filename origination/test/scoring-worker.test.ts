@@ -13,6 +13,7 @@ import {
   sendIntake,
   startTestOrigination,
   waitFor,
+  waitForTwoBlocked,
 } from "./helpers.ts";
 
 // The scoring worker takes IN_PROGRESS applications straight from the table (scoring.worker.ts). Its poll
@@ -106,16 +107,7 @@ describe("the scoring worker, with the applications table as its queue", () => {
       await insertWaiting(payloads);
       origination.workers.scoring.wake();
       second.workers.scoring.wake();
-      await waitFor(async () => {
-        await holder.query("select pg_stat_clear_snapshot()");
-        const { rows } = await holder.query<{ n: number }>(
-          // The two workers only: waiting for a client lock, or to insert their outbox rows.
-          `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where not l.granted and l.database = (select oid from pg_database where datname = current_database())
-              and (l.locktype = 'advisory' or a.query ilike '%insert into outbox (%')`,
-        );
-        return rows[0]?.n === 2;
-      }, "both instances to hold a batch");
+      await waitForTwoBlocked(holder, "both instances to hold a batch");
       await holder.query("commit");
       await allDecided(ids);
 

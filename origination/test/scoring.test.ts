@@ -20,6 +20,7 @@ import {
   sendIntake,
   startTestOrigination,
   waitFor,
+  waitForTwoBlocked,
 } from "./helpers.ts";
 
 let database: TestDatabase;
@@ -270,17 +271,7 @@ describe("payment to income across a client's applications", () => {
       await holder.query("begin");
       await holder.query("lock table outbox in share mode");
       const both = Promise.all([scoreApplication(byHand, a.agreementId), scoreApplication(byHand, b.agreementId)]);
-      await waitFor(async () => {
-        // Inside the holder's transaction pg_stat_activity would show one snapshot forever.
-        await holder.query("select pg_stat_clear_snapshot()");
-        const { rows } = await holder.query<{ n: number }>(
-          // Only the two scorings: waiting for the client lock, or to insert their outbox row.
-          `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where not l.granted and l.database = (select oid from pg_database where datname = current_database())
-              and (l.locktype = 'advisory' or a.query ilike '%insert into outbox%')`,
-        );
-        return rows[0]?.n === 2;
-      }, "both scorings to be waiting");
+      await waitForTwoBlocked(holder, "both scorings to be waiting");
       await holder.query("commit");
       const decisions = await both;
       expect(decisions.map((d) => d?.result).sort()).toEqual(["APPROVED", "REJECTED"]);
