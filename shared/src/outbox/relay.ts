@@ -125,6 +125,9 @@ interface Delivered {
 }
 const NOTHING_DELIVERED: Delivered = { delivered: 0, successors: false };
 
+// A batch in flight this long is waiting on a slow or silent peer: a wake starts another loop beside it.
+const SLOW_BATCH_MS = 200;
+
 // After a failing drain (the database is down, say) loops wait this long before claiming again.
 const ERROR_PAUSE_MS = 1_000;
 
@@ -148,6 +151,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   let requested = false;
   // The last batch came back full: more are waiting, and loops may run side by side.
   let backlog = false;
+  // When each batch in flight was claimed: one in flight for long lets a wake start another loop.
+  const batchesInFlight = new Set<{ at: number }>();
   let active = 0;
   let pausedUntil = 0;
   const inFlight = new Set<Promise<unknown>>();
@@ -250,6 +255,16 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
   }
 
   async function drainBatch(): Promise<{ claimed: number } & Delivered> {
+    const started = { at: Date.now() };
+    batchesInFlight.add(started);
+    try {
+      return await claimAndSend();
+    } finally {
+      batchesInFlight.delete(started);
+    }
+  }
+
+  async function claimAndSend(): Promise<{ claimed: number } & Delivered> {
     await declared();
     const claimed = await claimBatch(db, {
       destinations: table.destinations,
@@ -333,14 +348,15 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
     );
   }
 
-  // A loop is started when none runs, or beside the running ones while batches come back full; a wake
-  // while one runs without a backlog is left to it (drainLoop), instead of a second loop claiming at the
-  // same moment and coming back with nothing or half the batch.
+  // A loop is started when none runs, beside the running ones while batches come back full, or when a
+  // batch has been in flight for long (a peer that answers slowly or not at all, until the request times
+  // out, must not hold up what else is due). A wake while a loop runs a quick batch is left to that loop
+  // (drainLoop), instead of a second loop claiming at the same moment and coming back with nothing.
   function pump(): void {
     while (
       state === "running" &&
       requested &&
-      (active === 0 || backlog) &&
+      (active === 0 || backlog || slowBatchInFlight()) &&
       active < options.concurrency &&
       Date.now() >= pausedUntil
     ) {
@@ -354,6 +370,12 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       });
       void track(loop).finally(pump);
     }
+  }
+
+  function slowBatchInFlight(): boolean {
+    const now = Date.now();
+    for (const b of batchesInFlight) if (now - b.at >= SLOW_BATCH_MS) return true;
+    return false;
   }
 
   function wake(): void {
