@@ -1,10 +1,8 @@
-import type { TopicHandler } from "@loans/shared/outbox/receiver";
-import type { WireMessage } from "@loans/shared/outbox/types";
+import { type Applied, setBasedHandler, type TopicHandler, type WireMessage } from "@loans/shared/outbox";
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { ApplicationStatus, OriginationDB } from "../db.ts";
 import { originationError } from "../errors.ts";
-import { type Applied, setBasedHandler } from "../set-based.ts";
 import { lockAgreements } from "../withdrawals/withdrawals.repository.ts";
 import { type LoanStatus, loanTransition } from "./transitions.ts";
 

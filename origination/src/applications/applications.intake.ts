@@ -1,8 +1,7 @@
 import { AppError } from "@loans/shared";
-import type { TopicHandler, WireMessage } from "@loans/shared/outbox";
+import { type Applied, setBasedHandler, type TopicHandler, type WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { OriginationDB } from "../db.ts";
-import { type Applied, setBasedHandler } from "../set-based.ts";
 import { lockAgreements } from "../withdrawals/withdrawals.repository.ts";
 import { toIntakeAnswer } from "./applications.mappers.ts";
 import { type ApplicationRow, findApplications, insertApplications } from "./applications.repository.ts";

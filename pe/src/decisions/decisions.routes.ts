@@ -1,13 +1,11 @@
 import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox";
-import type { Kysely } from "kysely";
-import type { z } from "zod";
+import { batchEndpoint, batchResults, messageBatch, setBasedHandler } from "@loans/shared/outbox";
+import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { advanceMany } from "./advance-many.ts";
 import { applicationDecidedPayload, decisionAnswer } from "./decisions.schemas.ts";
-import { applyDecision } from "./decisions.service.ts";
 
 /** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */
 export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): Router {
@@ -17,24 +15,17 @@ export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): R
     batchEndpoint(
       deps.db,
       {
-        "application.decided": {
-          payload: applicationDecidedPayload,
-          async handle(trx, message) {
-            const { agreementId, ...decision } = message.payload as z.output<typeof applicationDecidedPayload>;
-            return { outcome: "ok", result: { status: await applyDecision(trx, agreementId.toLowerCase(), decision) } };
-          },
-          async handleMany(trx, messages) {
-            const items = messages.map((m) => {
-              const { agreementId, ...decision } = m.payload as z.output<typeof applicationDecidedPayload>;
-              return { agreementId: agreementId.toLowerCase(), event: decision.result, decision };
-            });
-            return (await advanceMany(trx, items)).map((a) =>
-              "refused" in a
-                ? { outcome: "rejected", error: { code: a.refused.code, message: a.refused.message } }
-                : { outcome: "ok", result: { status: a.status } },
-            );
-          },
-        },
+        // One message or a batch, the same three statements (advanceMany); a refusal answers its item alone.
+        "application.decided": setBasedHandler(applicationDecidedPayload, async (trx: Transaction<PeDB>, messages) => {
+          const items = messages.map(({ payload: { agreementId, ...decision } }) => ({
+            agreementId: agreementId.toLowerCase(),
+            event: decision.result,
+            decision,
+          }));
+          return (await advanceMany(trx, items)).map((a) =>
+            "refused" in a ? a.refused : { outcome: "ok" as const, result: { status: a.status } },
+          );
+        }),
       },
       { metrics: deps.metrics },
     ),

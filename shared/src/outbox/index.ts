@@ -31,4 +31,5 @@ export {
   routeTable,
 } from "./relay.ts";
 export { type ServiceRelayDeps, serviceRelay } from "./service-relay.ts";
+export { type Applied, setBasedHandler } from "./set-based.ts";
 export * from "./types.ts";

@@ -1,8 +1,8 @@
-import { AppError } from "@loans/shared";
-import type { ItemOutcome, TopicHandler, WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { z } from "zod";
-import type { OriginationDB } from "./db.ts";
+import { AppError } from "../http/errors.ts";
+import type { TopicHandler } from "./receiver.ts";
+import type { ItemOutcome, WireMessage } from "./types.ts";
 
 /** What applying one message gives: its outcome, or the AppError that refuses it. */
 export type Applied<R> = ItemOutcome<R> | AppError;
@@ -14,10 +14,10 @@ export type Applied<R> = ItemOutcome<R> | AppError;
  * receiver expects of `handle`. Both answer alike by construction. Whatever the function writes for a
  * message carries `message.requestId`, never the current request id: handleMany runs under none of them.
  */
-export function setBasedHandler<P, R>(
+export function setBasedHandler<DB, P, R>(
   payload: z.ZodType<P>,
-  applyAll: (trx: Transaction<OriginationDB>, messages: WireMessage<P>[]) => Promise<Applied<R>[]>,
-): TopicHandler<OriginationDB, P> {
+  applyAll: (trx: Transaction<DB>, messages: WireMessage<P>[]) => Promise<Applied<R>[]>,
+): TopicHandler<DB, P> {
   return {
     payload,
     async handle(trx, message) {
@@ -32,7 +32,7 @@ export function setBasedHandler<P, R>(
   };
 }
 
-/** A refusal as the receiver answers a thrown AppError (shared/src/outbox/receiver.ts). */
+/** A refusal as the receiver answers a thrown AppError (receiver.ts). */
 function asOutcome<R>(applied: Applied<R>): ItemOutcome<R> {
   if (!(applied instanceof AppError)) return applied;
   return { outcome: "rejected", error: { code: applied.code, message: applied.message } };
