@@ -81,7 +81,7 @@ export async function recordOutcomes<DB>(
   });
   // Without onAnswer the batch is one statement, atomic on its own: no transaction round trips.
   if (!onAnswer) {
-    const applied = await applyChangesNoting(db, changes, false);
+    const applied = await applyChanges(db, changes, false);
     const written = new Set(applied.written);
     await summarizeMessages(db, [...written]);
     return summarize(changes, written, [], applied.successors);
@@ -92,7 +92,7 @@ export async function recordOutcomes<DB>(
   const threw = new Map<string, unknown>();
   try {
     return await db.transaction().execute(async (trx) => {
-      const applied = await applyChangesNoting(trx, changes, false);
+      const applied = await applyChanges(trx, changes, false);
       const written = new Set(applied.written);
       const acknowledged = byAggregate(messages).filter(
         (m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id),
@@ -126,7 +126,7 @@ export async function recordOutcomes<DB>(
     if (err !== RETRY_WITH_SAVEPOINTS) throw err;
   }
   return db.transaction().execute(async (trx) => {
-    const applied = await applyChangesNoting(trx, changes, false);
+    const applied = await applyChanges(trx, changes, false);
     const written = new Set(applied.written);
     const redo: Change[] = [];
     // In aggregate-id order, as the peer's receiver applies its items: see byAggregate.
@@ -210,17 +210,11 @@ function failure(m: ClaimedMessage, error: string, policy: RecordPolicy, random:
 
 /**
  * `reopen` is for rows this transaction itself just marked delivered and whose answer then failed:
- * they are no longer pending, but they are still ours (we hold their row locks).
+ * they are no longer pending, but they are still ours (we hold their row locks). Answers the rows written,
+ * and whether a delivery just acknowledged has a successor: a later message of its aggregate still pending
+ * to the same destination, which it held back and which is due now.
  */
-async function applyChanges<DB>(db: Kysely<DB>, changes: readonly Change[], reopen: boolean): Promise<string[]> {
-  return (await applyChangesNoting(db, changes, reopen)).written;
-}
-
-/**
- * applyChanges, also saying whether a delivery just acknowledged has a successor: a later message of its
- * aggregate still pending to the same destination, which it held back and which is due now.
- */
-async function applyChangesNoting<DB>(
+async function applyChanges<DB>(
   db: Kysely<DB>,
   changes: readonly Change[],
   reopen: boolean,
