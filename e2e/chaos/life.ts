@@ -25,6 +25,19 @@ export interface LifeCounters extends ClientCounters {
   /** Kopecks the clients saw collected: PE's money in must be exactly this. */
   paidKopecks: bigint;
   outcomes: Record<Outcome, number>;
+  /** Per collected payment: wall milliseconds from PG's 202 to PE's ledger showing it. */
+  deliveryMs: number[];
+  /** Per collected payment: business days from the client's reading of the bill to the payment's value date. */
+  lagDays: number[];
+  /** Per repaid life: business days from the disbursement to its end, and the payments it took. */
+  spans: LifeSpan[];
+}
+
+export interface LifeSpan {
+  n: number;
+  kind: string;
+  days: number;
+  payments: number;
 }
 
 export interface LifeEnv {
@@ -100,11 +113,12 @@ async function lifeOf(env: LifeEnv, n: number, body: unknown, plan: Plan): Promi
   const active = await until(["ACTIVE", "DISBURSEMENT_FAILED"]);
   if (active.status === "DISBURSEMENT_FAILED") return "DISBURSEMENT_FAILED";
   c.disbursed++;
-  return repay(env, id, active.disbursement.disbursedOn, plan, agreement);
+  return repay(env, n, id, active.disbursement.disbursedOn, plan, agreement);
 }
 
 async function repay(
   env: LifeEnv,
+  n: number,
   id: string,
   disbursedOn: string,
   plan: Plan,
@@ -117,6 +131,9 @@ async function repay(
   let failNext = plan.failFirst;
   let prepaid = false;
   let paidPeriods = 0;
+  let payments = 0;
+  let today = disbursedOn;
+  const span = () => c.spans.push({ n, kind: plan.kind, days: daysBetween(disbursedOn, today), payments });
 
   const pay = async (amount: bigint, purpose: "REGULAR" | "EARLY_REPAYMENT") => {
     const payer = failNext ? account(Number(BigInt(`0x${id.slice(0, 6)}`)), "9903") : account(7);
@@ -131,6 +148,7 @@ async function repay(
     }
     if (r.status !== 202) throw new Error(`PG refused a payment for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
     const paymentId: string = r.body.id;
+    const accepted = Date.now();
     const final = await poll(`payment ${paymentId} of ${id} to leave the bank`, async () => {
       const p = await send(env.gatewayUrls, "GET", `/payments/${paymentId}`, c);
       return p.body?.status === "SUCCEEDED" || p.body?.status === "FAILED" ? p.body.status : null;
@@ -142,8 +160,11 @@ async function repay(
     }
     c.paymentsMade++;
     c.paidKopecks += amount;
+    payments++;
     // Wait for PE to have it before reading the loan again: a real client does not pay twice for one bill.
-    await poll(`payment ${paymentId} to reach PE`, () => inTransactions(env, id, paymentId));
+    const valued = await poll(`payment ${paymentId} to reach PE`, () => valueDate(env, id, paymentId));
+    c.deliveryMs.push(Date.now() - accepted);
+    c.lagDays.push(daysBetween(today, valued));
   };
   const poll = async <T>(what: string, f: () => Promise<T | null>): Promise<T> => {
     const end = Date.now() + env.waitMs;
@@ -157,14 +178,21 @@ async function repay(
 
   for (;;) {
     const a = await agreement();
-    if (a.status === "CLOSED") return "CLOSED";
+    if (a.status === "CLOSED") {
+      today = a.closedOn;
+      span();
+      return "CLOSED";
+    }
     if (a.status !== "ACTIVE") throw new Error(`${id} is ${a.status} while being repaid`);
-    const today: string = a.businessDate;
+    today = a.businessDate;
     const periods = a.schedule as Period[];
     const unpaid = periods.filter((p) => p.status !== "PAID");
     paidPeriods = periods.length - unpaid.length;
     if (plan.kind === "LEFT_OPEN" && paidPeriods >= 1) return "LEFT_OPEN";
-    if (env.clock.stopped()) throw new Unfinished(`${id} still ACTIVE when the clock stopped (${today})`);
+    if (env.clock.stopped()) {
+      span();
+      throw new Unfinished(`${id} still ACTIVE when the clock stopped (${today}): ${bill(a)}`);
+    }
     const overpay = BigInt(plan.overpayKopecks);
 
     if (plan.kind === "PAYOFF" && today >= earlyOn) {
@@ -198,9 +226,12 @@ async function repay(
       await env.clock.reach(wake);
       continue;
     }
+    // The bill: everything due by k's date or by today. A payment can spend days on the way, find the next
+    // installment due and pay it first (353-FZ's order puts it before the penalty); a client that then paid
+    // only up to k would chase that installment with penalty-sized payments for months of business days.
     let amount = -kopecks(a.balances.unappliedFunds) + kopecks(a.balances.penaltyOutstanding);
     for (const p of unpaid)
-      if (p.dueDate <= k.dueDate)
+      if (p.dueDate <= k.dueDate || p.dueDate <= today)
         amount += kopecks(p.principal) + kopecks(p.interest) - kopecks(p.paidPrincipal) - kopecks(p.paidInterest);
     if (amount <= 0n) {
       await env.clock.reach(addDays(today, 1));
@@ -214,8 +245,20 @@ async function repay(
   }
 }
 
-/** Whether PE's ledger for the loan shows the payment (any journal of it). */
-async function inTransactions(env: LifeEnv, id: string, paymentId: string): Promise<true | null> {
+/** What the client saw last of a loan it could not finish: the balances and each period's state. */
+// biome-ignore lint/suspicious/noExplicitAny: the agreement as PE shows it
+function bill(a: any): string {
+  const periods = (a.schedule as Period[]).map(
+    (p) =>
+      `#${p.period} ${p.dueDate} ${p.status} paid ${p.paidPrincipal}+${p.paidInterest} of ${p.principal}+${p.interest}`,
+  );
+  return `${JSON.stringify(a.balances)}; ${periods.join("; ")}`;
+}
+
+const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+
+/** The value date PE's ledger gives the payment (its first journal), or null while the ledger does not show it. */
+async function valueDate(env: LifeEnv, id: string, paymentId: string): Promise<string | null> {
   let cursor = "";
   for (;;) {
     const r = await send(
@@ -225,7 +268,8 @@ async function inTransactions(env: LifeEnv, id: string, paymentId: string): Prom
       env.counters,
     );
     if (r.status !== 200) return null;
-    if (r.body.items.some((t: { paymentId: string | null }) => t.paymentId === paymentId)) return true;
+    const found = r.body.items.find((t: { paymentId: string | null }) => t.paymentId === paymentId);
+    if (found) return found.on;
     if (!r.body.nextCursor) return null;
     cursor = r.body.nextCursor;
   }

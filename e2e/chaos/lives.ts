@@ -23,6 +23,9 @@ export const newLifeCounters = (): LifeCounters => ({
   paymentsFailed: 0,
   notPayable: 0,
   paidKopecks: 0n,
+  deliveryMs: [],
+  lagDays: [],
+  spans: [],
   outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
 });
 

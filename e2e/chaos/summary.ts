@@ -31,6 +31,20 @@ export interface ChaosResult {
   errors: string[];
 }
 
+/** The q-quantile of `xs` (nearest rank), or 0 for none. */
+const quantile = (xs: readonly number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+};
+const spread = (xs: readonly number[], f: (x: number) => string) =>
+  `${f(quantile(xs, 0.5))} / ${f(quantile(xs, 0.99))} / ${f(quantile(xs, 1))}`;
+
+/** The longest lives: the ones to read when a run comes close to its clock's last day. */
+function longest(l: LifeCounters): string {
+  const top = [...l.spans].sort((a, b) => b.days - a.days).slice(0, 3);
+  return top.map((s) => `#${s.n} ${s.kind} ${s.days} d, ${s.payments} payments`).join("; ");
+}
+
 const proxyLine = (c: ProxyCounters) => `${c.requests}, ${c.droppedRequests}, ${c.droppedAnswers}, ${c.upstreamErrors}`;
 const kopecks = (k: bigint) => `${k / 100n}.${String(k % 100n).padStart(2, "0")}`;
 
@@ -73,6 +87,19 @@ export function printSummary(r: ChaosResult): number {
     ],
     ["money the clients paid / PG collected", `${kopecks(l.paidKopecks)} / ${m.totals.collected}`],
     ["refunds", String(m.refunds)],
+    [
+      "payment from PG's 202 to PE's ledger, seconds p50 / p99 / max",
+      spread(l.deliveryMs, (ms) => (ms / 1000).toFixed(1)),
+    ],
+    ["business days from the bill read to the value date p50 / p99 / max", spread(l.lagDays, String)],
+    [
+      "business days from disbursement to the end of a life p50 / p99 / max",
+      spread(
+        l.spans.map((s) => s.days),
+        String,
+      ),
+    ],
+    ["longest lives", longest(l)],
     [
       "transfers per payout (payouts, with one transfer, most submits)",
       `${t.payouts === t.payoutsWithOne ? 1 : "NOT 1"} (${t.payouts}, ${t.payoutsWithOne}, ${t.maxPayoutSubmits})`,
