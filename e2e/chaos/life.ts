@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { account } from "../kit/disbursement.ts";
-import { addDays } from "../kit/servicing.ts";
 import { type ClientCounters, send } from "./client.ts";
 import type { Plan } from "./plans.ts";
+import { type LoanView, nextStep, type Purpose, wantsQuote } from "./repay-step.ts";
 
 /** How a life ended. UNFINISHED: the clock ran out, or a wait never ended; reported as a breach. */
 export type Outcome =
@@ -51,21 +51,6 @@ export interface LifeEnv {
   note: (line: string) => void;
 }
 
-interface Period {
-  period: number;
-  dueDate: string;
-  principal: string;
-  interest: string;
-  paidPrincipal: string;
-  paidInterest: string;
-  status: string;
-}
-
-const kopecks = (s: string) => {
-  const [whole, frac = ""] = s.split(".");
-  const sign = whole!.startsWith("-") ? -1n : 1n;
-  return sign * (BigInt(whole!.replace("-", "")) * 100n + BigInt(frac.padEnd(2, "0").slice(0, 2)));
-};
 const money = (k: bigint) => `${k / 100n}.${String(k % 100n).padStart(2, "0")}`;
 
 class Unfinished extends Error {}
@@ -126,129 +111,100 @@ async function repay(
   agreement: () => Promise<any>,
 ): Promise<Outcome> {
   const c = env.counters;
-  const earlyOn = addDays(disbursedOn, plan.earlyOnDay);
-  const partlyPaid = new Map<number, string>();
   let failNext = plan.failFirst;
-  let prepaid = false;
-  let paidPeriods = 0;
   let payments = 0;
   let today = disbursedOn;
   const span = () => c.spans.push({ n, kind: plan.kind, days: daysBetween(disbursedOn, today), payments });
 
-  const pay = async (amount: bigint, purpose: "REGULAR" | "EARLY_REPAYMENT") => {
-    const payer = failNext ? account(Number(BigInt(`0x${id.slice(0, 6)}`)), "9903") : account(7);
-    const r = await send(env.gatewayUrls, "POST", "/payments", c, {
-      body: { agreementId: id, amount: money(amount), purpose, payer: { accountNumber: payer } },
-      key: randomUUID(),
-    });
-    if (r.status === 422 && r.body?.error?.code === "AGREEMENT_NOT_PAYABLE") {
-      c.notPayable++;
-      await sleep(500);
-      return;
-    }
-    if (r.status !== 202) throw new Error(`PG refused a payment for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
-    const paymentId: string = r.body.id;
-    const accepted = Date.now();
-    const final = await poll(`payment ${paymentId} of ${id} to leave the bank`, async () => {
-      const p = await send(env.gatewayUrls, "GET", `/payments/${paymentId}`, c);
-      return p.body?.status === "SUCCEEDED" || p.body?.status === "FAILED" ? p.body.status : null;
-    });
-    if (final === "FAILED") {
-      c.paymentsFailed++;
-      failNext = false;
-      return;
-    }
-    c.paymentsMade++;
-    c.paidKopecks += amount;
-    payments++;
-    // Wait for PE to have it before reading the loan again: a real client does not pay twice for one bill.
-    const valued = await poll(`payment ${paymentId} to reach PE`, () => valueDate(env, id, paymentId));
-    c.deliveryMs.push(Date.now() - accepted);
-    c.lagDays.push(daysBetween(today, valued));
-  };
-  const poll = async <T>(what: string, f: () => Promise<T | null>): Promise<T> => {
-    const end = Date.now() + env.waitMs;
-    for (let wait = 200; ; wait = Math.min(1_500, wait * 1.5)) {
-      const v = await f();
-      if (v !== null) return v;
-      if (Date.now() > end) throw new Unfinished(`gave up waiting for ${what}`);
-      await sleep(wait);
-    }
+  // The quote for today, as the amount PE quotes; null when PE gives none (the loan closed meanwhile, say).
+  const payoffQuote = async (): Promise<string | null> => {
+    const q = await send(env.peUrls, "GET", `/agreements/${id}/payoff-quote`, c);
+    return q.status === 200 ? q.body.amount : null;
   };
 
+  const memory = { partlyPaid: new Map<number, string>(), prepaid: false };
   for (;;) {
     const a = await agreement();
-    if (a.status === "CLOSED") {
-      today = a.closedOn;
-      span();
-      return "CLOSED";
+    if (a.status !== "ACTIVE" && a.status !== "CLOSED") throw new Error(`${id} is ${a.status} while being repaid`);
+    today = a.status === "CLOSED" ? a.closedOn : a.businessDate;
+    const quote = a.status === "ACTIVE" && wantsQuote(plan, disbursedOn, today) ? await payoffQuote() : null;
+    const step = nextStep(a, plan, disbursedOn, memory, quote);
+    if (step.do === "end") {
+      if (step.outcome === "CLOSED") span();
+      return step.outcome;
     }
-    if (a.status !== "ACTIVE") throw new Error(`${id} is ${a.status} while being repaid`);
-    today = a.businessDate;
-    const periods = a.schedule as Period[];
-    const unpaid = periods.filter((p) => p.status !== "PAID");
-    paidPeriods = periods.length - unpaid.length;
-    if (plan.kind === "LEFT_OPEN" && paidPeriods >= 1) return "LEFT_OPEN";
     if (env.clock.stopped()) {
       span();
       throw new Unfinished(`${id} still ACTIVE when the clock stopped (${today}): ${bill(a)}`);
     }
-    const overpay = BigInt(plan.overpayKopecks);
+    if (step.do === "wait") {
+      await env.clock.reach(step.until);
+      continue;
+    }
+    if (step.remember && "halfOf" in step.remember) memory.partlyPaid.set(step.remember.halfOf, today);
+    if (step.remember && "prepaid" in step.remember) memory.prepaid = true;
+    const paid = await pay(env, id, step.amount, step.purpose, { fromEmptyAccount: failNext, billDate: today });
+    if (paid === "FAILED") failNext = false;
+    if (paid === "MADE") payments++;
+  }
+}
 
-    if (plan.kind === "PAYOFF" && today >= earlyOn) {
-      const q = await send(env.peUrls, "GET", `/agreements/${id}/payoff-quote`, c);
-      if (q.status === 200) {
-        const amount = kopecks(q.body.amount) + overpay;
-        if (amount > 0n) await pay(amount, "EARLY_REPAYMENT");
-        else await env.clock.reach(addDays(today, 1));
-        continue;
-      }
-    }
-    if (plan.kind === "PREPAY" && !prepaid && today >= earlyOn) {
-      prepaid = true;
-      const part = (kopecks(a.balances.principalOutstanding) * 3n) / 10n;
-      if (part > 0n) {
-        await pay(part, "EARLY_REPAYMENT");
-        continue;
-      }
-    }
-    const k = unpaid[0];
-    if (!k) {
-      // Everything paid, not closed yet: the daily job closes it (or a penalty is still being posted).
-      await env.clock.reach(addDays(today, 1));
-      continue;
-    }
-    const target = plan.kind === "LATE" ? addDays(k.dueDate, plan.lateDays) : addDays(k.dueDate, -plan.leadDays);
-    const partAt = partlyPaid.get(k.period);
-    const next = partAt ? addDays(partAt, plan.partialGapDays) : target;
-    const wake = plan.kind === "PAYOFF" && earlyOn < next ? earlyOn : next;
-    if (today < wake) {
-      await env.clock.reach(wake);
-      continue;
-    }
-    // The bill: everything due by k's date or by today. A payment can spend days on the way, find the next
-    // installment due and pay it first (353-FZ's order puts it before the penalty); a client that then paid
-    // only up to k would chase that installment with penalty-sized payments for months of business days.
-    let amount = -kopecks(a.balances.unappliedFunds) + kopecks(a.balances.penaltyOutstanding);
-    for (const p of unpaid)
-      if (p.dueDate <= k.dueDate || p.dueDate <= today)
-        amount += kopecks(p.principal) + kopecks(p.interest) - kopecks(p.paidPrincipal) - kopecks(p.paidInterest);
-    if (amount <= 0n) {
-      await env.clock.reach(addDays(today, 1));
-      continue;
-    }
-    if (plan.kind === "PARTIAL" && !partAt && amount > 1n) {
-      partlyPaid.set(k.period, today);
-      amount /= 2n;
-    } else if (k === unpaid.at(-1)) amount += overpay;
-    await pay(amount, "REGULAR");
+/**
+ * One payment through PG, waited on until the bank has settled it and, when collected, until PE's ledger
+ * shows it: a real client does not pay twice for one bill. `fromEmptyAccount` pays from an account with no
+ * money (`…9903`), which the bank refuses.
+ */
+async function pay(
+  env: LifeEnv,
+  id: string,
+  amount: bigint,
+  purpose: Purpose,
+  opts: { fromEmptyAccount: boolean; billDate: string },
+): Promise<"MADE" | "FAILED" | "NOT_PAYABLE"> {
+  const c = env.counters;
+  const payer = opts.fromEmptyAccount ? account(Number(BigInt(`0x${id.slice(0, 6)}`)), "9903") : account(7);
+  const r = await send(env.gatewayUrls, "POST", "/payments", c, {
+    body: { agreementId: id, amount: money(amount), purpose, payer: { accountNumber: payer } },
+    key: randomUUID(),
+  });
+  if (r.status === 422 && r.body?.error?.code === "AGREEMENT_NOT_PAYABLE") {
+    c.notPayable++;
+    await sleep(500);
+    return "NOT_PAYABLE";
+  }
+  if (r.status !== 202) throw new Error(`PG refused a payment for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+  const paymentId: string = r.body.id;
+  const accepted = Date.now();
+  const final = await poll(env, `payment ${paymentId} of ${id} to leave the bank`, async () => {
+    const p = await send(env.gatewayUrls, "GET", `/payments/${paymentId}`, c);
+    return p.body?.status === "SUCCEEDED" || p.body?.status === "FAILED" ? p.body.status : null;
+  });
+  if (final === "FAILED") {
+    c.paymentsFailed++;
+    return "FAILED";
+  }
+  c.paymentsMade++;
+  c.paidKopecks += amount;
+  const valued = await poll(env, `payment ${paymentId} to reach PE`, () => valueDate(env, id, paymentId));
+  c.deliveryMs.push(Date.now() - accepted);
+  c.lagDays.push(daysBetween(opts.billDate, valued));
+  return "MADE";
+}
+
+/** Asks `f` until it answers, backing off; an answer that takes longer than a wait may last leaves the life unfinished. */
+async function poll<T>(env: LifeEnv, what: string, f: () => Promise<T | null>): Promise<T> {
+  const end = Date.now() + env.waitMs;
+  for (let wait = 200; ; wait = Math.min(1_500, wait * 1.5)) {
+    const v = await f();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Unfinished(`gave up waiting for ${what}`);
+    await sleep(wait);
   }
 }
 
 /** What the client saw last of a loan it could not finish: the balances and each period's state. */
-// biome-ignore lint/suspicious/noExplicitAny: the agreement as PE shows it
-function bill(a: any): string {
-  const periods = (a.schedule as Period[]).map(
+function bill(a: LoanView): string {
+  const periods = a.schedule.map(
     (p) =>
       `#${p.period} ${p.dueDate} ${p.status} paid ${p.paidPrincipal}+${p.paidInterest} of ${p.principal}+${p.interest}`,
   );
