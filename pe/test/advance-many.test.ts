@@ -142,6 +142,8 @@ describe("applyApplicationAnswers", () => {
     const malformed = await trial(["NEW", "NEW", "NEW"], (trx) =>
       applyApplicationAnswers(trx, [{ message: message(ids[0]!, 1), result: { status: "APPROVED", decision: null } }]),
     );
-    expect(malformed.answer).toEqual({ threw: expect.stringContaining("malformed") });
+    expect(malformed.answer).toEqual({
+      threw: expect.stringContaining("VALIDATION_FAILED: answer to agreement.created"),
+    });
   });
 });

@@ -31,33 +31,33 @@ export async function advance(
   return t.to;
 }
 
-/** A decision from Origination, as /internal/decisions receives it or as its answer to agreement.created. */
-export function applyDecision(trx: Transaction<PeDB>, agreementId: string, d: DecisionRecord) {
-  return advance(trx, agreementId, d.result, d);
+/**
+ * What Origination's answer to `agreement.created` asks of the agreement: IN_PROGRESS moves a NEW agreement
+ * on; a decision goes the way /internal/decisions takes; WITHDRAWN asks nothing here (PE's own withdrawal is
+ * what made it so). A malformed answer throws VALIDATION_FAILED.
+ */
+function answerItem(message: WireMessage, result: unknown): AdvanceItem | null {
+  if (!UUID.test(message.aggregateId)) {
+    throw new AppError("VALIDATION_FAILED", `agreement.created message ${message.id} has no agreement id`);
+  }
+  const { status, decision } = parseInput(applicationAnswer, result, "answer to agreement.created");
+  if (status === "WITHDRAWN") return null;
+  if (status === "IN_PROGRESS") return { agreementId: message.aggregateId, event: "ACCEPTED" };
+  // The schema guarantees a decision whose result matches the status.
+  return { agreementId: message.aggregateId, event: decision!.result, decision };
 }
 
 /**
- * The relay's `onAnswer` for `agreement.created`: what Origination said it did with the application.
- * IN_PROGRESS moves a NEW agreement on; a decision goes the way /internal/decisions takes; WITHDRAWN
- * changes nothing here (PE's own withdrawal is what made it so). A malformed answer or a contradiction
- * throws, so the message is not marked delivered and the problem shows on the outbox row.
+ * The relay's `onAnswer` for `agreement.created`. A malformed answer or a contradiction throws, so the
+ * message is not marked delivered and the problem shows on the outbox row.
  */
 export async function applyApplicationAnswer(
   trx: Transaction<PeDB>,
   message: WireMessage,
   result: unknown,
 ): Promise<void> {
-  if (!UUID.test(message.aggregateId)) {
-    throw new AppError("VALIDATION_FAILED", `agreement.created message ${message.id} has no agreement id`);
-  }
-  const answer = parseInput(applicationAnswer, result, "answer to agreement.created");
-  if (answer.status === "WITHDRAWN") return;
-  if (answer.status === "IN_PROGRESS") {
-    await advance(trx, message.aggregateId, "ACCEPTED");
-    return;
-  }
-  // The schema guarantees a decision whose result matches the status.
-  await applyDecision(trx, message.aggregateId, answer.decision!);
+  const item = answerItem(message, result);
+  if (item) await advance(trx, item.agreementId, item.event, item.decision ?? null);
 }
 
 /**
@@ -69,16 +69,7 @@ export async function applyApplicationAnswers(
   trx: Transaction<PeDB>,
   answers: ReadonlyArray<{ message: WireMessage; result: unknown }>,
 ): Promise<void> {
-  const items: AdvanceItem[] = [];
-  for (const { message, result } of answers) {
-    if (!UUID.test(message.aggregateId)) throw new Error(`agreement.created message ${message.id} has no agreement id`);
-    const answer = applicationAnswer.safeParse(result);
-    if (!answer.success) throw new Error(`answer to agreement.created ${message.id} is malformed`);
-    const { status, decision } = answer.data;
-    if (status === "WITHDRAWN") continue;
-    if (status === "IN_PROGRESS") items.push({ agreementId: message.aggregateId, event: "ACCEPTED" });
-    else items.push({ agreementId: message.aggregateId, event: decision!.result, decision });
-  }
+  const items = answers.map((a) => answerItem(a.message, a.result)).filter((i) => i !== null);
   const refused = (await advanceMany(trx, items)).find((a) => "refused" in a);
   if (refused) throw refused.refused;
 }
