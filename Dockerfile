@@ -30,4 +30,4 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build --chown=node:node /out ./
 USER node
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "pe/dist/main.mjs"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=512", "pe/dist/main.mjs"]

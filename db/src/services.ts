@@ -11,9 +11,15 @@
  * e2e kit, the benchmarks). Node 24's V8 sizes the young generation from the machine's memory: on 24 GB
  * its semi-spaces grew to 64 MB each under load, and a service's RSS to 280–300 MB, most of it new space
  * that held little. 8 MB semi-spaces kept the peaks under 200 MB in the same run, for no CPU
- * measurable (docs/bench.md).
+ * measurable. Its old generation is sized from the memory too (a limit of about 4 GB there), and grew to
+ * 250 MB of RSS in the first minute at full rate: a 512 MB limit, several times what a service holds live,
+ * keeps the peaks near 170 MB, for no rate measurable (docs/bench.md).
  */
-export const SERVICE_NODE_FLAGS = ["--enable-source-maps", "--max-semi-space-size=8"] as const;
+export const SERVICE_NODE_FLAGS = [
+  "--enable-source-maps",
+  "--max-semi-space-size=8",
+  "--max-old-space-size=512",
+] as const;
 
 export interface ServiceEntry {
   /** The service's name: in logs, metrics, `pnpm outbox <name>`, `pnpm start:<name>`. */
