@@ -39,26 +39,33 @@ export interface BossOutboxJob {
 
 export const bossTransportQueue = (name: string) => `outbox-baseline-${name}`;
 
-/** The trigger that sends a job for every outbox row, in the writer's transaction. */
+/**
+ * The trigger that sends a job for every outbox row, in the writer's transaction. Installed in one
+ * transaction under an advisory lock: the instances of a service start at once, and two that interleaved
+ * their drop and create failed with "trigger already exists".
+ */
 async function installTrigger<DB>(db: Kysely<DB>, queue: string): Promise<void> {
-  await sql`
-    create or replace function outbox_baseline_job() returns trigger language plpgsql as $$
-    begin
-      insert into pgboss.job (name, data, retry_limit, retry_delay, retry_backoff, retry_delay_max,
-                              expire_seconds, deletion_seconds, policy)
-      select q.name,
-             jsonb_build_object('id', new.id::text, 'topic', new.topic, 'aggregateId', new.aggregate_id,
-                                'payloadJson', new.payload::text, 'createdAt', to_json(new.created_at) #>> '{}',
-                                'requestId', new.request_id),
-             q.retry_limit, q.retry_delay, q.retry_backoff, q.retry_delay_max, q.expire_seconds,
-             q.deletion_seconds, q.policy
-      from pgboss.queue q where q.name = tg_argv[0];
-      return null;
-    end $$`.execute(db);
-  await sql`drop trigger if exists outbox_baseline on outbox`.execute(db);
-  await sql`
-    create trigger outbox_baseline after insert on outbox
-    for each row execute function outbox_baseline_job(${sql.lit(queue)})`.execute(db);
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('outbox_baseline'))`.execute(trx);
+    await sql`
+      create or replace function outbox_baseline_job() returns trigger language plpgsql as $$
+      begin
+        insert into pgboss.job (name, data, retry_limit, retry_delay, retry_backoff, retry_delay_max,
+                                expire_seconds, deletion_seconds, policy)
+        select q.name,
+               jsonb_build_object('id', new.id::text, 'topic', new.topic, 'aggregateId', new.aggregate_id,
+                                  'payloadJson', new.payload::text, 'createdAt', to_json(new.created_at) #>> '{}',
+                                  'requestId', new.request_id),
+               q.retry_limit, q.retry_delay, q.retry_backoff, q.retry_delay_max, q.expire_seconds,
+               q.deletion_seconds, q.policy
+        from pgboss.queue q where q.name = tg_argv[0];
+        return null;
+      end $$`.execute(trx);
+    await sql`drop trigger if exists outbox_baseline on outbox`.execute(trx);
+    await sql`
+      create trigger outbox_baseline after insert on outbox
+      for each row execute function outbox_baseline_job(${sql.lit(queue)})`.execute(trx);
+  });
 }
 
 export function createBossTransport<DB>(deps: RelayDeps<DB>): Relay {
