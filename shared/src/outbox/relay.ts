@@ -387,7 +387,8 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
         slowTimer = undefined;
         pump();
       },
-      Math.max(0, oldest + SLOW_BATCH_MS - Date.now()) + 1,
+      // Not before a pause after a failing drain ends either, or this would spin until then.
+      Math.max(0, oldest + SLOW_BATCH_MS - Date.now(), pausedUntil - Date.now()) + 1,
     );
     slowTimer.unref();
   }
