@@ -387,8 +387,7 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
         slowTimer = undefined;
         pump();
       },
-      // Not before a pause after a failing drain ends either, or this would spin until then.
-      Math.max(0, oldest + SLOW_BATCH_MS - Date.now(), pausedUntil - Date.now()) + 1,
+      Math.max(0, oldest + SLOW_BATCH_MS - Date.now()) + 1,
     );
     slowTimer.unref();
   }
