@@ -23,14 +23,9 @@ interface PeerDB {
 
 /**
  * What a test message may ask of the peer: `poison` is refused every time (an AppError: `rejected`);
- * `failTimes` fails that many deliveries with a plain error (`retry`) before it is applied; `gate` holds
- * the request that carries it until the test opens that gate (`hold`).
+ * `failTimes` fails that many deliveries with a plain error (`retry`) before it is applied.
  */
-const payload = z.looseObject({
-  poison: z.boolean().optional(),
-  failTimes: z.number().int().optional(),
-  gate: z.string().optional(),
-});
+const payload = z.looseObject({ poison: z.boolean().optional(), failTimes: z.number().int().optional() });
 
 export interface TestPeer {
   /** Base URL; the batch endpoint is `${url}${path}`. */
@@ -40,8 +35,6 @@ export interface TestPeer {
   db: Kysely<PeerDB>;
   /** Deliveries per message id, repeats included (in memory, from the moment of arrival). */
   receipts: Map<string, number>;
-  /** Closes the gate `name`: requests carrying a message with that gate hang until the answered function runs. */
-  hold(name: string): () => void;
   /** Times a message arrived while a request carrying it was still being handled. */
   concurrentDuplicates(): number;
   /** Rows applied, in the order the peer applied them. */
@@ -72,12 +65,10 @@ export async function startPeer(opts: { secret: string; topics: string[]; path?:
     )`.execute(handle.db);
 
   const failures = new Map<string, number>();
-  const gates = new Map<string, Promise<void>>();
   const handler: TopicHandler<PeerDB, z.infer<typeof payload>> = {
     payload,
     async handle(trx, m) {
       if (m.payload.poison) throw new AppError("BUSINESS_RULE", "this message is refused for good");
-      if (m.payload.gate) await gates.get(m.payload.gate);
       const failed = failures.get(m.id) ?? 0;
       if (failed < (m.payload.failTimes ?? 0)) {
         failures.set(m.id, failed + 1);
@@ -148,11 +139,6 @@ export async function startPeer(opts: { secret: string; topics: string[]; path?:
     port,
     db: handle.db,
     receipts,
-    hold(name) {
-      let open = () => {};
-      gates.set(name, new Promise<void>((resolve) => (open = resolve)));
-      return open;
-    },
     concurrentDuplicates: () => duplicates,
     async applied() {
       const { rows } = await sql<AppliedRow>`

@@ -265,33 +265,6 @@ describe("outbox relay", () => {
     expect(peer.receipts.get((await rowsOf([a]))[0]!.id)).toBe(1);
   });
 
-  it("serves a wake beside a batch the peer holds, once that batch has been in flight for 200 ms", async () => {
-    const open = peer.hold("held");
-    const relay = await env.relay({
-      routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } },
-      // No sweep and no timeout to fall back on: only the relay's own look at the slow batch can serve the wake.
-      options: { sweepEverySeconds: 3600, requestTimeoutMs: 30_000, leaseMs: 35_000, concurrency: 2 },
-    });
-    const held = agg("held");
-    const beside = agg("beside");
-    await env.enqueue([msg(held, { gate: "held" })]);
-    const heldId = await waitFor(async () => {
-      const id = (await rowsOf([held]))[0]?.id;
-      return id && peer.receipts.get(id) ? id : undefined;
-    });
-    // Committed while the held batch is young: the wake is left to its loop, which is stuck.
-    await env.enqueue([msg(beside)]);
-    await waitFor(async () => (await rowsOf([beside]))[0]?.delivered_at, {
-      timeoutMs: 10_000,
-      what: "the wake served",
-    });
-    expect((await rowsOf([held]))[0]?.delivered_at).toBeNull();
-    open();
-    await waitFor(async () => (await rowsOf([held]))[0]?.delivered_at);
-    expect(peer.receipts.get(heldId)).toBe(1);
-    await relay.stop();
-  });
-
   it("leaves rows of topics it has no route for alone", async () => {
     const relay = await env.relay({ routes: { [TOPIC]: { destination: "peer", url: peer.endpoint } } });
     const a = agg("unrouted");

@@ -370,26 +370,6 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       });
       void track(loop).finally(pump);
     }
-    lookAgainWhenSlow();
-  }
-
-  // A wake left to a loop whose batch is still quick is looked at again when that batch turns slow: the
-  // batch may be a request the peer never answers, and the wake must not wait out its timeout. When the
-  // loop claims again first, it has taken the wake (`requested` is clear) and the look finds nothing to do.
-  let slowTimer: NodeJS.Timeout | undefined;
-  function lookAgainWhenSlow(): void {
-    if (slowTimer || state !== "running" || !requested || active === 0 || active >= options.concurrency) return;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const b of batchesInFlight) oldest = Math.min(oldest, b.at);
-    if (oldest === Number.POSITIVE_INFINITY) return;
-    slowTimer = setTimeout(
-      () => {
-        slowTimer = undefined;
-        pump();
-      },
-      Math.max(0, oldest + SLOW_BATCH_MS - Date.now()) + 1,
-    );
-    slowTimer.unref();
   }
 
   function slowBatchInFlight(): boolean {
@@ -472,7 +452,6 @@ export function createRelay<DB>(deps: RelayDeps<DB>): Relay {
       clearInterval(sweepTimer);
       clearInterval(probeTimer);
       clearTimeout(retryTimer);
-      clearTimeout(slowTimer);
       for (const w of workers.splice(0)) await deps.boss.offWork(w.queue, { id: w.id, wait: true }).catch(() => {});
       await listener.stop();
       await Promise.allSettled([...inFlight]);
