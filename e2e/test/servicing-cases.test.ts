@@ -76,12 +76,15 @@ const paymentsInGateway = async (id: string) =>
 /** A policy doing `actions[i]` to the i-th request that carries `topic` for `agreementId`; passes all else. */
 function firstOf(topic: string, agreementId: string, actions: Array<"dropRequest" | "dropAnswer">) {
   let seen = 0;
-  return (req: { body: Buffer }) => {
+  const policy = (req: { body: Buffer }) => {
     const body = req.body.toString();
     if (!body.includes(`"${topic}"`) || !body.includes(agreementId)) return { kind: "pass" as const };
     const kind = actions[seen++];
     return kind ? { kind } : { kind: "pass" as const };
   };
+  // How many requests carried the message: its own count of attempts does not tell, since a probe to a
+  // destination marked failing may carry it before its retry is due without counting one (claim.ts).
+  return Object.assign(policy, { seen: () => seen });
 }
 
 /**
@@ -209,16 +212,13 @@ describe("servicing, end to end", () => {
   it("10. PE's answer to payment.succeeded lost: resent, PE answers the stored allocation and writes nothing", async () => {
     resetProxies();
     const [id] = await activeLoans(system, 1);
-    system.fromGateway.set(firstOf("payment.succeeded", id!, ["dropAnswer"]));
+    const policy = firstOf("payment.succeeded", id!, ["dropAnswer"]);
+    system.fromGateway.set(policy);
     const paymentId = await pay(system, { agreementId: id!, amount: INSTALMENT, key: `case-10-${id}` });
     const row = await applied(system, paymentId);
     await moneyHolds();
     expect(system.fromGateway.counters().droppedAnswers).toBe(1);
-    const [message] = await rows<{ attempts: number }>(
-      system.databases.gateway,
-      `select attempts from outbox where topic = 'payment.succeeded' and payload->>'paymentId' = '${paymentId}'`,
-    );
-    expect(message!.attempts).toBeGreaterThanOrEqual(2);
+    expect(policy.seen()).toBeGreaterThanOrEqual(2);
     const payments = await pePayments(system, `agreement_id = '${id}'`);
     expect(payments).toHaveLength(1);
     // The answer was computed once, before the lost reply, and the resend got it unchanged.
