@@ -6,26 +6,15 @@
 import { readFile } from "node:fs/promises";
 import { agreementBody, makeClients, random } from "@loans/e2e/kit/requests";
 import type { System } from "@loans/e2e/kit/system";
+
+export { type Percentiles, percentiles } from "@loans/e2e/kit/percentiles";
+
 import pg from "pg";
 import { Pool } from "undici";
 
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const line = (s: string) => process.stderr.write(`${s}\n`);
-
-export interface Percentiles {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export function percentiles(values: number[]): Percentiles {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.max(0, Math.ceil(p * s.length) - 1)] ?? Number.NaN;
-  return { n: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: s.at(-1) ?? Number.NaN };
-}
 
 /** Peak resident memory of each service process, sampled from /proc while a phase runs. */
 export function rssSampler(system: System) {

@@ -2,6 +2,7 @@ import { Dec } from "@loans/shared/money";
 import type { ProxyCounters } from "@loans/shared/test-kit/fault-proxy";
 import type { SyncReport } from "../kit/invariants.ts";
 import type { MoneyReport } from "../kit/money.ts";
+import { percentiles } from "../kit/percentiles.ts";
 import type { TransferReport } from "./bank.ts";
 import type { ClockCounters } from "./clock.ts";
 import type { FaultCounters } from "./faults.ts";
@@ -31,13 +32,11 @@ export interface ChaosResult {
   errors: string[];
 }
 
-/** The q-quantile of `xs` (nearest rank), or 0 for none. */
-const quantile = (xs: readonly number[], q: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+/** p50 / p99 / max of `xs`, each through `f`; zeros when there are none. */
+const spread = (xs: readonly number[], f: (x: number) => string) => {
+  const p = percentiles(xs);
+  return [p.p50, p.p99, p.max].map((v) => f(p.n === 0 ? 0 : v)).join(" / ");
 };
-const spread = (xs: readonly number[], f: (x: number) => string) =>
-  `${f(quantile(xs, 0.5))} / ${f(quantile(xs, 0.99))} / ${f(quantile(xs, 1))}`;
 
 /** The longest lives: the ones to read when a run comes close to its clock's last day. */
 function longest(l: LifeCounters): string {
