@@ -12,7 +12,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from "@loans/db";
 import { createDatabase, createLogger, startBoss } from "@loans/shared";
-import { createRelay, enqueue, type OutboxDB } from "@loans/shared/outbox";
+import { createRelay, type OutboxDB } from "@loans/shared/outbox";
+import { enqueueMessages } from "@loans/shared/outbox/enqueue";
 import { forkFastPeer } from "@loans/shared/test-kit/fast-peer";
 import { startFaultProxy } from "@loans/shared/test-kit/fault-proxy";
 import { sql } from "kysely";
@@ -47,7 +48,7 @@ async function run(outageSeconds: number) {
   try {
     const down = Date.now();
     await handle.db.transaction().execute((trx) =>
-      enqueue(
+      enqueueMessages(
         trx,
         Array.from({ length: rows }, (_, i) => ({
           topic: TOPIC,

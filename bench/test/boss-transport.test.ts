@@ -1,5 +1,6 @@
 import { startBoss, unfinishedJobs } from "@loans/shared/boss";
-import { createRelay, enqueue } from "@loans/shared/outbox";
+import { createRelay } from "@loans/shared/outbox";
+import { enqueueMessages } from "@loans/shared/outbox/enqueue";
 import { startPeer, type TestPeer } from "@loans/shared/test-kit/peer";
 import {
   FAST_OPTIONS,
@@ -54,13 +55,13 @@ describe("the pg-boss baseline transport (benchmarks only)", () => {
     await env.db
       .transaction()
       .execute(async (trx) => {
-        await enqueue(trx, { topic: TOPIC, aggregateId: "boss-rolled-back", payload: {} });
+        await enqueueMessages(trx, { topic: TOPIC, aggregateId: "boss-rolled-back", payload: {} });
         throw new Error("changed my mind");
       })
       .catch(() => {});
     await env.db
       .transaction()
-      .execute((trx) => enqueue(trx, { topic: TOPIC, aggregateId: "boss-committed", payload: { n: 1 } }));
+      .execute((trx) => enqueueMessages(trx, { topic: TOPIC, aggregateId: "boss-committed", payload: { n: 1 } }));
     transport.wake();
 
     const row = await waitFor(async () => {

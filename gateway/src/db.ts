@@ -1,15 +1,22 @@
+import type { PaymentPurpose, PaymentStatus, PayoutKind, PayoutStatus } from "@loans/contracts/statuses";
 import type { OutboxTable } from "@loans/shared/outbox/types";
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
+// The statuses are the contracts' (one list for every service and the console).
+export {
+  PAYMENT_PURPOSES,
+  PAYMENT_STATUSES,
+  PAYOUT_KINDS,
+  PAYOUT_STATUSES,
+  type PaymentPurpose,
+  type PaymentStatus,
+  type PayoutKind,
+  type PayoutStatus,
+} from "@loans/contracts/statuses";
 export type { OutboxTable };
-
-export const PAYOUT_STATUSES = ["PENDING", "IN_TRANSIT", "PAID", "FAILED"] as const;
-export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
-export const PAYOUT_KINDS = ["DISBURSEMENT", "REFUND"] as const;
-export type PayoutKind = (typeof PAYOUT_KINDS)[number];
 
 export interface PayoutsTable {
   id: string;
@@ -31,11 +38,6 @@ export interface PayoutsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
-
-export const PAYMENT_STATUSES = ["PROCESSING", "SUCCEEDED", "FAILED"] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const PAYMENT_PURPOSES = ["REGULAR", "EARLY_REPAYMENT"] as const;
-export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
 
 export interface PaymentsTable {
   id: string;

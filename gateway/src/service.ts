@@ -1,15 +1,17 @@
 import { randomBytes } from "node:crypto";
+import { paymentSucceeded, payoutSettled } from "@loans/contracts";
 import { serviceEntry } from "@loans/db/services";
 import { defineService, type ServiceDeps, type StartOptions, startService } from "@loans/shared/kit/start-service";
+import { route, type TopicRoute } from "@loans/shared/outbox";
 import { createGatewayApp } from "./app.ts";
 import { simulatedBank } from "./bank/simulated.ts";
 import { createBankWorker } from "./bank/worker.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayDB } from "./db.ts";
-import { paymentMovements, SUCCEEDED_TOPIC } from "./payments/payments.bank.ts";
+import { paymentMovements } from "./payments/payments.bank.ts";
 import { paymentMetrics } from "./payments/payments.metrics.ts";
 import { PAYMENTS_QUEUE } from "./payments/payments.queue.ts";
-import { payoutMovements, SETTLED_TOPIC } from "./payouts/payouts.bank.ts";
+import { payoutMovements } from "./payouts/payouts.bank.ts";
 import { payoutMetrics } from "./payouts/payouts.metrics.ts";
 import { PAYOUTS_QUEUE } from "./payouts/payouts.queue.ts";
 
@@ -24,10 +26,10 @@ export const gatewaySpec = (config: GatewayConfig) => {
     // of the disbursement's PAID before the agreement's first payment. PE answers `{agreementStatus}` to the
     // first and `{appliedOn, allocation}` to the second: nothing for PG to apply; its `retry`
     // (NOT_ACTIVE_YET) is retried like any other.
-    relayRoutes: () => ({
-      [SETTLED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/payout-results` },
-      [SUCCEEDED_TOPIC]: { destination: "pe", url: `${config.PE_URL}/internal/payments` },
-    }),
+    relayRoutes: (): TopicRoute<GatewayDB>[] => [
+      route(payoutSettled, { destination: "pe", url: `${config.PE_URL}/internal/payout-results` }),
+      route(paymentSucceeded, { destination: "pe", url: `${config.PE_URL}/internal/payments` }),
+    ],
     queues: [PAYOUTS_QUEUE, PAYMENTS_QUEUE],
     // Started before the server listens: an intake enqueues into the queues the workers create.
     workers: (deps: ServiceDeps<GatewayDB, GatewayConfig>) => {

@@ -1,3 +1,4 @@
+import type { ApplicationStatus } from "@loans/contracts/statuses";
 import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType } from "kysely";
 
@@ -5,17 +6,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
 // The outbox table is the same in every database (db/outbox/).
-export type { OutboxTable };
-
-export type ApplicationStatus =
-  | "IN_PROGRESS"
-  | "APPROVED"
-  | "REJECTED"
-  | "PAYMENT_PENDING"
-  | "WITHDRAWN"
-  | "ACTIVE"
-  | "CLOSED"
-  | "DISBURSEMENT_FAILED";
+export type { ApplicationStatus, OutboxTable };
 
 export interface ApplicationsTable {
   agreement_id: string;

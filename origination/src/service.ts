@@ -1,10 +1,11 @@
+import { applicationDecided } from "@loans/contracts";
 import { serviceEntry } from "@loans/db/services";
 import { defineService, type StartOptions, startService } from "@loans/shared/kit/start-service";
+import { route } from "@loans/shared/outbox";
 import { createOriginationApp } from "./app.ts";
 import { applyDecisionAck, applyDecisionAcks } from "./applications/decision-ack.ts";
 import type { OriginationConfig } from "./config.ts";
 import { countDecisions, watchScoringQueue } from "./scoring/scoring.metrics.ts";
-import { DECIDED_TOPIC } from "./scoring/scoring.service.ts";
 import { createScoringWorker } from "./scoring/scoring.worker.ts";
 
 /**
@@ -15,14 +16,14 @@ export const originationSpec = (config: OriginationConfig) =>
   defineService({
     service: serviceEntry("origination"),
     config,
-    relayRoutes: () => ({
-      [DECIDED_TOPIC]: {
+    relayRoutes: () => [
+      route(applicationDecided, {
         destination: "pe",
         url: `${config.PE_URL}/internal/decisions`,
         onAnswer: applyDecisionAck,
         onAnswers: applyDecisionAcks,
-      },
-    }),
+      }),
+    ],
     workers: (deps) => {
       watchScoringQueue(deps.metrics, deps.db);
       return { scoring: createScoringWorker({ ...deps, countDecision: countDecisions(deps.metrics) }) };

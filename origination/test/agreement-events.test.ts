@@ -1,14 +1,10 @@
+import { type AgreementStatusChanged, APPLICATION_STATUSES, agreementStatusChanged } from "@loans/contracts";
 import type { TestDatabase } from "@loans/db/testing";
 import { byAggregate, type WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type StatusChanged,
-  statusChangedHandler,
-  statusChangedPayload,
-} from "../src/agreement-events/agreement-events.handler.ts";
+import { statusChangedHandler } from "../src/agreement-events/agreement-events.handler.ts";
 import { type LoanStatus, loanTransition } from "../src/agreement-events/transitions.ts";
-import { APPLICATION_STATUSES } from "../src/applications/applications.schemas.ts";
 import type { ApplicationStatus, OriginationDB } from "../src/db.ts";
 import {
   ackDecision,
@@ -157,10 +153,10 @@ describe("POST /internal/agreement-events", () => {
       id: String(seq++),
       topic: "agreement.status-changed",
       aggregateId: agreementId,
-      payload: statusChangedPayload.parse({ agreementId, status, on, at: `${on}T10:00:00.000Z` }),
+      payload: agreementStatusChanged.payload.parse({ agreementId, status, on, at: `${on}T10:00:00.000Z` }),
       createdAt: new Date().toISOString(),
     });
-    const messages: WireMessage<StatusChanged>[] = byAggregate([
+    const messages: WireMessage<AgreementStatusChanged>[] = byAggregate([
       change(moving.agreementId, "ACTIVE", "2025-02-01"),
       change(pending.agreementId, "DISBURSEMENT_FAILED", "2025-02-02"),
       change(active.agreementId, "ACTIVE", "2025-02-03"),

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { applicationDecided } from "@loans/contracts";
 import { createTestDatabase, type TestDatabase } from "@loans/db/testing";
 import { AppError, DEV_SERVICE_SECRET } from "@loans/shared";
 import { signRequest } from "@loans/shared/http/service-auth";
 import type { WireMessage } from "@loans/shared/outbox";
+import { answerHandlers } from "@loans/shared/outbox/topic-routes";
 import type { Transaction } from "kysely";
 import type pg from "pg";
 import { expect } from "vitest";
@@ -146,7 +148,7 @@ export const scoringDeps = (db: Origination["db"]): ScoringDeps => ({
 export const outboxOf = (db: Origination["db"], id: string) =>
   db.selectFrom("outbox").selectAll().where("aggregate_id", "=", id).orderBy("id").execute();
 
-/** What the relay does when PE acknowledges the agreement's `application.decided` with `peStatus`. */
+/** What the relay does when PE acknowledges the agreement's `application.decided` with `peStatus` (read by the contract). */
 export async function ackDecision(db: Origination["db"], agreementId: string, peStatus: string): Promise<void> {
   const [row] = await outboxOf(db, agreementId);
   if (!row) throw new Error(`no outbox row for ${agreementId}`);
@@ -157,7 +159,9 @@ export async function ackDecision(db: Origination["db"], agreementId: string, pe
     payload: row.payload,
     createdAt: row.created_at.toISOString(),
   };
-  await db.transaction().execute((trx) => applyDecisionAck(trx, wire, { status: peStatus }));
+  await db
+    .transaction()
+    .execute((trx) => answerHandlers(applicationDecided, applyDecisionAck).onAnswer(trx, wire, { status: peStatus }));
 }
 
 const ROLLBACK = new Error("rolled back by the test");

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { agreementCreated } from "@loans/contracts";
 import type { TestDatabase } from "@loans/db/testing";
-import { byAggregate, type WireMessage } from "@loans/shared/outbox";
+import { byAggregate, type ReceivedOf, type WireMessage } from "@loans/shared/outbox";
 import { sql, type Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agreementCreatedHandler } from "../src/applications/applications.intake.ts";
-import { type AgreementCreated, agreementCreatedPayload } from "../src/applications/applications.schemas.ts";
 import type { OriginationDB } from "../src/db.ts";
 import {
   type AgreementPayload,
@@ -194,8 +194,8 @@ describe("a batch applied set-based (handleMany) or one message at a time (handl
     // As the receiver hands them over: in aggregate-id order (the two of one agreement as sent), parsed.
     const messages = byAggregate(Object.values(sent)).map((m) => ({
       ...m,
-      payload: agreementCreatedPayload.parse(m.payload),
-    })) as WireMessage<AgreementCreated>[];
+      payload: agreementCreated.payload.parse(m.payload),
+    })) as WireMessage<ReceivedOf<typeof agreementCreated>>[];
     const ids = [fresh, repeated, changed, withdrawnFirst, twice].map((p) => p.agreementId);
 
     const many = await rolledBack(origination.db, async (trx) => ({

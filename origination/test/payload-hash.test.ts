@@ -1,6 +1,6 @@
+import { agreementCreated } from "@loans/contracts";
 import { describe, expect, it } from "vitest";
 import { decodeCursor, encodeCursor } from "../src/applications/applications.mappers.ts";
-import { agreementCreatedPayload } from "../src/applications/applications.schemas.ts";
 import { payloadHash } from "../src/applications/payload-hash.ts";
 
 const wire = {
@@ -16,7 +16,7 @@ const wire = {
   lastDueDate: "2026-06-01",
 };
 const hashOf = (changes: Record<string, unknown>) =>
-  payloadHash(agreementCreatedPayload.parse({ ...wire, ...changes }));
+  payloadHash(agreementCreated.payload.parse({ ...wire, ...changes }));
 
 describe("payloadHash", () => {
   it.each([

@@ -10,7 +10,7 @@ import { unfinishedJobs } from "../src/boss.ts";
 import { createDatabase } from "../src/db.ts";
 import { signRequest } from "../src/http/service-auth.ts";
 import { createLogger } from "../src/log.ts";
-import { enqueue } from "../src/outbox/enqueue.ts";
+import { enqueueMessages } from "../src/outbox/enqueue.ts";
 import type { RelayOptions } from "../src/outbox/options.ts";
 import { createRelay } from "../src/outbox/relay.ts";
 import type { OutboxDB } from "../src/outbox/types.ts";
@@ -123,7 +123,7 @@ export async function relayBench(url: string, peer: FastPeer, s: BenchSettings) 
   const commit = async (key: string) => {
     let before = 0;
     await db.transaction().execute(async (trx) => {
-      await enqueue(trx, { topic: TOPIC, aggregateId: key, payload: { key } });
+      await enqueueMessages(trx, { topic: TOPIC, aggregateId: key, payload: { key } });
       before = now();
     });
     return before;

@@ -9,6 +9,7 @@ import { AppError } from "../src/http/errors.ts";
 import { listen, type RunningServer } from "../src/http/server.ts";
 import { createLogger } from "../src/log.ts";
 import { batchEndpoint, type TopicHandler } from "../src/outbox/receiver.ts";
+import { testTopic } from "./topic.ts";
 
 export interface AppliedRow {
   message_id: string;
@@ -65,8 +66,8 @@ export async function startPeer(opts: { secret: string; topics: string[]; path?:
     )`.execute(handle.db);
 
   const failures = new Map<string, number>();
-  const handler: TopicHandler<PeerDB, z.infer<typeof payload>> = {
-    payload,
+  const handlerOf = (topic: string): TopicHandler<PeerDB, z.infer<typeof payload>> => ({
+    topic: testTopic(topic, payload),
     async handle(trx, m) {
       if (m.payload.poison) throw new AppError("BUSINESS_RULE", "this message is refused for good");
       const failed = failures.get(m.id) ?? 0;
@@ -86,7 +87,7 @@ export async function startPeer(opts: { secret: string; topics: string[]; path?:
       );
       return { outcome: "ok", result: { seq: rows[0]?.seq, fresh: false } };
     },
-  };
+  });
 
   const receipts = new Map<string, number>();
   const handling = new Set<string>();
@@ -116,9 +117,8 @@ export async function startPeer(opts: { secret: string; topics: string[]; path?:
     log: createLogger("peer", "silent"),
     serviceSecret: opts.secret,
   });
-  const topics = Object.fromEntries(opts.topics.map((t) => [t, handler as TopicHandler<PeerDB, unknown>]));
   const router = new Router();
-  router.post(path, track, batchEndpoint(handle.db, topics));
+  router.post(path, track, batchEndpoint(handle.db, opts.topics.map(handlerOf)));
   app.use(router.routes());
 
   let server: RunningServer | undefined = await listen(app, 0);

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../../db/test-kit/databas
 import { startBoss } from "../src/boss.ts";
 import { createDatabase, type DatabaseHandle } from "../src/db.ts";
 import { createLogger, type Logger } from "../src/log.ts";
-import { enqueue } from "../src/outbox/enqueue.ts";
+import { enqueueMessages } from "../src/outbox/enqueue.ts";
 import type { RelayOptions } from "../src/outbox/options.ts";
 import { createRelay, type Relay, type RelayRoutes } from "../src/outbox/relay.ts";
 import type { OutboxDB, OutboxMessage } from "../src/outbox/types.ts";
@@ -121,7 +121,7 @@ export async function startSenderEnv(): Promise<SenderEnv> {
       return relay;
     },
     async enqueue(messages) {
-      await handle.db.transaction().execute((trx) => enqueue(trx, messages));
+      await handle.db.transaction().execute((trx) => enqueueMessages(trx, messages));
     },
     async rows() {
       const { rows } = await sql<OutboxRow>`

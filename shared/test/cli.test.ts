@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../db/test-kit/databases.ts";
 import { createDatabase, type DatabaseHandle } from "../src/db.ts";
-import { enqueue } from "../src/outbox/enqueue.ts";
+import { enqueueMessages } from "../src/outbox/enqueue.ts";
 import { summarizeMessages } from "../src/outbox/record.ts";
 import { declareRoutes } from "../src/outbox/routing.ts";
 import type { OutboxDB } from "../src/outbox/types.ts";
@@ -19,7 +19,7 @@ beforeAll(async () => {
     { topic: "application.withdrawn", destination: "pe" },
   ]);
   await handle.db.transaction().execute((trx) =>
-    enqueue(trx, [
+    enqueueMessages(trx, [
       { topic: "application.decided", aggregateId: "a-1", payload: { n: 1 } },
       { topic: "application.decided", aggregateId: "a-2", payload: { n: 2 } },
       { topic: "application.decided", aggregateId: "a-3", payload: { n: 3 } },

@@ -7,6 +7,7 @@ import { createDatabase } from "../src/db.ts";
 import { AppError } from "../src/http/errors.ts";
 import { batchEndpoint, type TopicHandler } from "../src/outbox/receiver.ts";
 import type { BatchResponse, ItemOutcome, WireMessage } from "../src/outbox/types.ts";
+import { testTopic } from "../test-kit/topic.ts";
 
 interface DB {
   applied: { message_id: string; aggregate_id: string };
@@ -43,7 +44,7 @@ async function applyOne(trx: Transaction<DB>, m: WireMessage<P>): Promise<ItemOu
 
 function handler(many: "none" | "works" | "throws", calls: string[][]): TopicHandler<DB, P> {
   return {
-    payload,
+    topic: testTopic("t", payload),
     async handle(trx, m) {
       const o = await applyOne(trx, m);
       if (o.outcome === "rejected") throw new AppError("CONFLICT", `refused ${m.id}`);
@@ -75,7 +76,7 @@ type Answer = { id: string; outcome: string; result?: unknown; error?: { code: s
 async function post(many: "none" | "works" | "throws", messages: unknown[]) {
   const calls: string[][] = [];
   const ctx = { request: { body: { messages } } } as unknown as Context;
-  await batchEndpoint(db, { t: handler(many, calls) })(ctx);
+  await batchEndpoint(db, [handler(many, calls)])(ctx);
   return { results: (ctx.body as BatchResponse).results as Answer[], calls };
 }
 

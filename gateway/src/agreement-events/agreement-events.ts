@@ -1,22 +1,13 @@
 import Router from "@koa/router";
+import { agreementStatusChanged } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, messageBatch, type TopicHandler } from "@loans/shared/outbox";
+import { batchEndpoint, messageBatch, type ReceivedOf, type TopicHandler } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import { z } from "zod";
 import type { AnnouncedStatus, GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
 
-export const STATUS_CHANGED_TOPIC = "agreement.status-changed";
-
-/** The `agreement.status-changed` message from PE: the wire contract, field for field. */
-export const statusChangedPayload = z.object({
-  agreementId: z.uuid(),
-  status: z.enum(["ACTIVE", "CLOSED", "DISBURSEMENT_FAILED"]),
-  on: z.iso.date(),
-  at: z.iso.datetime({ offset: true }),
-});
-export type StatusChanged = z.output<typeof statusChangedPayload>;
+type StatusChanged = ReceivedOf<typeof agreementStatusChanged>;
 
 /**
  * What PG keeps of an announced status × the next announcement: forward only. ACTIVE → CLOSED;
@@ -34,10 +25,10 @@ export function nextAnnounced(
 }
 
 const handler: TopicHandler<GatewayDB, StatusChanged> = {
-  payload: statusChangedPayload,
+  topic: agreementStatusChanged,
   async handle(trx, message) {
     const p = message.payload;
-    const id = p.agreementId.toLowerCase();
+    const id = p.agreementId;
     const current = await trx
       .selectFrom("agreement_statuses")
       .select("status")
@@ -66,10 +57,7 @@ const handler: TopicHandler<GatewayDB, StatusChanged> = {
 /** POST /internal/agreement-events: PE's announcements of an agreement's status, for payments to come. */
 export function agreementEventRoutes(deps: { db: Kysely<GatewayDB>; metrics?: Metrics }): Router {
   const router = new Router();
-  router.post(
-    "/internal/agreement-events",
-    batchEndpoint(deps.db, { [STATUS_CHANGED_TOPIC]: handler }, { metrics: deps.metrics }),
-  );
+  router.post("/internal/agreement-events", batchEndpoint(deps.db, [handler], { metrics: deps.metrics }));
   return router;
 }
 
@@ -83,7 +71,7 @@ export const agreementEventDocs: RouteDoc[] = [
       "answered with the status PG now records",
     tags: ["internal"],
     security: "service",
-    body: messageBatch(STATUS_CHANGED_TOPIC, statusChangedPayload),
+    body: messageBatch(agreementStatusChanged),
     bodyExample: {
       messages: [
         {

@@ -1,3 +1,4 @@
+import { type PaymentSucceeded, paymentSucceeded } from "@loans/contracts";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
@@ -7,9 +8,6 @@ import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
 import { PAYMENTS_QUEUE, paymentJobData } from "./payments.queue.ts";
 import type { PaymentRow } from "./payments.repository.ts";
-import type { PaymentSucceeded } from "./payments.schemas.ts";
-
-export const SUCCEEDED_TOPIC = "payment.succeeded";
 
 const table: BankTable = {
   name: "payments",
@@ -64,7 +62,7 @@ export const paymentMovements: MovementKind<PaymentRow> = {
       payer: { accountNumber: row.payer_account },
       succeededAt: outcome.settledAt.toISOString(),
     };
-    await enqueue(trx, { topic: SUCCEEDED_TOPIC, aggregateId: row.agreement_id, payload: { ...payload } });
+    await enqueue(trx, paymentSucceeded, { aggregateId: row.agreement_id, payload });
     return true;
   },
   crashPoint: "after-payment-settled",

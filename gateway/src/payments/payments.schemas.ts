@@ -1,9 +1,9 @@
+import { accountNumber } from "@loans/contracts/fields";
 import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { Dec, moneyOutput } from "@loans/shared/money";
 import { z } from "zod";
 import { PAYMENT_PURPOSES, PAYMENT_STATUSES } from "../db.ts";
-import { accountNumber } from "../payouts/payouts.schemas.ts";
 
 const AMOUNT = "must be a decimal string from 0.01 to 100000000.00 with at most two fraction digits";
 
@@ -57,14 +57,3 @@ export const listPaymentsQuery = z.strictObject({
 });
 
 export const paymentPage = z.object({ items: z.array(paymentView), nextCursor: z.string().nullable() });
-
-/** The `payment.succeeded` message to PE: the wire contract, field for field. */
-export const paymentSucceededPayload = z.object({
-  paymentId: z.uuid(),
-  agreementId: z.uuid(),
-  amount: moneyOutput(),
-  purpose: z.enum(PAYMENT_PURPOSES),
-  payer: z.object({ accountNumber: z.string() }),
-  succeededAt: z.iso.datetime(),
-});
-export type PaymentSucceeded = z.output<typeof paymentSucceededPayload>;

@@ -1,3 +1,4 @@
+import { type PayoutSettled, payoutSettled } from "@loans/contracts";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
@@ -7,9 +8,6 @@ import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
 import { PAYOUTS_QUEUE, payoutJobData } from "./payouts.queue.ts";
 import type { PayoutRow } from "./payouts.repository.ts";
-import type { PayoutSettled } from "./payouts.schemas.ts";
-
-export const SETTLED_TOPIC = "payout.settled";
 
 const table: BankTable = {
   name: "payouts",
@@ -61,7 +59,7 @@ export const payoutMovements: MovementKind<PayoutRow> = {
       failureCode: row.failure_code,
       failureMessage: row.failure_message,
     };
-    await enqueue(trx, { topic: SETTLED_TOPIC, aggregateId: row.agreement_id, payload: { ...payload } });
+    await enqueue(trx, payoutSettled, { aggregateId: row.agreement_id, payload });
     return true;
   },
   crashPoint: "after-bank-settled",

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { payoutRequested } from "@loans/contracts";
 import { Dec } from "@loans/shared/money";
 import type { TopicHandler } from "@loans/shared/outbox/receiver";
+import type { ReceivedOf } from "@loans/shared/outbox/topic";
 import type { ItemOutcome } from "@loans/shared/outbox/types";
 import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
@@ -8,21 +10,22 @@ import { gatewayError } from "../errors.ts";
 import { toPayoutAnswer } from "./payouts.mappers.ts";
 import { enqueuePayout } from "./payouts.queue.ts";
 import { findPayout, insertPayout, type PayoutRow } from "./payouts.repository.ts";
-import { type PayoutAnswer, type PayoutRequested, payoutRequestedPayload } from "./payouts.schemas.ts";
+import type { PayoutAnswer } from "./payouts.schemas.ts";
 import { checkRefundCovered } from "./refunds.ts";
 
-export const REQUESTED_TOPIC = "payout.requested";
+/** A payout order as the contract's parser gives it: ids canonical, the amount canonical text. */
+export type PayoutRequested = ReceivedOf<typeof payoutRequested>;
 
 /** What the order says, canonical (amounts as decimals, ids lower-case), so a repeat hashes alike. */
 export function orderHash(p: PayoutRequested): string {
   const fields = [
-    p.payoutId.toLowerCase(),
+    p.payoutId,
     p.kind,
-    p.agreementId.toLowerCase(),
+    p.agreementId,
     new Dec(p.amount).toString(),
     p.currency,
     p.destination.accountNumber,
-    p.sourcePaymentId?.toLowerCase() ?? null,
+    p.sourcePaymentId ?? null,
   ];
   return `v1:${createHash("sha256").update(JSON.stringify(fields)).digest("hex")}`;
 }
@@ -46,10 +49,10 @@ function answerRepeat(existing: PayoutRow | undefined, hash: string, p: PayoutRe
  */
 export function payoutRequestedHandler(deps: { boss: PgBoss }): TopicHandler<GatewayDB, PayoutRequested> {
   return {
-    payload: payoutRequestedPayload,
+    topic: payoutRequested,
     async handle(trx, message): Promise<ItemOutcome<PayoutAnswer>> {
       const p = message.payload;
-      const id = p.payoutId.toLowerCase();
+      const id = p.payoutId;
       const hash = orderHash(p);
       // A repeat answers the payout as it is, before any check: a refund counts itself among the refunds.
       const known = await findPayout(trx, id);
@@ -58,11 +61,11 @@ export function payoutRequestedHandler(deps: { boss: PgBoss }): TopicHandler<Gat
       const created = await insertPayout(trx, {
         id,
         kind: p.kind,
-        agreement_id: p.agreementId.toLowerCase(),
+        agreement_id: p.agreementId,
         amount: p.amount,
         currency: p.currency,
         account_number: p.destination.accountNumber,
-        source_payment_id: p.sourcePaymentId?.toLowerCase() ?? null,
+        source_payment_id: p.sourcePaymentId ?? null,
         payload_hash: hash,
       });
       if (created) {

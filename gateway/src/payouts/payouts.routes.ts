@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
 import { decodeCursor, toPage } from "../list-cursor.ts";
-import { payoutRequestedHandler, REQUESTED_TOPIC } from "./payouts.intake.ts";
+import { payoutRequestedHandler } from "./payouts.intake.ts";
 import { toPayoutView } from "./payouts.mappers.ts";
 import { findPayout, listPayouts } from "./payouts.repository.ts";
 import {
@@ -28,7 +28,7 @@ export interface PayoutRoutesDeps {
 
 export function payoutRoutes(deps: PayoutRoutesDeps): Router {
   const router = new Router();
-  const intake = batchEndpoint(deps.db, { [REQUESTED_TOPIC]: payoutRequestedHandler(deps) }, { metrics: deps.metrics });
+  const intake = batchEndpoint(deps.db, [payoutRequestedHandler(deps)], { metrics: deps.metrics });
 
   // Service auth under /internal/ has already checked the signature (createBaseApp).
   router.post("/internal/payouts", async (ctx) => {

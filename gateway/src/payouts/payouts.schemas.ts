@@ -1,22 +1,9 @@
+import { payoutRequested } from "@loans/contracts";
 import { pageLimit } from "@loans/shared/http/cursor";
-import { moneyInput, moneyOutput } from "@loans/shared/money";
+import { moneyOutput } from "@loans/shared/money";
 import { batchResults, messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 import { PAYOUT_KINDS, PAYOUT_STATUSES } from "../db.ts";
-
-export const accountNumber = () => z.string().regex(/^\d{20}$/, "must be 20 digits");
-
-/** The `payout.requested` message from PE: the wire contract, field for field. */
-export const payoutRequestedPayload = z.object({
-  payoutId: z.uuid(),
-  kind: z.enum(PAYOUT_KINDS),
-  agreementId: z.uuid(),
-  amount: moneyInput(),
-  currency: z.literal("RUB"),
-  destination: z.object({ accountNumber: accountNumber() }),
-  sourcePaymentId: z.uuid().optional(),
-});
-export type PayoutRequested = z.output<typeof payoutRequestedPayload>;
 
 /** PG's answer to `payout.requested`: the payout's current status; PE applies a final one. */
 export const payoutAnswer = z.object({
@@ -25,19 +12,6 @@ export const payoutAnswer = z.object({
   failureCode: z.string().nullable(),
 });
 export type PayoutAnswer = z.output<typeof payoutAnswer>;
-
-/** The `payout.settled` message to PE. */
-export const payoutSettledPayload = z.object({
-  payoutId: z.uuid(),
-  kind: z.enum(PAYOUT_KINDS),
-  agreementId: z.uuid(),
-  amount: moneyOutput(),
-  status: z.enum(["PAID", "FAILED"]),
-  settledAt: z.iso.datetime(),
-  failureCode: z.string().nullable(),
-  failureMessage: z.string().nullable(),
-});
-export type PayoutSettled = z.output<typeof payoutSettledPayload>;
 
 export const payoutView = z.object({
   id: z.uuid(),
@@ -66,6 +40,6 @@ export const listPayoutsQuery = z.strictObject({
 
 export const payoutPage = z.object({ items: z.array(payoutView), nextCursor: z.string().nullable() });
 
-export const payoutBatch = messageBatch("payout.requested", payoutRequestedPayload);
+export const payoutBatch = messageBatch(payoutRequested);
 
 export const payoutResults = batchResults(payoutAnswer);

@@ -1,8 +1,11 @@
+import type { payoutRequested } from "@loans/contracts";
 import { Dec } from "@loans/shared/money";
+import type { ReceivedOf } from "@loans/shared/outbox/topic";
 import { sql, type Transaction } from "kysely";
 import type { GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
-import type { PayoutRequested } from "./payouts.schemas.ts";
+
+type PayoutRequested = ReceivedOf<typeof payoutRequested>;
 
 /**
  * A REFUND gives back money PG has collected (LIFECYCLE §2.6, §3.2 item 7): it names a SUCCEEDED payment
@@ -13,13 +16,13 @@ import type { PayoutRequested } from "./payouts.schemas.ts";
  * Refunds come after PE closed the agreement, so its status is not looked at.
  */
 export async function checkRefundCovered(trx: Transaction<GatewayDB>, p: PayoutRequested): Promise<void> {
-  const agreementId = p.agreementId.toLowerCase();
+  const agreementId = p.agreementId;
   const refuse = (why: string) => gatewayError("REFUND_NOT_COVERED", `refund ${p.payoutId}: ${why}`);
   if (!p.sourcePaymentId) throw refuse("a REFUND must name its sourcePaymentId");
   const source = await trx
     .selectFrom("payments")
     .select(["agreement_id", "status", "amount"])
-    .where("id", "=", p.sourcePaymentId.toLowerCase())
+    .where("id", "=", p.sourcePaymentId)
     .forUpdate()
     .executeTakeFirst();
   if (!source || source.agreement_id !== agreementId || source.status !== "SUCCEEDED")

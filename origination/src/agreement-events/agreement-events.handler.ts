@@ -1,21 +1,11 @@
+import { agreementStatusChanged } from "@loans/contracts";
+import type { ReceivedOf } from "@loans/shared/outbox";
 import { type Applied, setBasedHandler, type TopicHandler, type WireMessage } from "@loans/shared/outbox";
 import { sql, type Transaction } from "kysely";
-import { z } from "zod";
 import type { ApplicationStatus, OriginationDB } from "../db.ts";
 import { originationError } from "../errors.ts";
 import { lockAgreements } from "../withdrawals/withdrawals.repository.ts";
 import { type LoanStatus, loanTransition } from "./transitions.ts";
-
-export const STATUS_CHANGED_TOPIC = "agreement.status-changed";
-
-/** The `agreement.status-changed` message from PE: the wire contract, field for field. */
-export const statusChangedPayload = z.object({
-  agreementId: z.uuid(),
-  status: z.enum(["ACTIVE", "CLOSED", "DISBURSEMENT_FAILED"]),
-  on: z.iso.date(),
-  at: z.iso.datetime({ offset: true }),
-});
-export type StatusChanged = z.output<typeof statusChangedPayload>;
 
 /**
  * `agreement.status-changed` from PE: the application follows its loan, forward only (transitions.ts),
@@ -24,8 +14,10 @@ export type StatusChanged = z.output<typeof statusChangedPayload>;
  * messages are applied together (setBasedHandler): the agreements' locks, one read of their statuses,
  * one update of those that move.
  */
+type StatusChanged = ReceivedOf<typeof agreementStatusChanged>;
+
 export const statusChangedHandler: TopicHandler<OriginationDB, StatusChanged> = setBasedHandler(
-  statusChangedPayload,
+  agreementStatusChanged,
   receiveStatusChanges,
 );
 
@@ -35,7 +27,7 @@ async function receiveStatusChanges(
   trx: Transaction<OriginationDB>,
   messages: WireMessage<StatusChanged>[],
 ): Promise<Answer[]> {
-  const ids = messages.map((m) => m.payload.agreementId.toLowerCase());
+  const ids = messages.map((m) => m.payload.agreementId);
   await lockAgreements(trx, ids);
   const current = new Map((await statusesOf(trx, [...new Set(ids)])).map((r) => [r.agreement_id, r.status]));
   // What each application becomes, message after message: two of one agreement in a batch (which PE's

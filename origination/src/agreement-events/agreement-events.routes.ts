@@ -1,18 +1,17 @@
 import Router from "@koa/router";
+import { APPLICATION_STATUSES, agreementStatusChanged } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { APPLICATION_STATUSES } from "../applications/applications.schemas.ts";
 import type { OriginationDB } from "../db.ts";
-import { STATUS_CHANGED_TOPIC, statusChangedHandler, statusChangedPayload } from "./agreement-events.handler.ts";
+import { statusChangedHandler } from "./agreement-events.handler.ts";
 
 /** POST /internal/agreement-events: the loan's statuses from PE's outbox (signed; the base app checks it). */
 export function agreementEventRoutes(deps: { db: Kysely<OriginationDB>; metrics?: Metrics }): Router {
   const router = new Router();
-  const topics = { [STATUS_CHANGED_TOPIC]: statusChangedHandler };
-  router.post("/internal/agreement-events", batchEndpoint(deps.db, topics, { metrics: deps.metrics }));
+  router.post("/internal/agreement-events", batchEndpoint(deps.db, [statusChangedHandler], { metrics: deps.metrics }));
   return router;
 }
 
@@ -26,7 +25,7 @@ export const agreementEventRouteDocs: RouteDoc[] = [
       "DISBURSEMENT_FAILED; forward only, each item answered with the application's status",
     tags: ["internal"],
     security: "service",
-    body: messageBatch(STATUS_CHANGED_TOPIC, statusChangedPayload),
+    body: messageBatch(agreementStatusChanged),
     bodyExample: {
       messages: [
         {

@@ -1,14 +1,22 @@
+import { agreementCreated } from "@loans/contracts";
 import { AppError } from "@loans/shared";
-import { type Applied, setBasedHandler, type TopicHandler, type WireMessage } from "@loans/shared/outbox";
+import {
+  type Applied,
+  type ReceivedOf,
+  setBasedHandler,
+  type TopicHandler,
+  type WireMessage,
+} from "@loans/shared/outbox";
+
+type AgreementCreated = ReceivedOf<typeof agreementCreated>;
+
 import type { Transaction } from "kysely";
 import type { OriginationDB } from "../db.ts";
 import { lockAgreements } from "../withdrawals/withdrawals.repository.ts";
 import { toIntakeAnswer } from "./applications.mappers.ts";
 import { type ApplicationRow, findApplications, insertApplications } from "./applications.repository.ts";
-import { type AgreementCreated, agreementCreatedPayload, type IntakeAnswer } from "./applications.schemas.ts";
+import type { IntakeAnswer } from "./applications.schemas.ts";
 import { payloadHash } from "./payload-hash.ts";
-
-export const CREATED_TOPIC = "agreement.created";
 
 /**
  * `agreement.created` from PE: the agreement becomes an IN_PROGRESS application, in the batch's
@@ -22,7 +30,7 @@ export const CREATED_TOPIC = "agreement.created";
  * only when some were known, one read of those.
  */
 export const agreementCreatedHandler: TopicHandler<OriginationDB, AgreementCreated> = setBasedHandler(
-  agreementCreatedPayload,
+  agreementCreated,
   receiveAgreements,
 );
 
@@ -32,8 +40,8 @@ async function receiveAgreements(
 ): Promise<Applied<IntakeAnswer>[]> {
   const items = messages.map(({ payload: p, requestId }) => ({
     p,
-    // The uuid as PostgreSQL spells it, to match the rows: PE may spell it in upper case.
-    key: p.agreementId.toLowerCase(),
+    // The contract's parser made it canonical: the uuid as PostgreSQL spells it, to match the rows.
+    key: p.agreementId,
     hash: payloadHash(p),
     requestId,
   }));

@@ -3,7 +3,7 @@ import { type Metrics, notFound, parseInput } from "@loans/shared";
 import { type BatchResponse, batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { OriginationDB } from "../db.ts";
-import { agreementCreatedHandler, CREATED_TOPIC } from "./applications.intake.ts";
+import { agreementCreatedHandler } from "./applications.intake.ts";
 import { decodeCursor, encodeCursor, toApplicationView } from "./applications.mappers.ts";
 import { findApplication, listApplications } from "./applications.repository.ts";
 import { applicationParams, listQuery } from "./applications.schemas.ts";
@@ -17,7 +17,7 @@ export interface ApplicationRoutesDeps {
 
 export function applicationRoutes(deps: ApplicationRoutesDeps): Router {
   const router = new Router();
-  const intake = batchEndpoint(deps.db, { [CREATED_TOPIC]: agreementCreatedHandler }, { metrics: deps.metrics });
+  const intake = batchEndpoint(deps.db, [agreementCreatedHandler], { metrics: deps.metrics });
 
   // Service auth under /internal/ has already checked the signature (createBaseApp).
   router.post("/internal/applications", async (ctx) => {

@@ -1,21 +1,20 @@
+import type { ApplicationDecided } from "@loans/contracts";
 import type { WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { OriginationDB } from "../db.ts";
-import { DECIDED_TOPIC } from "../scoring/scoring.service.ts";
 import { markManyPaymentPending, markPaymentPending } from "./applications.repository.ts";
 
 /**
  * The relay's `onAnswer` for `application.decided`, run in the transaction that marks the outbox row
  * delivered: PE has the decision, so an APPROVED application now waits for the payment. Only forward: a
  * REJECTED, WITHDRAWN or already PAYMENT_PENDING application stays as it is, so a repeated ack changes
- * nothing. PE's `result` carries nothing this needs; that PE answered `ok` is the acknowledgement.
+ * nothing. PE's answer (the agreement's status) carries nothing this needs; that PE answered `ok` is the
+ * acknowledgement.
  */
 export async function applyDecisionAck(
   trx: Transaction<OriginationDB>,
-  message: WireMessage,
-  _result: unknown,
+  message: WireMessage<ApplicationDecided>,
 ): Promise<void> {
-  if (message.topic !== DECIDED_TOPIC) return;
   await markPaymentPending(trx, message.aggregateId);
 }
 
@@ -25,10 +24,10 @@ export async function applyDecisionAck(
  */
 export async function applyDecisionAcks(
   trx: Transaction<OriginationDB>,
-  answers: Array<{ message: WireMessage; result: unknown }>,
+  answers: Array<{ message: WireMessage<ApplicationDecided> }>,
 ): Promise<void> {
   await markManyPaymentPending(
     trx,
-    answers.filter((a) => a.message.topic === DECIDED_TOPIC).map((a) => a.message.aggregateId),
+    answers.map((a) => a.message.aggregateId),
   );
 }

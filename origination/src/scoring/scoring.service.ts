@@ -1,6 +1,6 @@
+import { applicationDecided } from "@loans/contracts";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
-import type { ApplicationDecided } from "../applications/applications.schemas.ts";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
 import { type Decision, type ScoringThresholds, score } from "./rules.ts";
@@ -13,8 +13,6 @@ import {
   recordDecisions,
   type ScorableRow,
 } from "./scoring.repository.ts";
-
-export const DECIDED_TOPIC = "application.decided";
 
 export interface ScoringDeps {
   db: Kysely<OriginationDB>;
@@ -142,16 +140,11 @@ async function decide(deps: ScoringDeps, trx: Transaction<OriginationDB>, apps: 
   await recordDecisions(trx, made, decidedAt);
   await enqueue(
     trx,
+    applicationDecided,
     made.map(({ agreementId, decision, requestId }) => ({
-      topic: DECIDED_TOPIC,
       aggregateId: agreementId,
       requestId,
-      payload: {
-        agreementId,
-        result: decision.result,
-        reasons: decision.reasons,
-        decidedAt: decidedAt.toISOString(),
-      } satisfies ApplicationDecided,
+      payload: { agreementId, result: decision.result, reasons: decision.reasons, decidedAt: decidedAt.toISOString() },
     })),
   );
   return made;

@@ -1,9 +1,8 @@
+import { type AgreementWithdrawn, agreementWithdrawn } from "@loans/contracts";
 import type { ItemOutcome, TopicHandler } from "@loans/shared/outbox";
 import type { OriginationDB } from "../db.ts";
 import { lockAgreement, rememberWithdrawal, withdrawApplication } from "./withdrawals.repository.ts";
-import { type AgreementWithdrawn, agreementWithdrawnPayload, type WithdrawalAnswer } from "./withdrawals.schemas.ts";
-
-export const WITHDRAWN_TOPIC = "agreement.withdrawn";
+import type { WithdrawalAnswer } from "./withdrawals.schemas.ts";
 
 /**
  * `agreement.withdrawn` from PE: the application becomes WITHDRAWN whatever it was, decided or not. PE
@@ -13,7 +12,7 @@ export const WITHDRAWN_TOPIC = "agreement.withdrawn";
  * is remembered, and intake opens that application as WITHDRAWN, unscored. A repeat answers the same.
  */
 export const agreementWithdrawnHandler: TopicHandler<OriginationDB, AgreementWithdrawn> = {
-  payload: agreementWithdrawnPayload,
+  topic: agreementWithdrawn,
   async handle(trx, message): Promise<ItemOutcome<WithdrawalAnswer>> {
     const { agreementId, withdrawnAt } = message.payload;
     await lockAgreement(trx, agreementId);

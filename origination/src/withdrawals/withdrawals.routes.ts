@@ -4,14 +4,13 @@ import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { OriginationDB } from "../db.ts";
-import { agreementWithdrawnHandler, WITHDRAWN_TOPIC } from "./withdrawals.handler.ts";
+import { agreementWithdrawnHandler } from "./withdrawals.handler.ts";
 import { withdrawalBatch, withdrawalResults } from "./withdrawals.schemas.ts";
 
 /** POST /internal/withdrawals: batches from PE's outbox (signed; the base app checks it under /internal/). */
 export function withdrawalRoutes(deps: { db: Kysely<OriginationDB>; metrics?: Metrics }): Router {
   const router = new Router();
-  const topics = { [WITHDRAWN_TOPIC]: agreementWithdrawnHandler };
-  router.post("/internal/withdrawals", batchEndpoint(deps.db, topics, { metrics: deps.metrics }));
+  router.post("/internal/withdrawals", batchEndpoint(deps.db, [agreementWithdrawnHandler], { metrics: deps.metrics }));
   return router;
 }
 

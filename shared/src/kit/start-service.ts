@@ -12,8 +12,9 @@ import { idempotencyPurger } from "../http/idempotency.ts";
 import { listen } from "../http/server.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics, type Metrics } from "../metrics/index.ts";
-import type { Relay, RelayOptions, RelayRoutes, RelayTransport } from "../outbox/relay.ts";
+import type { Relay, RelayOptions, RelayTransport } from "../outbox/relay.ts";
 import { serviceRelay } from "../outbox/service-relay.ts";
+import { relayRoutesOf, type TopicRoute } from "../outbox/topic-routes.ts";
 import { createServiceApp } from "./app.ts";
 
 /** What a service's configuration must hold for the kit: the settings of its registry entry. */
@@ -52,7 +53,7 @@ export interface ServiceSpec<DB, C extends ServiceConfig<E>, E extends Service, 
   service: E;
   config: C;
   /** The outbox topics it sends, each to a peer's endpoint (the peer's URL is in `config`). */
-  relayRoutes?: (deps: ServiceDeps<DB, C>) => RelayRoutes<DB>;
+  relayRoutes?: (deps: ServiceDeps<DB, C>) => readonly TopicRoute<DB>[];
   /** Its own pg-boss queues, reported beside the relay's in `pgboss_queue_jobs`. */
   queues?: readonly string[];
   /** Started in order before the HTTP server listens, stopped in reverse after it closed. */
@@ -199,7 +200,7 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
     db,
     connectionString: parts.connectionString,
     boss,
-    routes: spec.relayRoutes?.(deps) ?? {},
+    routes: relayRoutesOf(spec.relayRoutes?.(deps) ?? []),
     config,
     log,
     metrics,

@@ -1,18 +1,19 @@
 import { z } from "zod";
+import type { Topic } from "./topic.ts";
 
 /**
  * The schemas a receiving endpoint's documentation gives its batches: the relay's envelope with one topic
- * and that topic's payload, and the answer, one item per message. They describe the contract for the
+ * and that topic's payload (its contract's parser), and the answer, one item per message. They describe the contract for the
  * OpenAPI document; the envelope itself is checked by `batchEndpoint` and each payload by its handler.
  */
-export function messageBatch<T extends string, P extends z.ZodType>(topic: T, payload: P) {
+export function messageBatch<P>(topic: Topic<unknown, P, unknown>) {
   return z.object({
     messages: z.array(
       z.object({
         id: z.string(),
-        topic: z.literal(topic),
+        topic: z.literal(topic.name),
         aggregateId: z.string(),
-        payload,
+        payload: topic.payload,
         createdAt: z.string(),
       }),
     ),

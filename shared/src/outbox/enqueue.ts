@@ -1,5 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import { currentRequestId } from "../context.ts";
+import { type Outgoing, outboxMessages, type Topic } from "./topic.ts";
 import type { OutboxMessage } from "./types.ts";
 
 /** The LISTEN/NOTIFY channel relays wake up on; one per database. */
@@ -17,8 +18,23 @@ export const OUTBOX_CHANNEL = "outbox";
  * not at commit, so two transactions writing messages for one aggregate at once must be serialised by the
  * writer; updating the aggregate's own row first (as a status change does) takes the row lock that does it.
  */
-export async function enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | OutboxMessage[]): Promise<void> {
-  const list = Array.isArray(messages) ? messages : [messages];
+export async function enqueue<DB, Sent>(
+  trx: Transaction<DB>,
+  topic: Topic<Sent, unknown, unknown>,
+  messages: Outgoing<Sent> | readonly Outgoing<Sent>[],
+): Promise<void> {
+  await enqueueMessages(trx, outboxMessages(topic, Array.isArray(messages) ? messages : [messages as Outgoing<Sent>]));
+}
+
+/**
+ * enqueue's rows as they are, of any topic: the outbox's own tests and tools. A service sends through
+ * `enqueue` and its topic's contract.
+ */
+export async function enqueueMessages<DB>(
+  trx: Transaction<DB>,
+  messages: OutboxMessage | readonly OutboxMessage[],
+): Promise<void> {
+  const list: readonly OutboxMessage[] = Array.isArray(messages) ? messages : [messages as OutboxMessage];
   if (list.length === 0) return;
   const requestIds = list.map((m) => m.requestId ?? currentRequestId() ?? null);
   // One statement for the rows, their deliveries and the notification: a data-modifying CTE runs whether

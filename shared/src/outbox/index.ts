@@ -32,4 +32,17 @@ export {
 } from "./relay.ts";
 export { type ServiceRelayDeps, serviceRelay } from "./service-relay.ts";
 export { type Applied, setBasedHandler } from "./set-based.ts";
+export {
+  type AnswerOf,
+  type AnyTopic,
+  defineTopic,
+  type Outgoing,
+  type ReceivedOf,
+  readAnswer,
+  type SentOf,
+  type Topic,
+  type TypedAnswerHandler,
+  type TypedAnswersHandler,
+} from "./topic.ts";
+export { relayRoutesOf, route, type TopicDestination, type TopicRoute } from "./topic-routes.ts";
 export * from "./types.ts";

@@ -5,10 +5,12 @@ import { withRequestId } from "../context.ts";
 import { AppError } from "../http/errors.ts";
 import { parseInput } from "../http/validate.ts";
 import type { Metrics } from "../metrics/index.ts";
+import type { Topic } from "./topic.ts";
 import type { BatchResponse, ItemOutcome, WireMessage } from "./types.ts";
 
 export interface TopicHandler<DB, P> {
-  payload: z.ZodType<P>;
+  /** What it receives: the topic's contract, whose lenient parser reads each message's payload. */
+  topic: Topic<unknown, P, unknown>;
   /**
    * Applies one message and says what the sender should record. Must be idempotent: a repeat of a
    * message already applied answers as the first time did (by natural key and monotonic status).
@@ -54,9 +56,11 @@ const envelope = z.object({
  */
 export function batchEndpoint<DB>(
   db: Kysely<DB>,
-  topics: Record<string, TopicHandler<DB, unknown>>,
+  // biome-ignore lint/suspicious/noExplicitAny: handlers of topics with different payloads, each parsing its own
+  handlers: readonly TopicHandler<DB, any>[],
   opts: { metrics?: Metrics } = {},
 ) {
+  const topics = byTopic(handlers);
   return async (ctx: Context) => {
     const { messages } = parseInput(envelope, ctx.request.body, "batch");
     const ordered = byAggregate(messages as WireMessage[]);
@@ -75,6 +79,15 @@ export function batchEndpoint<DB>(
     }
     ctx.body = { results } satisfies BatchResponse;
   };
+}
+
+function byTopic<DB>(handlers: readonly TopicHandler<DB, unknown>[]): Record<string, TopicHandler<DB, unknown>> {
+  const topics: Record<string, TopicHandler<DB, unknown>> = {};
+  for (const h of handlers) {
+    if (topics[h.topic.name]) throw new Error(`batch endpoint handles topic ${h.topic.name} twice`);
+    topics[h.topic.name] = h;
+  }
+  return topics;
 }
 
 type Trx<DB> = Awaited<ReturnType<ReturnType<Kysely<DB>["startTransaction"]>["execute"]>>;
@@ -164,7 +177,7 @@ async function applySetBased<DB>(
 
 /** The message with its payload parsed by the topic's schema, or the item's refusal. */
 function parsePayload<DB>(handler: TopicHandler<DB, unknown>, m: WireMessage): ItemOutcome | { message: WireMessage } {
-  const parsed = handler.payload.safeParse(m.payload);
+  const parsed = handler.topic.payload.safeParse(m.payload);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     return { outcome: "rejected", error: { code: "VALIDATION_FAILED", message } };

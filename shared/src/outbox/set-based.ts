@@ -1,7 +1,7 @@
 import type { Transaction } from "kysely";
-import type { z } from "zod";
 import { AppError } from "../http/errors.ts";
 import type { TopicHandler } from "./receiver.ts";
+import type { Topic } from "./topic.ts";
 import type { ItemOutcome, WireMessage } from "./types.ts";
 
 /** What applying one message gives: its outcome, or the AppError that refuses it. */
@@ -15,11 +15,11 @@ export type Applied<R> = ItemOutcome<R> | AppError;
  * message carries `message.requestId`, never the current request id: handleMany runs under none of them.
  */
 export function setBasedHandler<DB, P, R>(
-  payload: z.ZodType<P>,
+  topic: Topic<unknown, P, unknown>,
   applyAll: (trx: Transaction<DB>, messages: WireMessage<P>[]) => Promise<Applied<R>[]>,
 ): TopicHandler<DB, P> {
   return {
-    payload,
+    topic,
     async handle(trx, message) {
       const [applied] = await applyAll(trx, [message]);
       if (applied === undefined) throw new Error("no answer for the message");

@@ -1,0 +1,53 @@
+import { Dec } from "@loans/shared/money";
+import { defineTopic } from "@loans/shared/outbox/topic";
+import { z } from "zod";
+import { accountNumber, canonicalId } from "../fields.ts";
+import { PAYMENT_PURPOSES, type PaymentPurpose } from "../statuses.ts";
+
+/** What PG sends when the bank has collected a client's payment (PG → PE, `/internal/payments`). */
+export interface PaymentSucceeded {
+  paymentId: string;
+  agreementId: string;
+  amount: string;
+  purpose: PaymentPurpose;
+  payer: { accountNumber: string };
+  /** The bank's instant: PE values the payment on the business date in effect then. */
+  succeededAt: string;
+}
+
+/**
+ * `payment.succeeded` (LIFECYCLE §2.1): PE applies the payment once, by PG's payment id, and answers the
+ * business date it was valued on and how it was allocated. Before PE knows the loan ACTIVE the item is
+ * answered `retry`.
+ */
+export const paymentSucceeded = defineTopic<PaymentSucceeded>()({
+  name: "payment.succeeded",
+  version: 1,
+  summary: "A client's payment reached the lender: PE applies it to the loan",
+  payload: z.object({
+    paymentId: canonicalId(),
+    agreementId: canonicalId(),
+    amount: z
+      .string()
+      .regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals")
+      .refine((a) => new Dec(a).gt(0), "must be more than zero"),
+    purpose: z.enum(PAYMENT_PURPOSES),
+    payer: z.object({ accountNumber: accountNumber() }),
+    succeededAt: z.iso.datetime({ offset: true }),
+  }),
+  answer: z.object({ appliedOn: z.string(), allocation: z.record(z.string(), z.string()) }).loose(),
+  example: {
+    payload: {
+      paymentId: "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+      amount: "27170.27",
+      purpose: "REGULAR",
+      payer: { accountNumber: "40817810000000000001" },
+      succeededAt: "2026-12-29T10:00:00.000Z",
+    },
+    answer: {
+      appliedOn: "2026-12-29",
+      allocation: { interest: "3177.08", principal: "23993.19", penalty: "0.00", unapplied: "0.00", refunded: "0.00" },
+    },
+  },
+});
