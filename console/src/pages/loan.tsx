@@ -5,15 +5,10 @@ import { fmtMoney, shortId } from "../format.ts";
 import { onLink } from "../router.ts";
 import type { Agreement, Application, OutboxMessage, Page, Payment, Payout, Transaction } from "../types.ts";
 import { LoanActions } from "./loan-actions.tsx";
-import {
-  BalancesPanel,
-  DecisionPanel,
-  LedgerPanel,
-  MoneyPanel,
-  SchedulePanel,
-  Timeline,
-  TracePanel,
-} from "./loan-panels.tsx";
+import { LedgerPanel } from "./loan-ledger.tsx";
+import { MoneyPanel } from "./loan-money.tsx";
+import { BalancesPanel, DecisionPanel, Timeline, TracePanel } from "./loan-panels.tsx";
+import { SchedulePanel } from "./loan-schedule.tsx";
 
 const EVERY_MS = 2000;
 
