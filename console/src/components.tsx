@@ -89,20 +89,17 @@ export function Panel(props: { title: string; id?: string; children: ComponentCh
   );
 }
 
-/**
- * A button that asks first: it opens a modal dialog (keyboard: Esc cancels, focus stays inside) that says
- * what will happen; only its Confirm button acts. The dialog shows the result or the error in words.
- */
-export function ConfirmAction(props: {
-  label: string;
-  question: ComponentChildren;
-  confirmLabel?: string;
-  disabled?: boolean;
-  /** Form fields shown in the dialog; `act` reads them. */
-  fields?: ComponentChildren;
-  act: () => Promise<ComponentChildren | undefined>;
-  onDone?: () => void;
-}) {
+/** A panel whose endpoint may not exist yet: loading, its error in words, or "not available". */
+export function Maybe<T>(props: { what: string; loaded: Loaded<T | null>; children: (t: T) => ComponentChildren }) {
+  const { data, error, loading } = props.loaded;
+  if (error && data === undefined) return <ErrorBox error={error} title={`${props.what} could not be loaded`} />;
+  if (data === undefined && loading) return <Loading what={props.what} />;
+  if (data === null) return <p class="muted">Not available: this service does not offer {props.what} yet.</p>;
+  return <>{data !== undefined && props.children(data)}</>;
+}
+
+/** A confirm dialog's state: opening clears the last outcome; a result keeps it open, none closes it. */
+function useConfirm(act: () => Promise<ComponentChildren | undefined>, onDone?: () => void) {
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -118,16 +115,34 @@ export function ConfirmAction(props: {
     setBusy(true);
     setError(null);
     try {
-      const r = await props.act();
+      const r = await act();
       if (r === undefined) close();
       else setResult(r);
-      props.onDone?.();
+      onDone?.();
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  return { ref, busy, error, result, open, close, confirm };
+}
+
+/**
+ * A button that asks first: it opens a modal dialog (keyboard: Esc cancels, focus stays inside) that says
+ * what will happen; only its Confirm button acts. The dialog shows the result or the error in words.
+ */
+export function ConfirmAction(props: {
+  label: string;
+  question: ComponentChildren;
+  confirmLabel?: string;
+  disabled?: boolean;
+  /** Form fields shown in the dialog; `act` reads them. */
+  fields?: ComponentChildren;
+  act: () => Promise<ComponentChildren | undefined>;
+  onDone?: () => void;
+}) {
+  const { ref, busy, error, result, open, close, confirm } = useConfirm(props.act, props.onDone);
   return (
     <>
       <button type="button" onClick={open} disabled={props.disabled}>

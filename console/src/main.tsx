@@ -66,9 +66,11 @@ const NAV = [
   { href: "/business-date", label: "Business date" },
 ];
 
-function App() {
-  const { path } = useLocation();
-  const [gate, setGate] = useState<"probing" | "ok" | "key" | "refused">("probing");
+type Gate = "probing" | "ok" | "key" | "refused";
+
+/** Whether the console shows its pages or asks for a key: probed once, asked again on any 401. */
+function useGate() {
+  const [gate, setGate] = useState<Gate>("probing");
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     probe().then(setGate, (err) => {
@@ -77,59 +79,69 @@ function App() {
     });
     return onUnauthorized(() => setGate(token.get() ? "refused" : "key"));
   }, []);
+  return { gate, setGate, error };
+}
+
+function TopBar({ current, onForget }: { current: (href: string) => boolean; onForget: () => void }) {
+  return (
+    <header class="top">
+      <a href="/" onClick={onLink} class="brand">
+        Loans console
+      </a>
+      <nav aria-label="Pages">
+        {NAV.map((n) => (
+          <a key={n.href} href={n.href} onClick={onLink} aria-current={current(n.href) ? "page" : undefined}>
+            {n.label}
+          </a>
+        ))}
+      </nav>
+      {token.get() && (
+        <button type="button" class="link" onClick={onForget}>
+          Forget key
+        </button>
+      )}
+    </header>
+  );
+}
+
+/** The page at `path`: a loan's (`loan` is its id as written in the path), one of the NAV pages, or none. */
+function CurrentPage({ path, loan }: { path: string; loan: string | undefined }) {
+  if (loan !== undefined) return <LoanPage id={decodeURIComponent(loan)} />;
+  if (path === "/operations") return <OperationsPage />;
+  if (path === "/business-date") return <BusinessDatePage />;
+  if (path === "/") return <PipelinePage />;
+  return (
+    <p>
+      No page here.{" "}
+      <a href="/" onClick={onLink}>
+        Go to the pipeline
+      </a>
+      .
+    </p>
+  );
+}
+
+function App() {
+  const { path } = useLocation();
+  const { gate, setGate, error } = useGate();
   if (gate === "probing") return <Loading what="the console" />;
   if (gate === "key" || gate === "refused")
     return <KeyForm refused={gate === "refused"} onDone={() => setGate("ok")} />;
   const loan = /^\/loans\/([^/]+)$/.exec(path);
   const current = (href: string) => (href === "/" ? path === "/" || !!loan : path.startsWith(href));
+  const forget = () => {
+    token.clear();
+    setGate("key");
+  };
   return (
     <>
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
-        <a href="/" onClick={onLink} class="brand">
-          Loans console
-        </a>
-        <nav aria-label="Pages">
-          {NAV.map((n) => (
-            <a key={n.href} href={n.href} onClick={onLink} aria-current={current(n.href) ? "page" : undefined}>
-              {n.label}
-            </a>
-          ))}
-        </nav>
-        {token.get() && (
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              token.clear();
-              setGate("key");
-            }}
-          >
-            Forget key
-          </button>
-        )}
-      </header>
+      <TopBar current={current} onForget={forget} />
       <main id="main">
         <ErrorBox error={error} title="The services could not be reached" />
-        {loan ? (
-          <LoanPage id={decodeURIComponent(loan[1]!)} />
-        ) : path === "/operations" ? (
-          <OperationsPage />
-        ) : path === "/business-date" ? (
-          <BusinessDatePage />
-        ) : path === "/" ? (
-          <PipelinePage />
-        ) : (
-          <p>
-            No page here.{" "}
-            <a href="/" onClick={onLink}>
-              Go to the pipeline
-            </a>
-            .
-          </p>
-        )}
+        <CurrentPage path={path} loan={loan?.[1]} />
       </main>
     </>
   );

@@ -11,10 +11,80 @@ interface Cob {
   closed: number;
 }
 
+/** Moves PE's manual business date forward to a date picked in the dialog; `onRuns` gets the daily job's days. */
+function MoveDate({ from, onDone, onRuns }: { from: string; onDone: () => void; onRuns: (runs: Cob[]) => void }) {
+  const [to, setTo] = useState("");
+  return (
+    <ConfirmAction
+      label="Move the date forward"
+      question={<p>Runs the daily job for every day crossed, in order. A business date never moves back.</p>}
+      fields={
+        <p class="field">
+          <label for="to">New date</label>
+          <input
+            id="to"
+            type="date"
+            required
+            min={from}
+            value={to}
+            onInput={(e) => setTo((e.target as HTMLInputElement).value)}
+          />
+        </p>
+      }
+      confirmLabel="Move it"
+      onDone={onDone}
+      act={async () => {
+        const r = await api<{ date: string; cob: Cob[] }>("pe", "/admin/business-date", {
+          method: "POST",
+          body: { date: to },
+        });
+        onRuns(r.cob);
+        return <p>The business date is now {r.date}.</p>;
+      }}
+    />
+  );
+}
+
+function CobRuns({ runs }: { runs: Cob[] }) {
+  return (
+    <Panel title="What the daily job did" id="cob">
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            <th scope="col" class="num">
+              Agreements
+            </th>
+            <th scope="col" class="num">
+              Marked overdue
+            </th>
+            <th scope="col" class="num">
+              Penalty posted
+            </th>
+            <th scope="col" class="num">
+              Closed
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((c) => (
+            <tr key={c.date}>
+              <td>{c.date}</td>
+              <td class="num">{c.agreements}</td>
+              <td class="num">{c.overdueMarked}</td>
+              <td class="num">{fmtMoney(c.penaltyPosted)}</td>
+              <td class="num">{c.closed}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
 /** PE's business date; with the manual clock, moving it forward runs the daily job for each day crossed. */
 export function BusinessDatePage() {
   const bd = useLoad(() => optional<{ date: string; clock: string }>("pe", "/admin/business-date"), [], 5000);
-  const [to, setTo] = useState("");
   const [runs, setRuns] = useState<Cob[] | null>(null);
   return (
     <div class="page">
@@ -31,71 +101,12 @@ export function BusinessDatePage() {
             {bd.data.clock !== "manual" ? (
               <p class="muted">The system clock sets the date; it moves only with BUSINESS_CLOCK=manual.</p>
             ) : (
-              <ConfirmAction
-                label="Move the date forward"
-                question={<p>Runs the daily job for every day crossed, in order. A business date never moves back.</p>}
-                fields={
-                  <p class="field">
-                    <label for="to">New date</label>
-                    <input
-                      id="to"
-                      type="date"
-                      required
-                      min={bd.data.date}
-                      value={to}
-                      onInput={(e) => setTo((e.target as HTMLInputElement).value)}
-                    />
-                  </p>
-                }
-                confirmLabel="Move it"
-                onDone={bd.reload}
-                act={async () => {
-                  const r = await api<{ date: string; cob: Cob[] }>("pe", "/admin/business-date", {
-                    method: "POST",
-                    body: { date: to },
-                  });
-                  setRuns(r.cob);
-                  return <p>The business date is now {r.date}.</p>;
-                }}
-              />
+              <MoveDate from={bd.data.date} onDone={bd.reload} onRuns={setRuns} />
             )}
           </>
         )}
       </Panel>
-      {runs && (
-        <Panel title="What the daily job did" id="cob">
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col" class="num">
-                  Agreements
-                </th>
-                <th scope="col" class="num">
-                  Marked overdue
-                </th>
-                <th scope="col" class="num">
-                  Penalty posted
-                </th>
-                <th scope="col" class="num">
-                  Closed
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((c) => (
-                <tr key={c.date}>
-                  <td>{c.date}</td>
-                  <td class="num">{c.agreements}</td>
-                  <td class="num">{c.overdueMarked}</td>
-                  <td class="num">{fmtMoney(c.penaltyPosted)}</td>
-                  <td class="num">{c.closed}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Panel>
-      )}
+      {runs && <CobRuns runs={runs} />}
     </div>
   );
 }

@@ -48,109 +48,149 @@ const Done = ({ what, requestId }: { what: string; requestId: string }) => (
   </p>
 );
 
+/** What is due now on PE's business date, if anything. */
+const dueNow = (a: Agreement) => (a.balances && !isZero(a.balances.totalDue) ? a.balances.totalDue : null);
+
+function WithdrawAction({ a, onChange }: { a: Agreement; onChange: () => void }) {
+  return (
+    <ConfirmAction
+      label="Withdraw"
+      disabled={!WITHDRAWABLE.includes(a.status)}
+      question={
+        <p>The client takes the application back. It becomes WITHDRAWN on every service and cannot be undone.</p>
+      }
+      confirmLabel="Withdraw the application"
+      onDone={onChange}
+      act={async () => {
+        const id = newRequestId();
+        const r = await api<Agreement>("pe", `/agreements/${a.id}/withdraw`, {
+          method: "POST",
+          headers: { "x-request-id": id },
+        });
+        return <Done what={`Now ${r.status}.`} requestId={id} />;
+      }}
+    />
+  );
+}
+
+function DisburseAction({ a, onChange }: { a: Agreement; onChange: () => void }) {
+  const [account, setAccount] = useState(TEST_ACCOUNT);
+  // One key per opened dialog would be better still; one per page view keeps a double click from paying twice.
+  const [key] = useState(() => crypto.randomUUID());
+  return (
+    <ConfirmAction
+      label="Disburse"
+      disabled={a.status !== "APPROVED"}
+      question={<p>Pay out {fmtMoney(a.disbursementAmount)} to the client's account through the Payment Gateway.</p>}
+      fields={
+        <Field id="account" label="Client's account (20 digits)" value={account} set={setAccount} pattern="\d{20}" />
+      }
+      confirmLabel="Pay out"
+      onDone={onChange}
+      act={async () => {
+        const id = newRequestId();
+        const r = await api<Agreement>("pe", `/agreements/${a.id}/disburse`, {
+          method: "POST",
+          headers: { "idempotency-key": key, "x-request-id": id },
+          body: { destination: { accountNumber: account } },
+        });
+        return <Done what={`Now ${r.status}.`} requestId={id} />;
+      }}
+    />
+  );
+}
+
+type Purpose = "REGULAR" | "EARLY_REPAYMENT";
+
+/**
+ * The payment form's fields and idempotency key. Held by LoanActions, which is there from the first view,
+ * while the form appears only once PE's clock is known: the amount proposed is what was due on that first view.
+ */
+function usePaymentForm(a: Agreement) {
+  const [amount, setAmount] = useState(dueNow(a) ?? a.currentPayment ?? a.monthlyPayment);
+  const [purpose, setPurpose] = useState<Purpose>("REGULAR");
+  const [payer, setPayer] = useState(TEST_ACCOUNT);
+  const [key] = useState(() => crypto.randomUUID());
+  return { amount, setAmount, purpose, setPurpose, payer, setPayer, key };
+}
+
+type PaymentForm = ReturnType<typeof usePaymentForm>;
+
+function PaymentFields({ form }: { form: PaymentForm }) {
+  return (
+    <>
+      <Field id="amount" label="Amount" value={form.amount} set={form.setAmount} pattern="\d+(\.\d{1,2})?" />
+      <Field id="payer" label="Payer's account (20 digits)" value={form.payer} set={form.setPayer} pattern="\d{20}" />
+      <p class="field">
+        <label for="purpose">Purpose</label>
+        <select id="purpose" value={form.purpose} onChange={(e) => form.setPurpose(e.currentTarget.value as Purpose)}>
+          <option value="REGULAR">Installment: what is due, then held for the next due date</option>
+          <option value="EARLY_REPAYMENT">Early repayment: prepays principal on the next due date</option>
+        </select>
+      </p>
+    </>
+  );
+}
+
+function PaymentAction({ a, form, onChange }: { a: Agreement; form: PaymentForm; onChange: () => void }) {
+  const due = dueNow(a);
+  const { amount, purpose, payer } = form;
+  return (
+    <ConfirmAction
+      label="Record a payment"
+      disabled={a.status !== "ACTIVE"}
+      question={
+        <p>
+          The client pays through the Payment Gateway; PE allocates it when PG reports it settled.
+          {due ? ` Due now: ${fmtMoney(due)}.` : ""}
+        </p>
+      }
+      fields={<PaymentFields form={form} />}
+      confirmLabel="Record the payment"
+      onDone={onChange}
+      act={async () => {
+        const id = newRequestId();
+        const r = await api<{ id: string; status: string }>("gateway", "/payments", {
+          method: "POST",
+          headers: { "idempotency-key": `${form.key}-${amount}-${purpose}`, "x-request-id": id },
+          body: { agreementId: a.id, amount, purpose, payer: { accountNumber: payer } },
+        });
+        return <Done what={`Payment ${r.id.slice(0, 8)} is ${r.status}.`} requestId={id} />;
+      }}
+    />
+  );
+}
+
+function QuoteAction({ a }: { a: Agreement }) {
+  const [date, setDate] = useState(a.businessDate ?? new Date().toISOString().slice(0, 10));
+  return (
+    <ConfirmAction
+      label="Payoff quote"
+      disabled={a.status !== "ACTIVE"}
+      question={<p>What the client would pay to close the loan on the chosen day (nothing is charged).</p>}
+      fields={<Field id="quote-date" label="Date" type="date" value={date} set={setDate} />}
+      confirmLabel="Quote"
+      act={async () => {
+        const q = await api<PayoffQuote>("pe", `/agreements/${a.id}/payoff-quote?date=${encodeURIComponent(date)}`);
+        return <Quote q={q} />;
+      }}
+    />
+  );
+}
+
 /**
  * The operator's actions on one loan, each behind a confirm dialog. Recording a payment is offered only
  * with PE's manual business clock, and only where PG takes payments; the payoff quote only where PE has it.
  */
 export function LoanActions(props: { a: Agreement; clock: string | null; onChange: () => void }) {
-  const { a } = props;
-  const [account, setAccount] = useState(TEST_ACCOUNT);
-  const due = a.balances && !isZero(a.balances.totalDue) ? a.balances.totalDue : null;
-  const [amount, setAmount] = useState(due ?? a.currentPayment ?? a.monthlyPayment);
-  const [purpose, setPurpose] = useState<"REGULAR" | "EARLY_REPAYMENT">("REGULAR");
-  const [payer, setPayer] = useState(TEST_ACCOUNT);
-  const [date, setDate] = useState(a.businessDate ?? new Date().toISOString().slice(0, 10));
-  // One key per opened dialog would be better still; one per page view keeps a double click from paying twice.
-  const [keys] = useState(() => ({ disburse: crypto.randomUUID(), pay: crypto.randomUUID() }));
+  const { a, onChange } = props;
+  const payment = usePaymentForm(a);
   return (
     <div class="actions">
-      <ConfirmAction
-        label="Withdraw"
-        disabled={!WITHDRAWABLE.includes(a.status)}
-        question={
-          <p>The client takes the application back. It becomes WITHDRAWN on every service and cannot be undone.</p>
-        }
-        confirmLabel="Withdraw the application"
-        onDone={props.onChange}
-        act={async () => {
-          const id = newRequestId();
-          const r = await api<Agreement>("pe", `/agreements/${a.id}/withdraw`, {
-            method: "POST",
-            headers: { "x-request-id": id },
-          });
-          return <Done what={`Now ${r.status}.`} requestId={id} />;
-        }}
-      />
-      <ConfirmAction
-        label="Disburse"
-        disabled={a.status !== "APPROVED"}
-        question={<p>Pay out {fmtMoney(a.disbursementAmount)} to the client's account through the Payment Gateway.</p>}
-        fields={
-          <Field id="account" label="Client's account (20 digits)" value={account} set={setAccount} pattern="\d{20}" />
-        }
-        confirmLabel="Pay out"
-        onDone={props.onChange}
-        act={async () => {
-          const id = newRequestId();
-          const r = await api<Agreement>("pe", `/agreements/${a.id}/disburse`, {
-            method: "POST",
-            headers: { "idempotency-key": keys.disburse, "x-request-id": id },
-            body: { destination: { accountNumber: account } },
-          });
-          return <Done what={`Now ${r.status}.`} requestId={id} />;
-        }}
-      />
-      {props.clock === "manual" && (
-        <ConfirmAction
-          label="Record a payment"
-          disabled={a.status !== "ACTIVE"}
-          question={
-            <p>
-              The client pays through the Payment Gateway; PE allocates it when PG reports it settled.
-              {due ? ` Due now: ${fmtMoney(due)}.` : ""}
-            </p>
-          }
-          fields={
-            <>
-              <Field id="amount" label="Amount" value={amount} set={setAmount} pattern="\d+(\.\d{1,2})?" />
-              <Field id="payer" label="Payer's account (20 digits)" value={payer} set={setPayer} pattern="\d{20}" />
-              <p class="field">
-                <label for="purpose">Purpose</label>
-                <select
-                  id="purpose"
-                  value={purpose}
-                  onChange={(e) => setPurpose(e.currentTarget.value as "REGULAR" | "EARLY_REPAYMENT")}
-                >
-                  <option value="REGULAR">Installment: what is due, then held for the next due date</option>
-                  <option value="EARLY_REPAYMENT">Early repayment: prepays principal on the next due date</option>
-                </select>
-              </p>
-            </>
-          }
-          confirmLabel="Record the payment"
-          onDone={props.onChange}
-          act={async () => {
-            const id = newRequestId();
-            const r = await api<{ id: string; status: string }>("gateway", "/payments", {
-              method: "POST",
-              headers: { "idempotency-key": `${keys.pay}-${amount}-${purpose}`, "x-request-id": id },
-              body: { agreementId: a.id, amount, purpose, payer: { accountNumber: payer } },
-            });
-            return <Done what={`Payment ${r.id.slice(0, 8)} is ${r.status}.`} requestId={id} />;
-          }}
-        />
-      )}
-      <ConfirmAction
-        label="Payoff quote"
-        disabled={a.status !== "ACTIVE"}
-        question={<p>What the client would pay to close the loan on the chosen day (nothing is charged).</p>}
-        fields={<Field id="quote-date" label="Date" type="date" value={date} set={setDate} />}
-        confirmLabel="Quote"
-        act={async () => {
-          const q = await api<PayoffQuote>("pe", `/agreements/${a.id}/payoff-quote?date=${encodeURIComponent(date)}`);
-          return <Quote q={q} />;
-        }}
-      />
+      <WithdrawAction a={a} onChange={onChange} />
+      <DisburseAction a={a} onChange={onChange} />
+      {props.clock === "manual" && <PaymentAction a={a} form={payment} onChange={onChange} />}
+      <QuoteAction a={a} />
     </div>
   );
 }

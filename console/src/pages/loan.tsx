@@ -5,15 +5,10 @@ import { fmtMoney, shortId } from "../format.ts";
 import { onLink } from "../router.ts";
 import type { Agreement, Application, OutboxMessage, Page, Payment, Payout, Transaction } from "../types.ts";
 import { LoanActions } from "./loan-actions.tsx";
-import {
-  BalancesPanel,
-  DecisionPanel,
-  LedgerPanel,
-  MoneyPanel,
-  SchedulePanel,
-  Timeline,
-  TracePanel,
-} from "./loan-panels.tsx";
+import { LedgerPanel } from "./loan-ledger.tsx";
+import { MoneyPanel } from "./loan-money.tsx";
+import { BalancesPanel, DecisionPanel, Timeline, TracePanel } from "./loan-panels.tsx";
+import { SchedulePanel } from "./loan-schedule.tsx";
 
 const EVERY_MS = 2000;
 
@@ -45,9 +40,8 @@ function useWidth(): number {
   return w;
 }
 
-/** One agreement across the three services, side by side, kept fresh every 2 s. */
-export function LoanPage({ id }: { id: string }) {
-  const width = useWidth();
+/** Every service's view of one agreement, each polled on its own; `refresh` reloads what an action changes. */
+function useLoan(id: string) {
   const q = encodeURIComponent(id);
   const agreement = useLoad(() => api<Agreement>("pe", `/agreements/${q}`), [id], EVERY_MS);
   const app = useLoad(() => optional<Application>("origination", `/applications/${q}`), [id], EVERY_MS);
@@ -77,6 +71,31 @@ export function LoanPage({ id }: { id: string }) {
     payments.reload();
     tx.reload();
   };
+  return { agreement, app, payouts, payments, tx, clock, trail, refresh };
+}
+
+function LoanHead({ a, clock, onChange }: { a: Agreement; clock: string | null; onChange: () => void }) {
+  return (
+    <header class="loan-head">
+      <h1>
+        Loan <code title={a.id}>{shortId(a.id)}</code> <Status value={a.status} />
+      </h1>
+      <p class="muted">
+        {a.id} · client <code>{shortId(a.clientId)}</code> · {a.productCode} · {fmtMoney(a.disbursementAmount)} over{" "}
+        {a.termMonths} months at {a.interestRate} % · monthly {fmtMoney(a.currentPayment ?? a.monthlyPayment)}
+        {a.scheduleVersion > 1 ? ` (schedule version ${a.scheduleVersion})` : ""}
+        {a.closedOn ? ` · closed on ${a.closedOn}` : ""}
+        {a.delinquency && a.delinquency.daysPastDue > 0 ? ` · ${a.delinquency.daysPastDue} days past due` : ""}
+      </p>
+      <LoanActions a={a} clock={clock} onChange={onChange} />
+    </header>
+  );
+}
+
+/** One agreement across the three services, side by side, kept fresh every 2 s. */
+export function LoanPage({ id }: { id: string }) {
+  const width = useWidth();
+  const { agreement, app, payouts, payments, tx, clock, trail, refresh } = useLoan(id);
   const a = agreement.data;
   return (
     <div class="page">
@@ -89,20 +108,7 @@ export function LoanPage({ id }: { id: string }) {
       {!a && agreement.error !== undefined && <ErrorBox error={agreement.error} title={`Agreement ${id}`} />}
       {a && (
         <>
-          <header class="loan-head">
-            <h1>
-              Loan <code title={a.id}>{shortId(a.id)}</code> <Status value={a.status} />
-            </h1>
-            <p class="muted">
-              {a.id} · client <code>{shortId(a.clientId)}</code> · {a.productCode} · {fmtMoney(a.disbursementAmount)}{" "}
-              over {a.termMonths} months at {a.interestRate} % · monthly{" "}
-              {fmtMoney(a.currentPayment ?? a.monthlyPayment)}
-              {a.scheduleVersion > 1 ? ` (schedule version ${a.scheduleVersion})` : ""}
-              {a.closedOn ? ` · closed on ${a.closedOn}` : ""}
-              {a.delinquency && a.delinquency.daysPastDue > 0 ? ` · ${a.delinquency.daysPastDue} days past due` : ""}
-            </p>
-            <LoanActions a={a} clock={clock.data?.clock ?? null} onChange={refresh} />
-          </header>
+          <LoanHead a={a} clock={clock.data?.clock ?? null} onChange={refresh} />
           {agreement.error !== undefined && agreement.error !== null && (
             <ErrorBox error={agreement.error} title="Could not refresh" />
           )}

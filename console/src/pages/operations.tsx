@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, SERVICES, type Service } from "../api.ts";
 import { ConfirmAction, Empty, ErrorBox, Loading, Panel, useLoad } from "../components.tsx";
@@ -78,6 +79,63 @@ function Outbox({ service }: { service: Service }) {
   );
 }
 
+interface Force {
+  force: boolean;
+  setForce: (f: boolean) => void;
+}
+
+/** Requeues one aggregate's dead messages to one destination; `onNote` says what was requeued. */
+function Requeue(props: { service: Service; d: DeadLetter; onDone: () => void; onNote: (n: string) => void } & Force) {
+  const { d, force } = props;
+  return (
+    <ConfirmAction
+      label="Requeue"
+      question={
+        <p>
+          Send every dead message of aggregate <code>{shortId(d.aggregateId)}</code> to {d.destination} again, in order,
+          ahead of its later messages. Refused if a later one was delivered meanwhile, unless forced.
+        </p>
+      }
+      fields={
+        <p class="field">
+          <label>
+            <input
+              type="checkbox"
+              checked={force}
+              onChange={(e) => props.setForce((e.target as HTMLInputElement).checked)}
+            />{" "}
+            Force: the receiver takes a late message in its stride
+          </label>
+        </p>
+      }
+      confirmLabel="Requeue"
+      onDone={props.onDone}
+      act={async () => {
+        const r = await api<{ requeued: string[] }>(props.service, "/admin/outbox/requeue", {
+          method: "POST",
+          body: { destination: d.destination, aggregateId: d.aggregateId, force },
+        });
+        props.onNote(`Requeued message(s) ${r.requeued.join(", ")} of ${d.aggregateId} to ${d.destination}.`);
+        return undefined;
+      }}
+    />
+  );
+}
+
+function DeadLetterItem({ d, children }: { d: DeadLetter; children: ComponentChildren }) {
+  return (
+    <li data-dead={d.aggregateId}>
+      <div>
+        <strong>{d.topic}</strong> → {d.destination ?? "(all)"} · aggregate{" "}
+        <code title={d.aggregateId}>{shortId(d.aggregateId)}</code> · {d.attempts} attempts · dead {fmtTime(d.deadAt)}
+        {d.requestId && <span class="muted"> · request {d.requestId}</span>}
+      </div>
+      <pre class="last-error">{d.lastError ?? "(no error recorded)"}</pre>
+      {children}
+    </li>
+  );
+}
+
 function DeadLetters({ service }: { service: Service }) {
   const [force, setForce] = useState(false);
   // What the last requeue did: said beside the list, since the requeued letter leaves it.
@@ -101,49 +159,18 @@ function DeadLetters({ service }: { service: Service }) {
       {said}
       <ul class="dead plain">
         {dead.data.items.map((d) => (
-          <li key={`${d.id}-${d.destination}`} data-dead={d.aggregateId}>
-            <div>
-              <strong>{d.topic}</strong> → {d.destination ?? "(all)"} · aggregate{" "}
-              <code title={d.aggregateId}>{shortId(d.aggregateId)}</code> · {d.attempts} attempts · dead{" "}
-              {fmtTime(d.deadAt)}
-              {d.requestId && <span class="muted"> · request {d.requestId}</span>}
-            </div>
-            <pre class="last-error">{d.lastError ?? "(no error recorded)"}</pre>
+          <DeadLetterItem key={`${d.id}-${d.destination}`} d={d}>
             {d.destination && (
-              <ConfirmAction
-                label="Requeue"
-                question={
-                  <p>
-                    Send every dead message of aggregate <code>{shortId(d.aggregateId)}</code> to {d.destination} again,
-                    in order, ahead of its later messages. Refused if a later one was delivered meanwhile, unless
-                    forced.
-                  </p>
-                }
-                fields={
-                  <p class="field">
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={force}
-                        onChange={(e) => setForce((e.target as HTMLInputElement).checked)}
-                      />{" "}
-                      Force: the receiver takes a late message in its stride
-                    </label>
-                  </p>
-                }
-                confirmLabel="Requeue"
+              <Requeue
+                service={service}
+                d={d}
+                force={force}
+                setForce={setForce}
                 onDone={dead.reload}
-                act={async () => {
-                  const r = await api<{ requeued: string[] }>(service, "/admin/outbox/requeue", {
-                    method: "POST",
-                    body: { destination: d.destination, aggregateId: d.aggregateId, force },
-                  });
-                  setNote(`Requeued message(s) ${r.requeued.join(", ")} of ${d.aggregateId} to ${d.destination}.`);
-                  return undefined;
-                }}
+                onNote={setNote}
               />
             )}
-          </li>
+          </DeadLetterItem>
         ))}
       </ul>
     </>

@@ -5,7 +5,8 @@ import { fmtMoney, fmtTime, maskPassport, shortId } from "../format.ts";
 import { navigate, onLink } from "../router.ts";
 import type { AgreementSummary, Page } from "../types.ts";
 
-const STATUSES = [
+/** PE's agreement statuses, in the order the pipeline counts them. */
+export const AGREEMENT_STATUSES = [
   "NEW",
   "IN_PROGRESS",
   "APPROVED",
@@ -25,7 +26,7 @@ function Counts({ active, pick }: { active?: string; pick: (s?: string) => void 
   const counts = useLoad(
     async () => {
       const { counts } = await api<{ counts: Record<string, number> }>("pe", "/agreements/counts");
-      return STATUSES.map((s) => [s, counts[s] ?? 0] as const);
+      return AGREEMENT_STATUSES.map((s) => [s, counts[s] ?? 0] as const);
     },
     [],
     2000,
@@ -96,7 +97,8 @@ function Search({ onFilter }: { onFilter: (f: Filter, label: string) => void }) 
   );
 }
 
-export function PipelinePage() {
+/** The list's filter and its pages: a cursor per page read, so "Newer" goes back without asking again. */
+function usePipeline() {
   const [filter, setFilter] = useState<Filter>({});
   const [label, setLabel] = useState("");
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
@@ -115,17 +117,84 @@ export function PipelinePage() {
     setLabel(l);
     setCursors([null]);
   };
+  const pickStatus = (s?: string) => {
+    setFilter((f) => ({ ...f, status: s }));
+    setCursors([null]);
+  };
   const title = [filter.status && `status ${filter.status}`, label].filter(Boolean).join(", ");
+  return { filter, list, cursors, setCursors, apply, pickStatus, title };
+}
+
+function AgreementRow({ a }: { a: AgreementSummary }) {
+  return (
+    <tr data-agreement={a.id}>
+      <td>
+        <a href={`/loans/${a.id}`} onClick={onLink} title={a.id}>
+          <code>{shortId(a.id)}</code>
+        </a>
+      </td>
+      <td>
+        <Status value={a.status} />
+      </td>
+      <td>
+        <code title={a.clientId}>{shortId(a.clientId)}</code>
+      </td>
+      <td class="num">{fmtMoney(a.disbursementAmount)}</td>
+      <td class="num">{a.termMonths} mo</td>
+      <td>{fmtTime(a.createdAt)}</td>
+    </tr>
+  );
+}
+
+function AgreementTable({ items }: { items: AgreementSummary[] }) {
+  return (
+    <div class="scroll">
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Agreement</th>
+            <th scope="col">Status</th>
+            <th scope="col">Client</th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+            <th scope="col" class="num">
+              Term
+            </th>
+            <th scope="col">Applied</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((a) => (
+            <AgreementRow key={a.id} a={a} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Pager(props: { page: number; newer?: () => void; older?: () => void }) {
+  return (
+    <nav class="pager" aria-label="Pages of applications">
+      <button type="button" disabled={!props.newer} onClick={props.newer}>
+        ← Newer
+      </button>
+      <span class="muted">page {props.page}</span>
+      <button type="button" disabled={!props.older} onClick={props.older}>
+        Older →
+      </button>
+    </nav>
+  );
+}
+
+export function PipelinePage() {
+  const { filter, list, cursors, setCursors, apply, pickStatus, title } = usePipeline();
+  const next = list.data?.nextCursor;
   return (
     <div class="page">
       <h1>Pipeline</h1>
-      <Counts
-        active={filter.status}
-        pick={(s) => {
-          setFilter((f) => ({ ...f, status: s }));
-          setCursors([null]);
-        }}
-      />
+      <Counts active={filter.status} pick={pickStatus} />
       <Panel title={title ? `Applications: ${title}` : "Most recent applications"} id="recent">
         <Search onFilter={apply} />
         {title && (
@@ -136,59 +205,12 @@ export function PipelinePage() {
         <ErrorBox error={list.error} title="The list could not be loaded" />
         {!list.data && list.loading && <Loading what="applications" />}
         {list.data && list.data.items.length === 0 && <Empty>No applications{title ? ` for ${title}` : " yet"}.</Empty>}
-        {list.data && list.data.items.length > 0 && (
-          <div class="scroll">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Agreement</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Client</th>
-                  <th scope="col" class="num">
-                    Amount
-                  </th>
-                  <th scope="col" class="num">
-                    Term
-                  </th>
-                  <th scope="col">Applied</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((a) => (
-                  <tr key={a.id} data-agreement={a.id}>
-                    <td>
-                      <a href={`/loans/${a.id}`} onClick={onLink} title={a.id}>
-                        <code>{shortId(a.id)}</code>
-                      </a>
-                    </td>
-                    <td>
-                      <Status value={a.status} />
-                    </td>
-                    <td>
-                      <code title={a.clientId}>{shortId(a.clientId)}</code>
-                    </td>
-                    <td class="num">{fmtMoney(a.disbursementAmount)}</td>
-                    <td class="num">{a.termMonths} mo</td>
-                    <td>{fmtTime(a.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <nav class="pager" aria-label="Pages of applications">
-          <button type="button" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            ← Newer
-          </button>
-          <span class="muted">page {cursors.length}</span>
-          <button
-            type="button"
-            disabled={!list.data?.nextCursor}
-            onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor])}
-          >
-            Older →
-          </button>
-        </nav>
+        {list.data && list.data.items.length > 0 && <AgreementTable items={list.data.items} />}
+        <Pager
+          page={cursors.length}
+          newer={cursors.length < 2 ? undefined : () => setCursors((c) => c.slice(0, -1))}
+          older={next ? () => setCursors((c) => [...c, next]) : undefined}
+        />
       </Panel>
     </div>
   );
