@@ -1,3 +1,4 @@
+import { AGREEMENT_STATUSES } from "@loans/contracts/statuses";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
 import { Empty, ErrorBox, Loading, Panel, Status, useLoad } from "../components.tsx";
@@ -6,17 +7,6 @@ import { navigate, onLink } from "../router.ts";
 import type { AgreementSummary, Page } from "../types.ts";
 
 /** PE's agreement statuses, in the order the pipeline counts them. */
-export const AGREEMENT_STATUSES = [
-  "NEW",
-  "IN_PROGRESS",
-  "APPROVED",
-  "REJECTED",
-  "WITHDRAWN",
-  "DISBURSING",
-  "ACTIVE",
-  "DISBURSEMENT_FAILED",
-  "CLOSED",
-] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Filter = { status?: string; clientId?: string; passportEndsWith?: string };
