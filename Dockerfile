@@ -10,6 +10,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.json .npmrc ./
 # Every workspace manifest, so the frozen install matches the lockfile.
 COPY db/package.json db/
 COPY shared/package.json shared/
+COPY contracts/package.json contracts/
 COPY pe/package.json pe/
 COPY origination/package.json origination/
 COPY gateway/package.json gateway/
