@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { type BankAdapter, BankUnavailable, type Transfer, type TransferOrder } from "./bank.ts";
-import { type BankBehaviour, callFate, plan } from "./draws.ts";
+import { type BankBehaviour, callFate, plan, type TransferPlan } from "./draws.ts";
 
 interface TransferRow {
   id: string;
@@ -31,64 +31,70 @@ export function simulatedBank<DB>(
   behaviour: BankBehaviour,
   onCall?: (c: BankCall) => void,
 ): BankAdapter {
-  const count = async (id: string, op: "submit" | "get"): Promise<number> => {
-    const { rows } = await sql<{ n: number }>`
-      insert into bank.calls (transfer_id, op, n) values (${id}::uuid, ${op}, 1)
-      on conflict (transfer_id, op) do update set n = bank.calls.n + 1
-      returning n`.execute(db);
-    return rows[0]!.n;
-  };
   const lost = (op: "submit" | "get", id: string) => {
     onCall?.({ op, outcome: "unknown" });
     return new BankUnavailable(op, `bank ${op} of transfer ${id} timed out`);
   };
 
-  async function find(id: string): Promise<Transfer | null> {
-    // Settles a due transfer on the way: the outcome planned at acceptance, at the planned instant.
-    const { rows } = await sql<TransferRow>`
-      with settled as (
-        update bank.transfers
-        set status = planned_status, failure_code = planned_failure_code, settled_at = settles_at
-        where id = ${id}::uuid and status = 'ACCEPTED' and settles_at <= clock_timestamp()
-        returning *)
-      select * from settled
-      union all
-      select * from bank.transfers where id = ${id}::uuid and not exists (select 1 from settled)`.execute(db);
-    const r = rows[0];
-    return r ? toTransfer(r) : null;
-  }
-
   return {
     async submitTransfer(order: TransferOrder): Promise<Transfer> {
-      const n = await count(order.id, "submit");
+      const n = await countCall(db, order.id, "submit");
       const fate = callFate(behaviour, order.id, "submit", n, order.accountNumber);
       if (fate === "lost-before") throw lost("submit", order.id);
-      const p = plan(behaviour, order.id, order.accountNumber, order.direction);
-      const immediate = p.latencyMs === 0;
-      await sql`
-        insert into bank.transfers (id, amount, account_number, direction, status, planned_status,
-                                    planned_failure_code, failure_code, settles_at, settled_at)
-        values (${order.id}::uuid, ${order.amount}::numeric, ${order.accountNumber}, ${order.direction},
-                ${immediate ? p.outcome : "ACCEPTED"}, ${p.outcome}, ${p.failureCode},
-                ${immediate ? p.failureCode : null},
-                clock_timestamp() + ${p.latencyMs} * interval '1 millisecond',
-                ${immediate ? sql`clock_timestamp()` : null})
-        on conflict (id) do nothing`.execute(db);
+      await acceptTransfer(db, order, plan(behaviour, order.id, order.accountNumber, order.direction));
       if (fate === "lost-after") throw lost("submit", order.id);
-      const t = await find(order.id);
+      const t = await findTransfer(db, order.id);
       if (!t) throw new Error(`bank transfer ${order.id} vanished`);
       onCall?.({ op: "submit", outcome: "ok" });
       return t;
     },
 
     async getTransfer(id: string): Promise<Transfer | null> {
-      const n = await count(id, "get");
+      const n = await countCall(db, id, "get");
       if (callFate(behaviour, id, "get", n) !== "ok") throw lost("get", id);
-      const t = await find(id);
+      const t = await findTransfer(db, id);
       onCall?.({ op: "get", outcome: "ok" });
       return t;
     },
   };
+}
+
+/** Counts a call, committed on its own; answers its number among the calls of its kind for the transfer. */
+async function countCall<DB>(db: Kysely<DB>, id: string, op: "submit" | "get"): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    insert into bank.calls (transfer_id, op, n) values (${id}::uuid, ${op}, 1)
+    on conflict (transfer_id, op) do update set n = bank.calls.n + 1
+    returning n`.execute(db);
+  return rows[0]!.n;
+}
+
+/** Accepts a transfer once (a repeat of its id changes nothing), settled at once if its latency is 0. */
+async function acceptTransfer<DB>(db: Kysely<DB>, order: TransferOrder, p: TransferPlan): Promise<void> {
+  const immediate = p.latencyMs === 0;
+  await sql`
+    insert into bank.transfers (id, amount, account_number, direction, status, planned_status,
+                                planned_failure_code, failure_code, settles_at, settled_at)
+    values (${order.id}::uuid, ${order.amount}::numeric, ${order.accountNumber}, ${order.direction},
+            ${immediate ? p.outcome : "ACCEPTED"}, ${p.outcome}, ${p.failureCode},
+            ${immediate ? p.failureCode : null},
+            clock_timestamp() + ${p.latencyMs} * interval '1 millisecond',
+            ${immediate ? sql`clock_timestamp()` : null})
+    on conflict (id) do nothing`.execute(db);
+}
+
+async function findTransfer<DB>(db: Kysely<DB>, id: string): Promise<Transfer | null> {
+  // Settles a due transfer on the way: the outcome planned at acceptance, at the planned instant.
+  const { rows } = await sql<TransferRow>`
+    with settled as (
+      update bank.transfers
+      set status = planned_status, failure_code = planned_failure_code, settled_at = settles_at
+      where id = ${id}::uuid and status = 'ACCEPTED' and settles_at <= clock_timestamp()
+      returning *)
+    select * from settled
+    union all
+    select * from bank.transfers where id = ${id}::uuid and not exists (select 1 from settled)`.execute(db);
+  const r = rows[0];
+  return r ? toTransfer(r) : null;
 }
 
 function toTransfer(r: TransferRow): Transfer {

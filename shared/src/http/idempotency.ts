@@ -86,33 +86,10 @@ export function idempotency<DB>(db: Kysely<DB>, opts: IdempotencyOptions = {}) {
     const hash = requestHash(request.input);
     // Most repeats find a finished row and never open a transaction.
     const prior = await findKey(db, id.scope, id.key);
-    if (prior) return render(ctx, await replay(prior, id, hash));
+    if (prior) return render(ctx, await replay(prior, id, hash, opts.reload));
     let outcome: Outcome | KeyRow;
     try {
-      outcome = await db.transaction().execute(async (trx) => {
-        await sql`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`.execute(trx);
-        // Waits while another transaction holds this key uncommitted; inserts nothing if it committed.
-        const inserted = await sql<{ key: string }>`
-          insert into idempotency_keys (scope, key, method, path, request_hash)
-          values (${id.scope}, ${id.key}, ${id.method}, ${id.path}, ${hash})
-          on conflict (scope, key) do nothing
-          returning key`.execute(trx);
-        if (inserted.rows.length === 0) {
-          const winner = await findKey(trx, id.scope, id.key);
-          if (!winner) throw new Error("idempotency key conflicted but is not there");
-          return winner;
-        }
-        await sql`select set_config('lock_timeout', '0', true)`.execute(trx);
-        const answer = await create(trx);
-        await sql`
-          update idempotency_keys set
-            status = ${answer.status},
-            response_body = ${JSON.stringify(answer.body)},
-            response_headers = ${JSON.stringify(answer.headers ?? {})}::jsonb,
-            resource_id = ${answer.resourceId ?? null}
-          where scope = ${id.scope} and key = ${id.key}`.execute(trx);
-        return { answer, replayed: false };
-      });
+      outcome = await db.transaction().execute((trx) => createOnce(trx, id, hash, lockTimeoutMs, create));
     } catch (err) {
       if ((err as { code?: string })?.code === LOCK_NOT_AVAILABLE) {
         throw new AppError("IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is still being processed", [
@@ -121,22 +98,69 @@ export function idempotency<DB>(db: Kysely<DB>, opts: IdempotencyOptions = {}) {
       }
       throw err;
     }
-    return render(ctx, "replayed" in outcome ? outcome : await replay(outcome, id, hash));
-  }
-
-  async function replay(row: KeyRow, id: { method: string; path: string }, hash: string): Promise<Outcome> {
-    if (row.method !== id.method || row.path !== id.path || row.request_hash !== hash) {
-      throw new AppError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with another request", [
-        { path: "Idempotency-Key", message: "already used with another method, path or body" },
-      ]);
-    }
-    let body: unknown = row.response_body === null ? undefined : JSON.parse(row.response_body);
-    if (body === undefined && row.resource_id !== null && opts.reload) body = await opts.reload(row.resource_id);
-    const answer = { status: row.status ?? 500, body, headers: row.response_headers };
-    return { answer, replayed: true };
+    return render(ctx, "replayed" in outcome ? outcome : await replay(outcome, id, hash, opts.reload));
   }
 
   return { run };
+}
+
+interface KeyId {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+}
+
+/**
+ * Takes the key and creates, writing the answer into the key's row; or, when another request took the key
+ * first, answers that request's row (after waiting for it to commit) without creating anything.
+ */
+async function createOnce<DB>(
+  trx: Transaction<DB>,
+  id: KeyId,
+  hash: string,
+  lockTimeoutMs: number,
+  create: (trx: Transaction<DB>) => Promise<Answer>,
+): Promise<Outcome | KeyRow> {
+  await sql`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`.execute(trx);
+  // Waits while another transaction holds this key uncommitted; inserts nothing if it committed.
+  const inserted = await sql<{ key: string }>`
+    insert into idempotency_keys (scope, key, method, path, request_hash)
+    values (${id.scope}, ${id.key}, ${id.method}, ${id.path}, ${hash})
+    on conflict (scope, key) do nothing
+    returning key`.execute(trx);
+  if (inserted.rows.length === 0) {
+    const winner = await findKey(trx, id.scope, id.key);
+    if (!winner) throw new Error("idempotency key conflicted but is not there");
+    return winner;
+  }
+  await sql`select set_config('lock_timeout', '0', true)`.execute(trx);
+  const answer = await create(trx);
+  await sql`
+    update idempotency_keys set
+      status = ${answer.status},
+      response_body = ${JSON.stringify(answer.body)},
+      response_headers = ${JSON.stringify(answer.headers ?? {})}::jsonb,
+      resource_id = ${answer.resourceId ?? null}
+    where scope = ${id.scope} and key = ${id.key}`.execute(trx);
+  return { answer, replayed: false };
+}
+
+async function replay(
+  row: KeyRow,
+  id: { method: string; path: string },
+  hash: string,
+  reload: IdempotencyOptions["reload"],
+): Promise<Outcome> {
+  if (row.method !== id.method || row.path !== id.path || row.request_hash !== hash) {
+    throw new AppError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with another request", [
+      { path: "Idempotency-Key", message: "already used with another method, path or body" },
+    ]);
+  }
+  let body: unknown = row.response_body === null ? undefined : JSON.parse(row.response_body);
+  if (body === undefined && row.resource_id !== null && reload) body = await reload(row.resource_id);
+  const answer = { status: row.status ?? 500, body, headers: row.response_headers };
+  return { answer, replayed: true };
 }
 
 function render(ctx: Context, outcome: Outcome): Outcome {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Components, parameters } from "./openapi-schemas.ts";
 
 /** One error an operation may answer with: its code and an example of the message. */
 export interface ErrorExample {
@@ -150,33 +151,71 @@ function withStandardResponses(r: RouteDoc): Record<number, ResponseDoc> {
   return out;
 }
 
-/** Moves the named schemas zod put under `$defs` into `components.schemas`, and points the refs there. */
-class Components {
-  readonly schemas: Record<string, unknown> = {};
+function responseHeaders(res: ResponseDoc): Record<string, unknown> {
+  const headers: Record<string, unknown> = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
+  for (const [h, d] of Object.entries(res.headers ?? {})) headers[h] = { description: d, schema: { type: "string" } };
+  if (headers["Retry-After"]) headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
+  return headers;
+}
 
-  schema(s: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-    const json = z.toJSONSchema(s, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
-    const { $schema: _, $defs, ...rest } = json as { $schema?: string; $defs?: Record<string, unknown> };
-    for (const [id, def] of Object.entries($defs ?? {})) {
-      const moved = this.relink(def);
-      const known = this.schemas[id];
-      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(moved))
-        throw new Error(`two different schemas are both named ${id} in the OpenAPI document`);
-      this.schemas[id] = moved;
+/** An error status's body: the one error schema, with an example per code it answers with. */
+function errorContent(r: RouteDoc, status: string, res: ResponseDoc, errorRef: unknown) {
+  const errors = res.errors ?? [];
+  if (errors.length === 0) throw new Error(`${r.operationId}: ${status} lists no error code`);
+  return {
+    "application/json": {
+      schema: errorRef,
+      examples: Object.fromEntries(
+        errors.map((e) => [
+          e.code,
+          { summary: e.code, value: { error: { code: e.code, message: e.message, details: e.details ?? [] } } },
+        ]),
+      ),
+    },
+  };
+}
+
+function operationResponses(r: RouteDoc, components: Components, errorRef: unknown): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, res] of Object.entries(withStandardResponses(r))) {
+    const headers = responseHeaders(res);
+    let content: Record<string, unknown> | undefined;
+    if (Number(status) >= 400) content = errorContent(r, status, res, errorRef);
+    else if (res.body) {
+      if (res.example === undefined) throw new Error(`${r.operationId}: ${status} needs an example`);
+      content = { "application/json": { schema: components.schema(res.body, "output"), example: res.example } };
     }
-    return this.relink(rest) as Record<string, unknown>;
+    responses[status] = { description: res.description, headers, ...(content && { content }) };
   }
+  return responses;
+}
 
-  private relink(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map((x) => this.relink(x));
-    if (v === null || typeof v !== "object") return v;
-    return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [
-        k,
-        k === "$ref" && typeof x === "string" ? x.replace(/^#\/\$defs\//, "#/components/schemas/") : this.relink(x),
-      ]),
-    );
-  }
+function operation(r: RouteDoc, components: Components, errorRef: unknown) {
+  const security = r.security ?? "apiKey";
+  // The responses first: the order schemas are met in is the order of components.schemas.
+  const responses = operationResponses(r, components, errorRef);
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    ...(r.description && { description: r.description }),
+    ...(r.tags && { tags: r.tags }),
+    parameters: [
+      ...parameters(components, "path", r.params),
+      ...parameters(components, "query", r.query),
+      ...parameters(components, "header", r.headers),
+      { $ref: "#/components/parameters/X-Request-Id" },
+    ],
+    ...(r.body && {
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: components.schema(r.body, "input"), example: r.bodyExample },
+        },
+      },
+    }),
+    responses,
+    security: security === "none" ? [] : [{ [security]: [] }],
+  };
 }
 
 /**
@@ -190,79 +229,14 @@ export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
   const usedSecurity = new Set<string>();
   const paths: Record<string, Record<string, unknown>> = {};
   const ids = new Set<string>();
-
-  const parameters = (where: "path" | "query" | "header", obj: z.ZodObject | undefined) => {
-    if (!obj) return [];
-    const shape = components.schema(obj, "input") as {
-      properties?: Record<string, { description?: string; examples?: unknown[] }>;
-      required?: string[];
-    };
-    return Object.entries(shape.properties ?? {}).map(([name, { description, ...schema }]) => ({
-      name,
-      in: where,
-      required: where === "path" || (shape.required ?? []).includes(name),
-      ...(description && { description }),
-      schema,
-    }));
-  };
-
   for (const r of routes) {
     if (ids.has(r.operationId)) throw new Error(`operationId ${r.operationId} is used twice`);
     ids.add(r.operationId);
     if (r.body && r.bodyExample === undefined) throw new Error(`${r.operationId}: a request body needs an example`);
-    const responses: Record<string, unknown> = {};
-    for (const [status, res] of Object.entries(withStandardResponses(r))) {
-      const isError = Number(status) >= 400;
-      const headers: Record<string, unknown> = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
-      for (const [h, d] of Object.entries(res.headers ?? {}))
-        headers[h] = { description: d, schema: { type: "string" } };
-      if (headers["Retry-After"]) headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
-      let content: Record<string, unknown> | undefined;
-      if (isError) {
-        const errors = res.errors ?? [];
-        if (errors.length === 0) throw new Error(`${r.operationId}: ${status} lists no error code`);
-        content = {
-          "application/json": {
-            schema: errorRef,
-            examples: Object.fromEntries(
-              errors.map((e) => [
-                e.code,
-                { summary: e.code, value: { error: { code: e.code, message: e.message, details: e.details ?? [] } } },
-              ]),
-            ),
-          },
-        };
-      } else if (res.body) {
-        if (res.example === undefined) throw new Error(`${r.operationId}: ${status} needs an example`);
-        content = { "application/json": { schema: components.schema(res.body, "output"), example: res.example } };
-      }
-      responses[status] = { description: res.description, headers, ...(content && { content }) };
-    }
     const security = r.security ?? "apiKey";
     if (security !== "none") usedSecurity.add(security);
     paths[r.path] ??= {};
-    paths[r.path]![r.method] = {
-      operationId: r.operationId,
-      summary: r.summary,
-      ...(r.description && { description: r.description }),
-      ...(r.tags && { tags: r.tags }),
-      parameters: [
-        ...parameters("path", r.params),
-        ...parameters("query", r.query),
-        ...parameters("header", r.headers),
-        { $ref: "#/components/parameters/X-Request-Id" },
-      ],
-      ...(r.body && {
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": { schema: components.schema(r.body, "input"), example: r.bodyExample },
-          },
-        },
-      }),
-      responses,
-      security: security === "none" ? [] : [{ [security]: [] }],
-    };
+    paths[r.path]![r.method] = operation(r, components, errorRef);
   }
   const tags = [...new Set(routes.flatMap((r) => r.tags ?? []))].map((name) => ({
     name,
@@ -285,34 +259,36 @@ export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
     paths,
     components: {
       schemas: components.schemas,
-      parameters: {
-        "X-Request-Id": {
-          name: "X-Request-Id",
-          in: "header",
-          required: false,
-          description:
-            "your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. " +
-            "It comes back in the answer's X-Request-Id and is on every log line about the request",
-          schema: { type: "string", maxLength: 128, pattern: "^[A-Za-z0-9._:-]{1,128}$" },
-          example: "demo-1",
-        },
-      },
-      headers: {
-        "X-Request-Id": {
-          description: "the request's id: the caller's X-Request-Id when plain, else a new UUID",
-          schema: { type: "string" },
-          example: "demo-1",
-        },
-        "Retry-After": {
-          description: "seconds to wait before sending the request again",
-          schema: { type: "integer", minimum: 0 },
-          example: 1,
-        },
-      },
+      parameters: { "X-Request-Id": requestIdParameter() },
+      headers: requestIdAndRetryHeaders(),
       securitySchemes: Object.fromEntries(Object.entries(SECURITY).filter(([k]) => usedSecurity.has(k))),
     },
   };
 }
+
+const requestIdParameter = () => ({
+  name: "X-Request-Id",
+  in: "header",
+  required: false,
+  description:
+    "your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. " +
+    "It comes back in the answer's X-Request-Id and is on every log line about the request",
+  schema: { type: "string", maxLength: 128, pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+  example: "demo-1",
+});
+
+const requestIdAndRetryHeaders = () => ({
+  "X-Request-Id": {
+    description: "the request's id: the caller's X-Request-Id when plain, else a new UUID",
+    schema: { type: "string" },
+    example: "demo-1",
+  },
+  "Retry-After": {
+    description: "seconds to wait before sending the request again",
+    schema: { type: "integer", minimum: 0 },
+    example: 1,
+  },
+});
 
 const TAG_TEXT: Record<string, string> = {
   products: "Loan products and their bounds",

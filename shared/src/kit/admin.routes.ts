@@ -14,15 +14,32 @@ import { RequeueRefused, requeueDead, topicStatus } from "../outbox/inspect.ts";
  * destination, its dead letters and their requeue, and the pg-boss queues. Guarded by ADMIN_TOKEN like
  * every admin endpoint; they read what `pnpm outbox` reads, and the requeue is the command's own.
  */
-export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBoss; adminToken?: string }): Router {
+export function adminRoutes(deps: AdminDeps): Router {
   const router = new Router({ prefix: "/admin" });
   router.use(requireAdmin(deps.adminToken));
+  outboxRoute(router, deps);
+  deadLettersRoute(router, deps);
+  messagesRoute(router, deps);
+  requeueRoute(router, deps);
+  queuesRoute(router, deps);
+  return router;
+}
 
+interface AdminDeps {
+  service: string;
+  pool: pg.Pool;
+  boss?: PgBoss;
+  adminToken?: string;
+}
+
+function outboxRoute(router: Router, deps: AdminDeps) {
   router.get("/outbox", async (ctx) => {
     const [topics, health] = await Promise.all([topicStatus(deps.pool), destinationHealth(deps.pool)]);
     ctx.body = { service: deps.service, destinations: byDestination(topics, health), topics };
   });
+}
 
+function deadLettersRoute(router: Router, deps: AdminDeps) {
   router.get("/outbox/dead", async (ctx) => {
     const q = parseInput(deadQuery, ctx.query, "query");
     const after = q.cursor === undefined ? null : deadCursor.decode(q.cursor);
@@ -52,9 +69,11 @@ export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBos
       nextCursor: rows.length > q.limit && last ? deadCursor.encode([last.id, last.destination ?? ""]) : null,
     };
   });
+}
 
-  // One aggregate's messages, oldest first, with the request id each carries: what links its log lines
-  // across the services, and where each delivery stands.
+// One aggregate's messages, oldest first, with the request id each carries: what links its log lines
+// across the services, and where each delivery stands.
+function messagesRoute(router: Router, deps: AdminDeps) {
   router.get("/outbox/messages", async (ctx) => {
     const q = parseInput(messagesQuery, ctx.query, "query");
     const { rows } = await deps.pool.query(
@@ -79,7 +98,9 @@ export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBos
       })),
     };
   });
+}
 
+function requeueRoute(router: Router, deps: AdminDeps) {
   router.post("/outbox/requeue", async (ctx) => {
     const body = parseInput(requeueBody, ctx.request.body, "body");
     const client = await deps.pool.connect();
@@ -104,15 +125,15 @@ export function adminRoutes(deps: { service: string; pool: pg.Pool; boss?: PgBos
       client.release();
     }
   });
+}
 
+function queuesRoute(router: Router, deps: AdminDeps) {
   router.get("/queues", async (ctx) => {
     if (!deps.boss) throw new AppError("NOT_FOUND", "this service runs no pg-boss");
     const { rows } = await deps.boss.getDb().executeSql("select name from pgboss.queue order by name", []);
     const names = (rows as Array<{ name: string }>).map((r) => r.name);
     ctx.body = { service: deps.service, queues: await queueSizes(deps.boss, names) };
   });
-
-  return router;
 }
 
 const deadCursor = cursorCodec(z.tuple([z.string().regex(/^\d+$/), z.string()]));

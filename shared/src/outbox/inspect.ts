@@ -112,88 +112,12 @@ export type RequeueTarget = { id: string } | { destination: string; aggregateId:
  * a message with no delivery at all gets one per route.
  */
 export async function requeueDead(c: Queryable, which: RequeueTarget, opts: RequeueOptions = {}): Promise<string[]> {
-  const id = typeof which === "object" && "id" in which ? which.id : null;
-  const pair = typeof which === "object" && "destination" in which ? which : null;
   await c.query("begin");
   try {
-    // The groups: (destination, aggregate) of the chosen dead deliveries, or (null, aggregate) of dead
-    // messages without a dead delivery.
-    const { rows: groups } = await c.query<Group>(
-      `with chosen as (
-         select d.destination, d.aggregate_id from outbox_deliveries d
-         where d.dead_at is not null and ($1::bigint is null or d.message_id = $1::bigint)
-           and ($2::text is null or (d.destination = $2::text and d.aggregate_id = $3::text))
-         union
-         select null, o.aggregate_id from outbox o
-         where o.dead_at is not null and ($1::bigint is null or o.id = $1::bigint) and $2::text is null
-           and not exists (select 1 from outbox_deliveries x where x.message_id = o.id and x.dead_at is not null)),
-       dead as (
-         select c.destination, c.aggregate_id, min(o.id) as first_dead
-         from chosen c
-         join outbox o on o.aggregate_id = c.aggregate_id
-         left join outbox_deliveries d on d.message_id = o.id and d.destination = c.destination
-         where (c.destination is not null and d.dead_at is not null)
-            or (c.destination is null and o.dead_at is not null)
-         group by c.destination, c.aggregate_id)
-       select g.destination, g.aggregate_id, g.first_dead::text,
-              array(select o.id::text from outbox o
-                    left join outbox_deliveries d on d.message_id = o.id and d.destination = g.destination
-                    where o.aggregate_id = g.aggregate_id and o.id > g.first_dead
-                      and (d.delivered_at is not null or (g.destination is null and o.delivered_at is not null))
-                    order by o.id) as later_delivered
-       from dead g`,
-      [id, pair?.destination ?? null, pair?.aggregateId ?? null],
-    );
-    const blocked = groups.filter((g) => g.later_delivered.length > 0);
-    if (blocked.length > 0 && !opts.force) {
-      const list = blocked
-        .map((g) => `${g.aggregate_id} → ${g.destination ?? "(all)"}: ${g.later_delivered.join(", ")}`)
-        .join("; ");
-      throw new RequeueRefused(
-        `requeueing would send dead messages after later ones of their aggregate that were delivered meanwhile (${list}); ` +
-          "requeue with --force if the receiver takes a late message in its stride",
-      );
-    }
-    const destinations = groups.map((g) => g.destination);
-    const aggregates = groups.map((g) => g.aggregate_id);
-    const { rows: deliveries } = await c.query<{ id: string }>(
-      `update outbox_deliveries d
-       set dead_at = null, attempts = 0, next_attempt_at = now(), leased_until = null
-       from unnest($1::text[], $2::text[]) as g(destination, aggregate_id)
-       where d.destination = g.destination and d.aggregate_id = g.aggregate_id and d.dead_at is not null
-       returning d.message_id::text as id`,
-      [destinations, aggregates],
-    );
-    const { rows: whole } = await c.query<{ id: string }>(
-      `update outbox o
-       set dead_at = null, attempts = 0, next_attempt_at = now()
-       from unnest($1::text[], $2::text[]) as g(destination, aggregate_id)
-       where g.destination is null and o.aggregate_id = g.aggregate_id and o.dead_at is not null
-         and not exists (select 1 from outbox_deliveries x where x.message_id = o.id and x.dead_at is not null)
-       returning o.id::text as id`,
-      [destinations, aggregates],
-    );
-    const ids = [...new Set([...deliveries.map((r) => r.id), ...whole.map((r) => r.id)])];
-    // Messages that are whole again; those without any delivery get one per route.
-    await c.query(
-      `update outbox o set dead_at = null, attempts = s.attempts
-       from (select message_id, max(attempts) as attempts, bool_or(dead_at is not null) as dead
-             from outbox_deliveries where message_id = any($1::bigint[]) group by message_id) s
-       where o.id = s.message_id and not s.dead`,
-      [ids],
-    );
-    await c.query(
-      `update outbox_deliveries d set attempts = 0, next_attempt_at = now(), leased_until = null
-       where d.message_id = any($1::bigint[]) and d.delivered_at is null and d.dead_at is null`,
-      [whole.map((r) => r.id)],
-    );
-    await c.query(
-      `insert into outbox_deliveries (message_id, destination, topic, aggregate_id)
-       select o.id, r.destination, o.topic, o.aggregate_id
-       from outbox o join outbox_routes r on r.topic = o.topic
-       where o.id = any($1::bigint[]) and not exists (select 1 from outbox_deliveries x where x.message_id = o.id)`,
-      [whole.map((r) => r.id)],
-    );
+    const groups = await deadGroups(c, which);
+    refuseIfDeliveredLater(groups, opts);
+    const { ids, whole } = await requeueGroups(c, groups);
+    await makeWhole(c, ids, whole);
     await c.query("select pg_notify($1, '')", [OUTBOX_CHANNEL]);
     await c.query("commit");
     return ids.sort((a, b) => Number(a) - Number(b));
@@ -201,6 +125,102 @@ export async function requeueDead(c: Queryable, which: RequeueTarget, opts: Requ
     await c.query("rollback");
     throw err;
   }
+}
+
+/**
+ * The groups: (destination, aggregate) of the chosen dead deliveries, or (null, aggregate) of dead
+ * messages without a dead delivery; each with its first dead id and the later ids delivered meanwhile.
+ */
+async function deadGroups(c: Queryable, which: RequeueTarget): Promise<Group[]> {
+  const id = typeof which === "object" && "id" in which ? which.id : null;
+  const pair = typeof which === "object" && "destination" in which ? which : null;
+  const { rows } = await c.query<Group>(
+    `with chosen as (
+       select d.destination, d.aggregate_id from outbox_deliveries d
+       where d.dead_at is not null and ($1::bigint is null or d.message_id = $1::bigint)
+         and ($2::text is null or (d.destination = $2::text and d.aggregate_id = $3::text))
+       union
+       select null, o.aggregate_id from outbox o
+       where o.dead_at is not null and ($1::bigint is null or o.id = $1::bigint) and $2::text is null
+         and not exists (select 1 from outbox_deliveries x where x.message_id = o.id and x.dead_at is not null)),
+     dead as (
+       select c.destination, c.aggregate_id, min(o.id) as first_dead
+       from chosen c
+       join outbox o on o.aggregate_id = c.aggregate_id
+       left join outbox_deliveries d on d.message_id = o.id and d.destination = c.destination
+       where (c.destination is not null and d.dead_at is not null)
+          or (c.destination is null and o.dead_at is not null)
+       group by c.destination, c.aggregate_id)
+     select g.destination, g.aggregate_id, g.first_dead::text,
+            array(select o.id::text from outbox o
+                  left join outbox_deliveries d on d.message_id = o.id and d.destination = g.destination
+                  where o.aggregate_id = g.aggregate_id and o.id > g.first_dead
+                    and (d.delivered_at is not null or (g.destination is null and o.delivered_at is not null))
+                  order by o.id) as later_delivered
+     from dead g`,
+    [id, pair?.destination ?? null, pair?.aggregateId ?? null],
+  );
+  return rows;
+}
+
+function refuseIfDeliveredLater(groups: Group[], opts: RequeueOptions) {
+  const blocked = groups.filter((g) => g.later_delivered.length > 0);
+  if (blocked.length === 0 || opts.force) return;
+  const list = blocked
+    .map((g) => `${g.aggregate_id} → ${g.destination ?? "(all)"}: ${g.later_delivered.join(", ")}`)
+    .join("; ");
+  throw new RequeueRefused(
+    `requeueing would send dead messages after later ones of their aggregate that were delivered meanwhile (${list}); ` +
+      "requeue with --force if the receiver takes a late message in its stride",
+  );
+}
+
+/** Every dead delivery of each group, and each whole dead message of a (null, aggregate) group, made new. */
+async function requeueGroups(c: Queryable, groups: Group[]): Promise<{ ids: string[]; whole: string[] }> {
+  const destinations = groups.map((g) => g.destination);
+  const aggregates = groups.map((g) => g.aggregate_id);
+  const { rows: deliveries } = await c.query<{ id: string }>(
+    `update outbox_deliveries d
+     set dead_at = null, attempts = 0, next_attempt_at = now(), leased_until = null
+     from unnest($1::text[], $2::text[]) as g(destination, aggregate_id)
+     where d.destination = g.destination and d.aggregate_id = g.aggregate_id and d.dead_at is not null
+     returning d.message_id::text as id`,
+    [destinations, aggregates],
+  );
+  const { rows: whole } = await c.query<{ id: string }>(
+    `update outbox o
+     set dead_at = null, attempts = 0, next_attempt_at = now()
+     from unnest($1::text[], $2::text[]) as g(destination, aggregate_id)
+     where g.destination is null and o.aggregate_id = g.aggregate_id and o.dead_at is not null
+       and not exists (select 1 from outbox_deliveries x where x.message_id = o.id and x.dead_at is not null)
+     returning o.id::text as id`,
+    [destinations, aggregates],
+  );
+  const ids = [...new Set([...deliveries.map((r) => r.id), ...whole.map((r) => r.id)])];
+  return { ids, whole: whole.map((r) => r.id) };
+}
+
+// Messages that are whole again; those without any delivery get one per route.
+async function makeWhole(c: Queryable, ids: string[], whole: string[]) {
+  await c.query(
+    `update outbox o set dead_at = null, attempts = s.attempts
+     from (select message_id, max(attempts) as attempts, bool_or(dead_at is not null) as dead
+           from outbox_deliveries where message_id = any($1::bigint[]) group by message_id) s
+     where o.id = s.message_id and not s.dead`,
+    [ids],
+  );
+  await c.query(
+    `update outbox_deliveries d set attempts = 0, next_attempt_at = now(), leased_until = null
+     where d.message_id = any($1::bigint[]) and d.delivered_at is null and d.dead_at is null`,
+    [whole],
+  );
+  await c.query(
+    `insert into outbox_deliveries (message_id, destination, topic, aggregate_id)
+     select o.id, r.destination, o.topic, o.aggregate_id
+     from outbox o join outbox_routes r on r.topic = o.topic
+     where o.id = any($1::bigint[]) and not exists (select 1 from outbox_deliveries x where x.message_id = o.id)`,
+    [whole],
+  );
 }
 
 /** `95` → "1m35s"; compact, for a table cell. */

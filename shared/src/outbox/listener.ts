@@ -28,18 +28,7 @@ export function createListener(deps: ListenerDeps) {
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    const c = new pg.Client({
-      connectionString: deps.connectionString,
-      application_name: deps.applicationName,
-      keepAlive: true,
-      connectionTimeoutMillis: 5_000,
-    });
-    // Registered before connecting: an error on a client without a listener would kill the process.
-    c.on("error", (err) => lost(c, err));
-    c.on("end", () => lost(c, new Error("connection ended")));
-    c.on("notification", (n) => {
-      if (n.channel === deps.channel) deps.onNotify();
-    });
+    const c = listeningClient(deps, lost);
     client = c;
     try {
       await c.connect();
@@ -88,4 +77,20 @@ export function createListener(deps: ListenerDeps) {
       return listening;
     },
   };
+}
+
+function listeningClient(deps: ListenerDeps, lost: (c: pg.Client, err: unknown) => void): pg.Client {
+  const c = new pg.Client({
+    connectionString: deps.connectionString,
+    application_name: deps.applicationName,
+    keepAlive: true,
+    connectionTimeoutMillis: 5_000,
+  });
+  // Registered before connecting: an error on a client without a listener would kill the process.
+  c.on("error", (err) => lost(c, err));
+  c.on("end", () => lost(c, new Error("connection ended")));
+  c.on("notification", (n) => {
+    if (n.channel === deps.channel) deps.onNotify();
+  });
+  return c;
 }

@@ -4,7 +4,11 @@ import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
 import type { ClaimedMessage } from "./claim.ts";
 import { byAggregate } from "./receiver.ts";
 import type { Outcomes } from "./send.ts";
+import { summarizeMessages } from "./summaries.ts";
 import type { WireMessage } from "./types.ts";
+
+// The relay imports these with the recording; the statements live on their own in summaries.ts.
+export { repairSummaries, summarizeMessages } from "./summaries.ts";
 
 export type AnswerHandler<DB> = (trx: Transaction<DB>, message: WireMessage, result: unknown) => Promise<void>;
 
@@ -72,7 +76,6 @@ export async function recordOutcomes<DB>(
   handlers?: AnswerHandlers<DB>,
   random: () => number = Math.random,
 ): Promise<RecordSummary> {
-  const onAnswer = handlers?.one;
   const changes = messages.map((m) => {
     const o = outcomes.get(m.id);
     if (o?.outcome === "ok") return { ...key(m), attempts: m.attempts, ok: true, dead: false, error: null, delayMs: 0 };
@@ -80,76 +83,99 @@ export async function recordOutcomes<DB>(
     return failure(m, error, policy, random);
   });
   // Without onAnswer the batch is one statement, atomic on its own: no transaction round trips.
-  if (!onAnswer) {
+  if (!handlers?.one) {
     const applied = await applyChanges(db, changes, false);
     const written = new Set(applied.written);
     await summarizeMessages(db, [...written]);
     return summarize(changes, written, [], applied.successors);
   }
+  const batch: Batch = { messages, outcomes, changes, policy, random };
   // First without savepoints (two statements fewer per row); if an answer throws, that attempt is rolled
   // back whole and the batch recorded again with a savepoint per answer, the one that threw turned into a
   // retry without being run again.
   const threw = new Map<string, unknown>();
   try {
-    return await db.transaction().execute(async (trx) => {
-      const applied = await applyChanges(trx, changes, false);
-      const written = new Set(applied.written);
-      const acknowledged = byAggregate(messages).filter(
-        (m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id),
-      );
-      if (handlers?.many) {
-        // The summaries first: the answers lock the service's own rows (PE's agreements), which its other
-        // work waits for, so they are taken last and held only until the commit.
-        await summarizeMessages(trx, [...written]);
-        if (acknowledged.length > 0) {
-          const answers = acknowledged.map((m) => ({ message: toWire(m), result: resultOf(outcomes, m) }));
-          await handlers.many(trx, answers).catch(() => {
-            throw RETRY_WITH_SAVEPOINTS;
-          });
-        }
-        return summarize(changes, written, [], applied.successors);
-      }
-      for (const m of acknowledged) {
-        const o = outcomes.get(m.id);
-        if (o?.outcome !== "ok") continue;
-        try {
-          await withRequestId(m.requestId, () => onAnswer(trx, toWire(m), o.result));
-        } catch (err) {
-          threw.set(m.id, err);
-          throw RETRY_WITH_SAVEPOINTS;
-        }
-      }
-      await summarizeMessages(trx, [...written]);
-      return summarize(changes, written, [], applied.successors);
-    });
+    return await db.transaction().execute((trx) => recordAnswers(trx, batch, handlers, threw));
   } catch (err) {
     if (err !== RETRY_WITH_SAVEPOINTS) throw err;
   }
-  return db.transaction().execute(async (trx) => {
-    const applied = await applyChanges(trx, changes, false);
-    const written = new Set(applied.written);
-    const redo: Change[] = [];
-    // In aggregate-id order, as the peer's receiver applies its items: see byAggregate.
-    for (const m of byAggregate(messages)) {
-      const o = outcomes.get(m.id);
-      if (o?.outcome !== "ok" || !written.has(m.id)) continue;
-      if (threw.has(m.id)) {
-        redo.push(failure(m, `onAnswer failed: ${describe(threw.get(m.id))}`, policy, random));
-        continue;
-      }
-      await sql`savepoint outbox_answer`.execute(trx);
-      try {
-        await withRequestId(m.requestId, () => onAnswer(trx, toWire(m), o.result));
-        await sql`release savepoint outbox_answer`.execute(trx);
-      } catch (err) {
-        await sql`rollback to savepoint outbox_answer`.execute(trx);
-        redo.push(failure(m, `onAnswer failed: ${describe(err)}`, policy, random));
-      }
-    }
-    if (redo.length > 0) await applyChanges(trx, redo, true);
+  return db.transaction().execute((trx) => recordAnswersWithSavepoints(trx, batch, handlers.one, threw));
+}
+
+/** One batch's claimed rows, their outcomes, and the changes those make. */
+interface Batch {
+  messages: readonly ClaimedMessage[];
+  outcomes: Outcomes;
+  changes: Change[];
+  policy: RecordPolicy;
+  random: () => number;
+}
+
+/** Throws RETRY_WITH_SAVEPOINTS if an answer throws, having put in `threw` the one that did if known. */
+async function recordAnswers<DB>(
+  trx: Transaction<DB>,
+  { messages, outcomes, changes }: Batch,
+  handlers: AnswerHandlers<DB>,
+  threw: Map<string, unknown>,
+): Promise<RecordSummary> {
+  const applied = await applyChanges(trx, changes, false);
+  const written = new Set(applied.written);
+  const acknowledged = byAggregate(messages).filter((m) => outcomes.get(m.id)?.outcome === "ok" && written.has(m.id));
+  if (handlers.many) {
+    // The summaries first: the answers lock the service's own rows (PE's agreements), which its other
+    // work waits for, so they are taken last and held only until the commit.
     await summarizeMessages(trx, [...written]);
-    return summarize(changes, written, redo, applied.successors);
-  });
+    if (acknowledged.length > 0) {
+      const answers = acknowledged.map((m) => ({ message: toWire(m), result: resultOf(outcomes, m) }));
+      await handlers.many(trx, answers).catch(() => {
+        throw RETRY_WITH_SAVEPOINTS;
+      });
+    }
+    return summarize(changes, written, [], applied.successors);
+  }
+  for (const m of acknowledged) {
+    const o = outcomes.get(m.id);
+    if (o?.outcome !== "ok") continue;
+    try {
+      await withRequestId(m.requestId, () => handlers.one(trx, toWire(m), o.result));
+    } catch (err) {
+      threw.set(m.id, err);
+      throw RETRY_WITH_SAVEPOINTS;
+    }
+  }
+  await summarizeMessages(trx, [...written]);
+  return summarize(changes, written, [], applied.successors);
+}
+
+async function recordAnswersWithSavepoints<DB>(
+  trx: Transaction<DB>,
+  { messages, outcomes, changes, policy, random }: Batch,
+  onAnswer: AnswerHandler<DB>,
+  threw: Map<string, unknown>,
+): Promise<RecordSummary> {
+  const applied = await applyChanges(trx, changes, false);
+  const written = new Set(applied.written);
+  const redo: Change[] = [];
+  // In aggregate-id order, as the peer's receiver applies its items: see byAggregate.
+  for (const m of byAggregate(messages)) {
+    const o = outcomes.get(m.id);
+    if (o?.outcome !== "ok" || !written.has(m.id)) continue;
+    if (threw.has(m.id)) {
+      redo.push(failure(m, `onAnswer failed: ${describe(threw.get(m.id))}`, policy, random));
+      continue;
+    }
+    await sql`savepoint outbox_answer`.execute(trx);
+    try {
+      await withRequestId(m.requestId, () => onAnswer(trx, toWire(m), o.result));
+      await sql`release savepoint outbox_answer`.execute(trx);
+    } catch (err) {
+      await sql`rollback to savepoint outbox_answer`.execute(trx);
+      redo.push(failure(m, `onAnswer failed: ${describe(err)}`, policy, random));
+    }
+  }
+  if (redo.length > 0) await applyChanges(trx, redo, true);
+  await summarizeMessages(trx, [...written]);
+  return summarize(changes, written, redo, applied.successors);
 }
 
 const resultOf = (outcomes: Outcomes, m: ClaimedMessage) => {
@@ -246,65 +272,6 @@ async function applyChanges<DB>(
           and e.delivered_at is null and e.dead_at is null and e.message_id > o.message_id) as successor
   `.execute(db);
   return { written: rows.map((r) => r.id), successors: rows.some((r) => r.successor) };
-}
-
-/**
- * Brings the `outbox` rows of these messages in line with their deliveries: delivered once every
- * destination acknowledged, dead once any delivery is dead, the highest attempts, the soonest retry and a
- * last error. Two relays recording two destinations of one message at once each read the other's delivery
- * as it was before, so neither clears what the other may have set: `delivered_at` and `dead_at` are only
- * ever set here (a requeue clears `dead_at`), and the later of the two reads both acknowledgements.
- */
-export async function summarizeMessages<DB>(db: Kysely<DB>, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`
-    update outbox o
-    set attempts = s.attempts,
-        next_attempt_at = coalesce(s.next_attempt_at, o.next_attempt_at),
-        last_error = coalesce(s.last_error, o.last_error),
-        dead_at = case when o.delivered_at is null and s.dead then coalesce(o.dead_at, now()) else o.dead_at end,
-        delivered_at = case when o.dead_at is null and s.delivered then coalesce(o.delivered_at, now())
-                            else o.delivered_at end
-    from (
-      select d.message_id,
-             max(d.attempts) as attempts,
-             min(d.next_attempt_at) filter (where d.delivered_at is null and d.dead_at is null) as next_attempt_at,
-             max(d.last_error) filter (where d.delivered_at is null) as last_error,
-             bool_or(d.dead_at is not null) as dead,
-             bool_and(d.delivered_at is not null) as delivered
-      from outbox_deliveries d
-      where d.message_id = any(${ids as string[]}::bigint[])
-      group by d.message_id
-    ) s
-    -- Said twice so the plan finds the outbox rows by key whatever the statistics: joined alone, on an
-    -- outbox not analysed yet, PostgreSQL chose a sequential scan of the whole table for each batch.
-    where o.id = s.message_id and o.id = any(${ids as string[]}::bigint[])`.execute(db);
-}
-
-/**
- * Repairs the summaries a crash left behind: a relay records a batch without `onAnswer` as two statements
- * (its deliveries, then their messages' summaries), which must stay two, since a fan-out's two relays
- * recording one message at once rely on the later summary seeing both deliveries. A process killed
- * between them leaves a message pending whose deliveries are all delivered or dead; nothing claims it
- * again, so it would stay pending for ever. This finds such messages (overdue by `graceSeconds`, so
- * that a recording in flight is left alone; at most `limit` a call) and summarises them again.
- * Resolves to how many it repaired.
- */
-export async function repairSummaries<DB>(db: Kysely<DB>, graceSeconds = 10, limit = 1_000): Promise<number> {
-  const { rows } = await sql<{ id: string }>`
-    select o.id::text as id from outbox o
-    where o.delivered_at is null and o.dead_at is null
-      and o.next_attempt_at < now() - ${graceSeconds} * interval '1 second'
-      and exists (select 1 from outbox_deliveries d where d.message_id = o.id)
-      and not exists (select 1 from outbox_deliveries d
-                      where d.message_id = o.id and d.delivered_at is null and d.dead_at is null)
-    order by o.next_attempt_at, o.id
-    limit ${limit}`.execute(db);
-  await summarizeMessages(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.length;
 }
 
 /** A claimed row as the wire carries it: the relay's batches and `onAnswer` see it so. */

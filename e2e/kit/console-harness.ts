@@ -6,12 +6,12 @@
 
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { api, type Reply } from "@loans/e2e/kit/client";
-import { startTestSystem, type TestSystem } from "@loans/e2e/kit/test-system";
+import { buildConsole } from "@loans/console/build";
+import { type RunningConsole, startConsole } from "@loans/console/server";
 import { waitFor } from "@loans/shared/test-kit/wait";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { buildConsole } from "../build.ts";
-import { type RunningConsole, startConsole } from "../server.ts";
+import { api, type Reply } from "./client.ts";
+import { startTestSystem, type TestSystem } from "./test-system.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = () => existsSync(CHROMIUM);

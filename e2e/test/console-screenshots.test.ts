@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { it } from "vitest";
-import { hasChromium, startHarness } from "../test-kit/harness.ts";
+import { hasChromium, startHarness } from "../kit/console-harness.ts";
 
 const out = join(import.meta.dirname, "..", "..", "docs", "console");
 const wanted = process.env.SCREENSHOTS === "1" && hasChromium();

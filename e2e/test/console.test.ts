@@ -2,7 +2,7 @@ import { waitFor } from "@loans/shared/test-kit/wait";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, hasChromium, startHarness } from "../test-kit/harness.ts";
+import { type Harness, hasChromium, startHarness } from "../kit/console-harness.ts";
 
 // Debian's chromium, which .ci/run installs when missing; without it these tests are skipped and say so.
 const suite = hasChromium() ? describe : describe.skip;
