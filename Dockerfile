@@ -16,6 +16,8 @@ COPY origination/package.json origination/
 COPY gateway/package.json gateway/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
+COPY console/package.json console/
+COPY launcher/package.json launcher/
 RUN pnpm install --frozen-lockfile
 COPY . .
 # A service is a workspace folder with src/main.ts; each gets /out/<name> with its bundle.

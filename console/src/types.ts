@@ -1,10 +1,10 @@
 /**
  * The services' answers as the console reads them: PE's and Origination's from the types generated from
- * their OpenAPI documents (e2e/generated/, checked current by the tests), so a change of shape there is a
+ * their OpenAPI documents (contracts/generated/, checked current by the tests), so a change of shape there is a
  * type error here. PG documents its bodies inline, so its two shapes are written out below.
  */
-import type { components as OriginationApi } from "@loans/e2e/generated/origination";
-import type { components as PeApi } from "@loans/e2e/generated/pe";
+import type { components as OriginationApi } from "@loans/contracts/generated/origination";
+import type { components as PeApi } from "@loans/contracts/generated/pe";
 
 type Pe = PeApi["schemas"];
 

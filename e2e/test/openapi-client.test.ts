@@ -3,7 +3,7 @@ import { join } from "node:path";
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { application } from "../../pe/test/helpers.ts";
-import type { paths as PePaths } from "../generated/pe.ts";
+import type { paths as PePaths } from "@loans/contracts/generated/pe";
 import { ROOT, type RunningService, SERVICES } from "../kit/in-process.ts";
 import { openApiTypes } from "../kit/openapi-types.ts";
 
@@ -15,7 +15,7 @@ afterAll(async () => {
   for (const s of running.values()) await s.stop();
 });
 
-const generatedFile = (service: string) => join(ROOT, "e2e", "generated", `${service}.ts`);
+const generatedFile = (service: string) => join(ROOT, "contracts", "generated", `${service}.ts`);
 
 describe.each(SERVICES.map((s) => s.name))("%s's generated client types", (name) => {
   it("are current with the service's /openapi.json", async () => {
