@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { paths as PePaths } from "@loans/contracts/generated/pe";
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { application } from "../../pe/test/helpers.ts";
-import type { paths as PePaths } from "@loans/contracts/generated/pe";
 import { ROOT, type RunningService, SERVICES } from "../kit/in-process.ts";
 import { openApiTypes } from "../kit/openapi-types.ts";
 
