@@ -8,7 +8,7 @@ import type { PgBoss } from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { businessDateRoutes } from "./business-date/business-date.routes.ts";
-import type { BusinessClock, RunCobDay } from "./business-date/types.ts";
+import type { BusinessClock, RunCobDay } from "./lifecycle/business-date.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
@@ -16,8 +16,8 @@ import { decisionRoutes } from "./decisions/decisions.routes.ts";
 import { disbursementRoutes } from "./disbursement/disbursement.routes.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { productRoutes } from "./products/products.routes.ts";
-import { servicingMetrics } from "./servicing-store/servicing.metrics.ts";
-import { servicingRoutes } from "./servicing-store/servicing.routes.ts";
+import { servicingMetrics } from "./loans/loans.metrics.ts";
+import { servicingRoutes } from "./loans/loans.routes.ts";
 
 export interface PeDeps {
   config: PeConfig;

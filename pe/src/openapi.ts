@@ -7,7 +7,7 @@ import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
 import { disbursementDocs } from "./disbursement/disbursement.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
-import { servicingDocs } from "./servicing-store/servicing.docs.ts";
+import { servicingDocs } from "./loans/loans.docs.ts";
 
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */
 export function openApiRoutes(): Router {

@@ -3,12 +3,12 @@ import { defineService, type StartOptions, startService } from "@loans/shared/ki
 import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import { createBusinessClock } from "./business-date/clock.ts";
-import { COB_QUEUE, createCobWorker } from "./business-date/cob-schedule.ts";
+import { COB_QUEUE, createCobWorker } from "./cob/cob-schedule.ts";
 import type { PeConfig } from "./config.ts";
 import { applyApplicationAnswer, applyApplicationAnswers } from "./decisions/decisions.service.ts";
 import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
 import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
-import { cobDayRunner } from "./servicing-store/cob.ts";
+import { cobDayRunner } from "./cob/cob.ts";
 
 /**
  * PE as the service kit runs it: its registry entry, its routes, what its outbox sends where, and the

@@ -2,12 +2,12 @@ import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
-import { clientInput } from "../clients/clients.schemas.ts";
+import { clientInput } from "../records/clients.schemas.ts";
 import { disbursementView } from "../disbursement/disbursement.schemas.ts";
 import { uuidString, wholeNumber } from "../http/inputs.ts";
 import { MAX_TERM_MONTHS, productCode } from "../products/products.schemas.ts";
 import { decodeCursor } from "./agreements.cursor.ts";
-import { AGREEMENT_STATUSES } from "./transitions.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 
 export const createAgreementBody = z
   .strictObject({

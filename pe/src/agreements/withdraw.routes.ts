@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { BusinessClock } from "../business-date/types.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { withdrawnAgreementExample } from "../openapi.examples.ts";

@@ -3,8 +3,8 @@ import { enqueue } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "./status.repository.ts";
-import { transition } from "./transitions.ts";
+import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
+import { transition } from "../lifecycle/transitions.ts";
 
 export const WITHDRAWN_TOPIC = "agreement.withdrawn";
 

@@ -7,7 +7,7 @@ import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
 import { businessDateMoveResponse, businessDateResponse, moveBusinessDateBody } from "./business-date.schemas.ts";
 import { moveBusinessDate } from "./business-date.service.ts";
-import type { BusinessClock, RunCobDay } from "./types.ts";
+import type { BusinessClock, RunCobDay } from "../lifecycle/business-date.ts";
 
 export interface BusinessDateRouteDeps {
   db: Kysely<PeDB>;

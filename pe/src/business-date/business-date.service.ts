@@ -3,7 +3,7 @@ import { nextDay } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { insertMove, MOVE_LOCK } from "./business-date.repository.ts";
-import type { BusinessClock, CobDaySummary, RunCobDay } from "./types.ts";
+import type { BusinessClock, CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 
 export interface MoveDeps {
   db: Kysely<PeDB>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AGREEMENT_STATUSES } from "../agreements/transitions.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 import { uuidString } from "../http/inputs.ts";
 
 /** A decision as Origination sends it. Unknown fields are ignored: the peer may add some before we read them. */

@@ -7,7 +7,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { agreementResponse } from "../agreements/agreements.schemas.ts";
 import { loadAgreement } from "../agreements/agreements.service.ts";
-import type { BusinessClock } from "../business-date/types.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseParts, pathId } from "../http/inputs.ts";
 import { disbursingAgreementExample } from "../openapi.examples.ts";

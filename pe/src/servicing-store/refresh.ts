@@ -1,7 +1,7 @@
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
-import { lockedNow, recordStatus } from "../agreements/status.repository.ts";
-import { transition } from "../agreements/transitions.ts";
+import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
+import { transition } from "../lifecycle/transitions.ts";
 import { utcDate } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import {
@@ -12,7 +12,7 @@ import {
 } from "../disbursement/disbursement.schemas.ts";
 import { computeLoanState, type LoanState } from "../servicing/index.ts";
 import { syncLedger } from "./ledger.repository.ts";
-import { ledgerFacts } from "./ledger-facts.ts";
+import { ledgerFacts } from "../servicing/ledger-facts.ts";
 import { corePayments, type Loan, listPayments, listRefunds, type StoredPayment } from "./loan.repository.ts";
 import { materialise } from "./materialise.ts";
 import { refundPayoutId } from "./refund-id.ts";

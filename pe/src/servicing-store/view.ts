@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AgreementResponse } from "../agreements/agreements.schemas.ts";
-import type { BusinessClock } from "../business-date/types.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 import { computeLoanState } from "../servicing/index.ts";
 import { corePayments, findLoan, listPayments, listRefunds } from "./loan.repository.ts";

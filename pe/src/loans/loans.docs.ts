@@ -5,7 +5,7 @@ import { messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 import { calendarDate } from "../http/inputs.ts";
 import { payoffQuoteExample } from "../openapi.examples.ts";
-import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "./payments.intake.ts";
+import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "../payments/payments.intake.ts";
 
 export const quoteQuery = z.strictObject({
   date: calendarDate()

@@ -1,7 +1,7 @@
 import type { Metrics } from "@loans/shared";
 import { type Kysely, sql } from "kysely";
 import { Gauge } from "prom-client";
-import type { BusinessClock } from "../business-date/types.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 
 /**

@@ -6,8 +6,8 @@ import {
   recordStatuses,
   type StatusChange,
   setStatuses,
-} from "../agreements/status.repository.ts";
-import { type AgreementEvent, transition } from "../agreements/transitions.ts";
+} from "./status.repository.ts";
+import { type AgreementEvent, transition } from "./transitions.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
 
 export interface AdvanceItem {

@@ -1,5 +1,5 @@
 import { Dec } from "@loans/shared/money";
-import type { LoanState } from "../servicing/index.ts";
+import type { LoanState } from "./index.ts";
 
 /**
  * The ledger a loan's state implies (LIFECYCLE §3.2 item 6), as facts: each business fact (the

@@ -2,16 +2,16 @@ import Router from "@koa/router";
 import type { Metrics } from "@loans/shared";
 import { batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import type { BusinessClock } from "../business-date/types.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
 import { payoffQuote, QuoteNotAvailableError } from "../servicing/index.ts";
-import { corePayments, findLoan, listPayments } from "./loan.repository.ts";
-import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "./payments.intake.ts";
-import { listScheduleVersions } from "./schedule-versions.repository.ts";
-import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
-import { listTransactions } from "./transactions.repository.ts";
+import { corePayments, findLoan, listPayments } from "../servicing-store/loan.repository.ts";
+import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "../payments/payments.intake.ts";
+import { listScheduleVersions } from "../servicing-store/schedule-versions.repository.ts";
+import { quoteQuery, transactionsQuery } from "./loans.docs.ts";
+import { listTransactions } from "../servicing-store/transactions.repository.ts";
 
 export interface ServicingRouteDeps {
   db: Kysely<PeDB>;
