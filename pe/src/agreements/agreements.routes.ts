@@ -4,10 +4,11 @@ import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 import { agreementExample, agreementPageExample, agreementRequestExample } from "../openapi.examples.ts";
 import { findProduct, type Product } from "../records/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
@@ -25,7 +26,6 @@ import {
 import { type Application, applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
 import { toAgreementSummary } from "./agreements.views.ts";
 import { agreementGroups } from "./create-group.ts";
-import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;

@@ -1,8 +1,8 @@
 import { AppError, currentRequestId, type Logger, type Metrics, outsideRequests } from "@loans/shared";
 import type { Kysely } from "kysely";
 import { Counter, Histogram } from "prom-client";
-import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { AgreementResponse } from "./agreements.schemas.ts";
 import { type Application, openAgreements } from "./agreements.service.ts";
 

@@ -1,7 +1,7 @@
 import { Dec } from "@loans/shared/money";
 import type { Kysely } from "kysely";
-import type { CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 import type { PeDB } from "../db.ts";
+import type { CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 import { addDays } from "../servicing/days.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
 import { refreshLoan } from "../servicing-store/refresh.ts";

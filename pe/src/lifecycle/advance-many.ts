@@ -1,5 +1,6 @@
 import { AppError } from "@loans/shared";
 import type { Transaction } from "kysely";
+import type { AgreementStatus, PeDB } from "../db.ts";
 import {
   type DecisionRecord,
   lockAgreementStatuses,
@@ -8,7 +9,6 @@ import {
   setStatuses,
 } from "./status.repository.ts";
 import { type AgreementEvent, transition } from "./transitions.ts";
-import type { AgreementStatus, PeDB } from "../db.ts";
 
 export interface AdvanceItem {
   agreementId: string;
