@@ -16,8 +16,8 @@ import { ensureQueue, startBoss, unfinishedJobs } from "@loans/shared/boss";
 import { sql } from "kysely";
 import { insertMove } from "../../pe/src/business-date/business-date.repository.ts";
 import { nextDay } from "../../pe/src/calendar.ts";
+import { cobAgreementDay } from "../../pe/src/cob/cob.ts";
 import type { PeDB } from "../../pe/src/db.ts";
-import { cobAgreementDay } from "../../pe/src/servicing-store/cob.ts";
 
 export const COB_BASELINE_QUEUE = "bench.cob-agreement-day";
 

@@ -6,18 +6,20 @@ import type { Kysely } from "kysely";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
+import { disburseRoutes } from "./agreements/disburse.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { businessDateRoutes } from "./business-date/business-date.routes.ts";
-import type { BusinessClock, RunCobDay } from "./business-date/types.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
 import { decisionRoutes } from "./decisions/decisions.routes.ts";
-import { disbursementRoutes } from "./disbursement/disbursement.routes.ts";
+import { payoutResultRoutes } from "./disbursement/payout-results.routes.ts";
+import type { BusinessClock, RunCobDay } from "./lifecycle/business-date.ts";
+import { servicingMetrics } from "./loans/loans.metrics.ts";
+import { loanRoutes } from "./loans/loans.routes.ts";
 import { openApiRoutes } from "./openapi.ts";
+import { paymentRoutes } from "./payments/payments.routes.ts";
 import { productRoutes } from "./products/products.routes.ts";
-import { servicingMetrics } from "./servicing-store/servicing.metrics.ts";
-import { servicingRoutes } from "./servicing-store/servicing.routes.ts";
 
 export interface PeDeps {
   config: PeConfig;
@@ -42,10 +44,12 @@ export function createPeApp(deps: PeDeps): Koa {
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
-    disbursementRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
+    disburseRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
+    payoutResultRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
     clientRoutes({ db: deps.db }),
     decisionRoutes({ db: deps.db, metrics: deps.metrics }),
-    servicingRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
+    paymentRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),
+    loanRoutes({ db: deps.db, clock: deps.clock }),
     businessDateRoutes({
       db: deps.db,
       clock: deps.clock,

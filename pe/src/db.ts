@@ -1,6 +1,6 @@
 import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType, Generated } from "kysely";
-import type { AgreementStatus } from "./agreements/transitions.ts";
+import type { AgreementStatus } from "./lifecycle/transitions.ts";
 
 export type { AgreementStatus };
 

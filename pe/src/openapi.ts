@@ -1,13 +1,15 @@
 import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
+import { disburseDocs } from "./agreements/disburse.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
 import { businessDateDocs } from "./business-date/business-date.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
-import { disbursementDocs } from "./disbursement/disbursement.routes.ts";
+import { payoutResultDocs } from "./disbursement/payout-results.routes.ts";
+import { loanDocs } from "./loans/loans.docs.ts";
+import { paymentDocs } from "./payments/payments.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
-import { servicingDocs } from "./servicing-store/servicing.docs.ts";
 
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */
 export function openApiRoutes(): Router {
@@ -25,8 +27,10 @@ export function openApiRoutes(): Router {
       ...productDocs,
       ...agreementDocs,
       ...withdrawDocs,
-      ...disbursementDocs,
-      ...servicingDocs,
+      ...disburseDocs,
+      ...payoutResultDocs,
+      ...loanDocs,
+      ...paymentDocs,
       ...clientDocs,
       ...decisionDocs,
       ...businessDateDocs,

@@ -1,14 +1,15 @@
 import { serviceEntry } from "@loans/db/services";
 import { defineService, type StartOptions, startService } from "@loans/shared/kit/start-service";
-import { WITHDRAWN_TOPIC } from "./agreements/withdraw.service.ts";
 import { createPeApp } from "./app.ts";
 import { createBusinessClock } from "./business-date/clock.ts";
-import { COB_QUEUE, createCobWorker } from "./business-date/cob-schedule.ts";
+import { cobDayRunner } from "./cob/cob.ts";
+import { COB_QUEUE, createCobWorker } from "./cob/cob-schedule.ts";
 import type { PeConfig } from "./config.ts";
 import { applyApplicationAnswer, applyApplicationAnswers } from "./decisions/decisions.service.ts";
-import { PAYOUT_REQUESTED_TOPIC, STATUS_CHANGED_TOPIC } from "./disbursement/disbursement.schemas.ts";
-import { applyPayoutAnswer } from "./disbursement/disbursement.service.ts";
-import { cobDayRunner } from "./servicing-store/cob.ts";
+import { applyPayoutAnswer } from "./disbursement/payout-result.ts";
+import { PAYOUT_REQUESTED_TOPIC } from "./lifecycle/payouts.ts";
+import { STATUS_CHANGED_TOPIC } from "./lifecycle/status-changed.ts";
+import { WITHDRAWN_TOPIC } from "./lifecycle/withdrawn.ts";
 
 /**
  * PE as the service kit runs it: its registry entry, its routes, what its outbox sends where, and the

@@ -2,10 +2,10 @@ import { AppError } from "@loans/shared";
 import type { WireMessage } from "@loans/shared/outbox";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGREEMENT_EVENTS, AGREEMENT_STATUSES, type AgreementEvent } from "../src/agreements/transitions.ts";
 import type { AgreementStatus, PeDB } from "../src/db.ts";
-import { type AdvanceItem, advanceMany } from "../src/decisions/advance-many.ts";
 import { advance, applyApplicationAnswer, applyApplicationAnswers } from "../src/decisions/decisions.service.ts";
+import { type AdvanceItem, advanceMany } from "../src/lifecycle/advance-many.ts";
+import { AGREEMENT_EVENTS, AGREEMENT_STATUSES, type AgreementEvent } from "../src/lifecycle/transitions.ts";
 import { application, call, startTestPe, type TestPe } from "./helpers.ts";
 
 let pe: TestPe;

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBusinessClock } from "../src/business-date/clock.ts";
 import { addMonthsClamped } from "../src/calendar.ts";
-import { applyPayoutAnswer } from "../src/disbursement/disbursement.service.ts";
+import { applyPayoutAnswer } from "../src/disbursement/payout-result.ts";
 import { application, call, callInternal, counts, startTestPe, type TestPe } from "./helpers.ts";
 
 let pe: TestPe;

@@ -2,7 +2,7 @@ import { Dec } from "@loans/shared/money";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeLoanState } from "../src/servicing/index.ts";
-import { type Account, ledgerFacts } from "../src/servicing-store/ledger-facts.ts";
+import { type Account, ledgerFacts } from "../src/servicing/ledger-facts.ts";
 import { caseArb } from "./servicing-arbitraries.ts";
 
 // LIFECYCLE §3.2 item 6 on the pure side: for random loans and payments, every fact the ledger posts

@@ -6,7 +6,7 @@ import {
   type AgreementStatus,
   type Transition,
   transition,
-} from "../src/agreements/transitions.ts";
+} from "../src/lifecycle/transitions.ts";
 
 const move = (to: AgreementStatus): Transition => ({ kind: "move", to });
 const same: Transition = { kind: "same" };

@@ -4,12 +4,13 @@ import { idempotency } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseParts, parseRequest, pathId } from "../http/inputs.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 import { agreementExample, agreementPageExample, agreementRequestExample } from "../openapi.examples.ts";
-import { findProduct, type Product } from "../products/products.repository.ts";
+import { findProduct, type Product } from "../records/products.repository.ts";
 import { encodeCursor } from "./agreements.cursor.ts";
 import { listAgreements } from "./agreements.repository.ts";
 import {
@@ -25,7 +26,6 @@ import {
 import { type Application, applyProductBounds, loadAgreement, openAgreement } from "./agreements.service.ts";
 import { toAgreementSummary } from "./agreements.views.ts";
 import { agreementGroups } from "./create-group.ts";
-import { AGREEMENT_STATUSES } from "./transitions.ts";
 
 export interface AgreementRouteDeps {
   db: Kysely<PeDB>;
@@ -36,10 +36,22 @@ export interface AgreementRouteDeps {
   afterCommit: () => void;
 }
 
+/** POST /agreements, GET /agreements/counts, GET /agreements/{id} and GET /agreements: one function per route. */
 export function agreementRoutes(deps: AgreementRouteDeps): Router {
-  const { db } = deps;
   const router = new Router();
+  createRoute(router, deps);
+  // Before /agreements/:id, which would take "counts" for an id.
+  countsRoute(router, deps.db);
+  router.get("/agreements/:id", async (ctx) => {
+    const id = pathId(ctx.params.id, "agreement");
+    ctx.body = notFoundUnless(await loadAgreement(deps.db, id, deps.clock), "agreement");
+  });
+  listRoute(router, deps.db);
+  return router;
+}
 
+function createRoute(router: Router, deps: AgreementRouteDeps): void {
+  const { db } = deps;
   // The agreement as it reads now answers a key carried over from the agreements table (0004).
   const keys = idempotency(db, { reload: (id) => loadAgreement(db, id, deps.clock) });
   const groups = agreementGroups({
@@ -49,6 +61,7 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     log: deps.log,
     metrics: deps.metrics,
   });
+  const application = applicationChecks();
 
   router.post("/agreements", async (ctx) => {
     const [headers, input] = parseParts(
@@ -87,25 +100,17 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
       client: input.client,
     });
   });
+}
 
-  const createdAnswer = (created: AgreementResponse) => ({
-    status: 201,
-    body: created,
-    headers: { Location: `/agreements/${created.id}` },
-    resourceId: created.id,
-  });
+const createdAnswer = (created: AgreementResponse) => ({
+  status: 201,
+  body: created,
+  headers: { Location: `/agreements/${created.id}` },
+  resourceId: created.id,
+});
 
-  /** The request's own checks, before any group: its product exists and its terms are within its bounds. */
-  async function application(q: Kysely<PeDB>, input: CreateAgreementInput): Promise<Application> {
-    const product = await productByCode(q, input.productCode);
-    if (!product) {
-      throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
-        { path: "productCode", message: "no such product" },
-      ]);
-    }
-    return { input, product, terms: applyProductBounds(product, input) };
-  }
-
+/** The request's own checks, before any group: its product exists and its terms are within its bounds. */
+function applicationChecks(): (q: Kysely<PeDB>, input: CreateAgreementInput) => Promise<Application> {
   // Products are never changed or deleted once created (there is no route for it), so one found stays
   // right for the life of the process; an unknown code is looked up again each time.
   const products = new Map<string, Product>();
@@ -118,8 +123,18 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
     if (found) products.set(code, found);
     return found;
   }
+  return async (q, input) => {
+    const product = await productByCode(q, input.productCode);
+    if (!product) {
+      throw peError("UNKNOWN_PRODUCT", `no product ${input.productCode}`, [
+        { path: "productCode", message: "no such product" },
+      ]);
+    }
+    return { input, product, terms: applyProductBounds(product, input) };
+  };
+}
 
-  // Before /agreements/:id, which would take "counts" for an id.
+function countsRoute(router: Router, db: Kysely<PeDB>): void {
   router.get("/agreements/counts", async (ctx) => {
     const rows = await db
       .selectFrom("agreements")
@@ -130,12 +145,9 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
       counts: Object.fromEntries(AGREEMENT_STATUSES.map((s) => [s, Number(rows.find((r) => r.status === s)?.n ?? 0)])),
     };
   });
+}
 
-  router.get("/agreements/:id", async (ctx) => {
-    const id = pathId(ctx.params.id, "agreement");
-    ctx.body = notFoundUnless(await loadAgreement(db, id, deps.clock), "agreement");
-  });
-
+function listRoute(router: Router, db: Kysely<PeDB>): void {
   router.get("/agreements", async (ctx) => {
     const q = parseRequest(listAgreementsQuery, ctx.query, "query");
     const { limit } = q;
@@ -153,8 +165,6 @@ export function agreementRoutes(deps: AgreementRouteDeps): Router {
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
     };
   });
-
-  return router;
 }
 
 const idParam = z.object({ id: z.uuid() });

@@ -2,12 +2,11 @@ import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
-import { clientInput } from "../clients/clients.schemas.ts";
-import { disbursementView } from "../disbursement/disbursement.schemas.ts";
 import { uuidString, wholeNumber } from "../http/inputs.ts";
-import { MAX_TERM_MONTHS, productCode } from "../products/products.schemas.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
+import { clientInput } from "../records/clients.schemas.ts";
+import { MAX_TERM_MONTHS, productCode } from "../records/product-code.ts";
 import { decodeCursor } from "./agreements.cursor.ts";
-import { AGREEMENT_STATUSES } from "./transitions.ts";
 
 export const createAgreementBody = z
   .strictObject({
@@ -47,6 +46,16 @@ export const listAgreementsQuery = z.strictObject({
 });
 
 const statusSchema = z.enum(AGREEMENT_STATUSES);
+
+export const disbursementView = z.object({
+  id: z.string(),
+  status: z.enum(["REQUESTED", "PAID", "FAILED"]),
+  amount: moneyOutput(),
+  accountNumber: z.string(),
+  requestedOn: z.string(),
+  disbursedOn: z.string().nullable(),
+  failureCode: z.string().nullable(),
+});
 
 export const decisionView = z
   .object({

@@ -3,19 +3,19 @@ import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
-import type { BusinessClock } from "../business-date/types.ts";
-import { type Client, upsertClients } from "../clients/clients.repository.ts";
-import type { ClientInput } from "../clients/clients.schemas.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import type { Product } from "../products/products.repository.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
+import { listStatusHistory, recordSameStatus } from "../lifecycle/status.repository.ts";
+import { type Client, upsertClients } from "../records/clients.repository.ts";
+import type { ClientInput } from "../records/clients.schemas.ts";
+import type { Product } from "../records/products.repository.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";
-import { withServicing } from "../servicing-store/view.ts";
+import { servicingView } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
 import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
-import { listStatusHistory, recordSameStatus } from "./status.repository.ts";
 
 export interface LoanTerms {
   originationFee: string;
@@ -199,5 +199,7 @@ export async function loadAgreement(
     listStatusHistory(db, id),
     listSchedule(db, id),
   ]);
-  return agreement && withServicing(db, clock, toAgreementResponse(agreement, history, schedule));
+  if (!agreement) return null;
+  const answer = toAgreementResponse(agreement, history, schedule);
+  return { ...answer, ...(await servicingView(db, clock, id)) };
 }

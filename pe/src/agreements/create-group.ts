@@ -1,8 +1,8 @@
 import { AppError, currentRequestId, type Logger, type Metrics, outsideRequests } from "@loans/shared";
 import type { Kysely } from "kysely";
 import { Counter, Histogram } from "prom-client";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { AgreementResponse } from "./agreements.schemas.ts";
 import { type Application, openAgreements } from "./agreements.service.ts";
 
@@ -37,7 +37,7 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-export function agreementGroups(deps: {
+export interface AgreementGroupDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
   /** Called once per committed group: wakes the relay for all its messages. */
@@ -45,21 +45,11 @@ export function agreementGroups(deps: {
   log?: Logger;
   metrics?: Metrics;
   maxSize?: number;
-}): AgreementGroups {
-  const maxSize = deps.maxSize ?? MAX_GROUP_SIZE;
-  const registers = deps.metrics ? [deps.metrics.registry] : [];
-  const committed = new Histogram({
-    name: "pe_agreement_group_size",
-    help: "Agreements opened by each committed group transaction of POST /agreements (count: groups; sum: agreements)",
-    buckets: [1, 2, 4, 8, 16, 32, 64],
-    registers,
-  });
-  const rolledBack = new Counter({
-    name: "pe_agreement_groups_rolled_back_total",
-    help: "Groups of several POST /agreements rolled back (a refusal or a failure in one), their applications then opened alone",
-    registers,
-  });
+}
 
+export function agreementGroups(deps: AgreementGroupDeps): AgreementGroups {
+  const maxSize = deps.maxSize ?? MAX_GROUP_SIZE;
+  const metrics = groupMetrics(deps.metrics);
   let waiting: Waiting[] = [];
   let committing = false;
 
@@ -77,70 +67,91 @@ export function agreementGroups(deps: {
 
   function next(): void {
     if (committing || waiting.length === 0) return;
-    const group = take();
+    const { group, rest } = takeGroup(waiting, maxSize);
+    waiting = rest;
     committing = true;
-    void outsideRequests(() => commit(group)).finally(() => {
+    void outsideRequests(() => commitGroup(deps, metrics, group)).finally(() => {
       committing = false;
       next();
     });
   }
 
-  // A passport appears once in a group (one statement cannot update a client's row twice): a second
-  // application of it waits for the next group, keeping its place in the line.
-  function take(): Waiting[] {
-    const group: Waiting[] = [];
-    const rest: Waiting[] = [];
-    const passports = new Set<string>();
-    for (const w of waiting) {
-      const passport = w.application.input.client.passportNumber;
-      if (group.length < maxSize && !passports.has(passport)) {
-        passports.add(passport);
-        group.push(w);
-      } else {
-        rest.push(w);
-      }
-    }
-    waiting = rest;
-    return group;
-  }
+  return { open };
+}
 
-  async function commit(group: Waiting[]): Promise<void> {
-    let commitSent = false;
-    let created: AgreementResponse[];
-    try {
-      created = await deps.db.transaction().execute(async (trx) => {
-        const answers = await openAgreements(
-          trx,
-          group.map((w) => w.application),
-          deps.clock,
-        );
-        commitSent = true;
-        return answers;
-      });
-    } catch (err) {
-      // A group of one was the single path already; a failed COMMIT may have taken effect: either way
-      // the error is the answer, as it would be from the request's own transaction.
-      if (commitSent || group.length === 1) {
-        for (const w of group) w.reject(err);
-        return;
-      }
-      rolledBack.inc();
-      // A refusal is answered to its request when it runs alone; anything else is worth a line.
-      if (!(err instanceof AppError)) {
-        deps.log?.warn("a group of agreements failed before its commit; each is opened alone", {
-          size: group.length,
-          err,
-        });
-      }
-      for (const w of group) w.resolve(null);
+function groupMetrics(metrics: Metrics | undefined) {
+  const registers = metrics ? [metrics.registry] : [];
+  return {
+    committed: new Histogram({
+      name: "pe_agreement_group_size",
+      help: "Agreements opened by each committed group transaction of POST /agreements (count: groups; sum: agreements)",
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    }),
+    rolledBack: new Counter({
+      name: "pe_agreement_groups_rolled_back_total",
+      help: "Groups of several POST /agreements rolled back (a refusal or a failure in one), their applications then opened alone",
+      registers,
+    }),
+  };
+}
+
+// A passport appears once in a group (one statement cannot update a client's row twice): a second
+// application of it waits for the next group, keeping its place in the line.
+function takeGroup(waiting: Waiting[], maxSize: number): { group: Waiting[]; rest: Waiting[] } {
+  const group: Waiting[] = [];
+  const rest: Waiting[] = [];
+  const passports = new Set<string>();
+  for (const w of waiting) {
+    const passport = w.application.input.client.passportNumber;
+    if (group.length < maxSize && !passports.has(passport)) {
+      passports.add(passport);
+      group.push(w);
+    } else {
+      rest.push(w);
+    }
+  }
+  return { group, rest };
+}
+
+async function commitGroup(
+  deps: AgreementGroupDeps,
+  metrics: ReturnType<typeof groupMetrics>,
+  group: Waiting[],
+): Promise<void> {
+  let commitSent = false;
+  let created: AgreementResponse[];
+  try {
+    created = await deps.db.transaction().execute(async (trx) => {
+      const answers = await openAgreements(
+        trx,
+        group.map((w) => w.application),
+        deps.clock,
+      );
+      commitSent = true;
+      return answers;
+    });
+  } catch (err) {
+    // A group of one was the single path already; a failed COMMIT may have taken effect: either way
+    // the error is the answer, as it would be from the request's own transaction.
+    if (commitSent || group.length === 1) {
+      for (const w of group) w.reject(err);
       return;
     }
-    committed.observe(group.length);
-    group.forEach((w, i) => {
-      w.resolve(created[i]!);
-    });
-    deps.afterCommit();
+    metrics.rolledBack.inc();
+    // A refusal is answered to its request when it runs alone; anything else is worth a line.
+    if (!(err instanceof AppError)) {
+      deps.log?.warn("a group of agreements failed before its commit; each is opened alone", {
+        size: group.length,
+        err,
+      });
+    }
+    for (const w of group) w.resolve(null);
+    return;
   }
-
-  return { open };
+  metrics.committed.observe(group.length);
+  group.forEach((w, i) => {
+    w.resolve(created[i]!);
+  });
+  deps.afterCommit();
 }

@@ -1,18 +1,10 @@
 import { AppError } from "@loans/shared";
-import { enqueue } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "./status.repository.ts";
-import { transition } from "./transitions.ts";
-
-export const WITHDRAWN_TOPIC = "agreement.withdrawn";
-
-/** The `agreement.withdrawn` message: the wire contract with Origination, field for field. */
-export interface AgreementWithdrawnPayload {
-  agreementId: string;
-  withdrawnAt: string;
-}
+import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
+import { transition } from "../lifecycle/transitions.ts";
+import { sendWithdrawn } from "../lifecycle/withdrawn.ts";
 
 /**
  * The client takes the application back: under the agreement's row lock, WITHDRAWN with its history row
@@ -34,7 +26,6 @@ export async function withdrawAgreement(trx: Transaction<PeDB>, id: string): Pro
   const at = await lockedNow(trx);
   await setStatus(trx, id, t.to, null);
   await recordStatus(trx, id, t.to, at);
-  const payload: AgreementWithdrawnPayload = { agreementId: id, withdrawnAt: at.toISOString() };
-  await enqueue(trx, { topic: WITHDRAWN_TOPIC, aggregateId: id, payload: { ...payload } });
+  await sendWithdrawn(trx, { agreementId: id, withdrawnAt: at.toISOString() });
   return { moved: true };
 }

@@ -5,9 +5,9 @@ import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
+import type { BusinessClock, RunCobDay } from "../lifecycle/business-date.ts";
 import { businessDateMoveResponse, businessDateResponse, moveBusinessDateBody } from "./business-date.schemas.ts";
 import { moveBusinessDate } from "./business-date.service.ts";
-import type { BusinessClock, RunCobDay } from "./types.ts";
 
 export interface BusinessDateRouteDeps {
   db: Kysely<PeDB>;

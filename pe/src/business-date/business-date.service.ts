@@ -2,8 +2,8 @@ import { type Kysely, sql } from "kysely";
 import { nextDay } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
+import type { BusinessClock, CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 import { insertMove, MOVE_LOCK } from "./business-date.repository.ts";
-import type { BusinessClock, CobDaySummary, RunCobDay } from "./types.ts";
 
 export interface MoveDeps {
   db: Kysely<PeDB>;

@@ -1,7 +1,7 @@
 import { utcDate } from "../calendar.ts";
 import type { PeConfig } from "../config.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { insertFirstDate, latestMove, moveInEffectAt } from "./business-date.repository.ts";
-import type { BusinessClock } from "./types.ts";
 
 /**
  * The business clock the configuration asks for (LIFECYCLE §4.3). The system clock reads the host's

@@ -5,8 +5,8 @@ import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, pathId } from "../http/inputs.ts";
 import { clientExample } from "../openapi.examples.ts";
-import { findClient } from "./clients.repository.ts";
-import { clientResponse, toClientResponse } from "./clients.schemas.ts";
+import { findClient } from "../records/clients.repository.ts";
+import { clientResponse, toClientResponse } from "../records/clients.schemas.ts";
 
 export function clientRoutes(deps: { db: Kysely<PeDB> }): Router {
   const router = new Router();

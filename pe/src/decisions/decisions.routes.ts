@@ -4,7 +4,7 @@ import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint, batchResults, messageBatch, setBasedHandler } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
-import { advanceMany } from "./advance-many.ts";
+import { advanceMany } from "../lifecycle/advance-many.ts";
 import { applicationDecidedPayload, decisionAnswer } from "./decisions.schemas.ts";
 
 /** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */

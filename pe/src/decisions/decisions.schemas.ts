@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AGREEMENT_STATUSES } from "../agreements/transitions.ts";
 import { uuidString } from "../http/inputs.ts";
+import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 
 /** A decision as Origination sends it. Unknown fields are ignored: the peer may add some before we read them. */
 export const decision = z.object({

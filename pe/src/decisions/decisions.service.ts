@@ -1,11 +1,11 @@
 import { AppError, parseInput } from "@loans/shared";
 import type { WireMessage } from "@loans/shared/outbox";
 import type { Transaction } from "kysely";
-import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } from "../agreements/status.repository.ts";
-import { type AgreementEvent, transition } from "../agreements/transitions.ts";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { UUID } from "../http/inputs.ts";
-import { type AdvanceItem, advanceMany } from "./advance-many.ts";
+import { type AdvanceItem, advanceMany } from "../lifecycle/advance-many.ts";
+import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
+import { type AgreementEvent, transition } from "../lifecycle/transitions.ts";
 import { applicationAnswer } from "./decisions.schemas.ts";
 
 /**

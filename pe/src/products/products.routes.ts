@@ -7,7 +7,7 @@ import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
 import { productExample, productRequestExample } from "../openapi.examples.ts";
-import { findProduct, insertProduct, listProducts } from "./products.repository.ts";
+import { findProduct, insertProduct, listProducts } from "../records/products.repository.ts";
 import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";
 
 export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | undefined }): Router {

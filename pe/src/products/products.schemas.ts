@@ -3,19 +3,9 @@ import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { ProductsTable } from "../db.ts";
 import { wholeNumber } from "../http/inputs.ts";
+import { MAX_TERM_MONTHS, productCode } from "../records/product-code.ts";
 
 export const AMORTIZATIONS = ["ANNUITY", "EQUAL_PRINCIPAL"] as const;
-
-/** Codes go into URLs (/products/CL1.0): Latin letters, digits, dots, dashes and underscores. */
-export const productCode = () =>
-  z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/,
-      "must be 1 to 32 letters, digits, '.', '-' or '_', starting alphanumeric",
-    );
-
-export const MAX_TERM_MONTHS = 600;
 
 // Rates are stored as numeric(7,4): 999.9999 is the largest that fits.
 const productRate = () => rateInput().refine((r) => new Dec(r).lt(1000), "must be below 1000");

@@ -1,7 +1,7 @@
 import { Dec } from "@loans/shared/money";
 import { sql, type Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
-import type { Account, Fact, JournalType } from "./ledger-facts.ts";
+import type { Account, Fact, JournalType } from "../servicing/ledger-facts.ts";
 
 /**
  * Brings the agreement's ledger to what its facts say, append-only (LIFECYCLE §8.2): a fact with no

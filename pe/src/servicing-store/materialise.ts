@@ -14,6 +14,14 @@ export async function materialise(
   state: LoanState,
   storedVersion: number | null,
 ): Promise<number> {
+  const marked = await writePeriods(trx, agreementId, state);
+  await insertNewVersions(trx, agreementId, state, storedVersion);
+  await replaceDerivedRows(trx, agreementId, state);
+  return marked;
+}
+
+/** The current version's periods, each row rewritten only if it changed; answers how many became OVERDUE. */
+async function writePeriods(trx: Transaction<PeDB>, agreementId: string, state: LoanState): Promise<number> {
   const ps = state.periods;
   const col = <T>(f: (p: (typeof ps)[number]) => T) => ps.map(f);
   const { rows } = await sql<{ marked: number }>`
@@ -43,7 +51,15 @@ export async function materialise(
     )
     select count(*)::int as marked from changed c join before b using (period)
     where c.status = 'OVERDUE' and b.status <> 'OVERDUE'`.execute(trx);
+  return rows[0]?.marked ?? 0;
+}
 
+async function insertNewVersions(
+  trx: Transaction<PeDB>,
+  agreementId: string,
+  state: LoanState,
+  storedVersion: number | null,
+): Promise<void> {
   // Only versions not stored yet: all of them the first time (null), then those a prepayment added.
   const versionRows = state.versions
     .filter((v) => storedVersion === null || v.version > storedVersion)
@@ -66,7 +82,10 @@ export async function materialise(
       .values(versionRows)
       .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
       .execute();
+}
 
+/** The allocations, penalty accruals and unapplied funds, replaced whole. */
+async function replaceDerivedRows(trx: Transaction<PeDB>, agreementId: string, state: LoanState): Promise<void> {
   await trx.deleteFrom("allocations").where("agreement_id", "=", agreementId).execute();
   if (state.allocations.length > 0)
     await trx
@@ -108,5 +127,4 @@ export async function materialise(
         })),
       )
       .execute();
-  return rows[0]?.marked ?? 0;
 }

@@ -1,18 +1,13 @@
-import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
-import { lockedNow, recordStatus } from "../agreements/status.repository.ts";
-import { transition } from "../agreements/transitions.ts";
 import { utcDate } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
-import {
-  PAYOUT_REQUESTED_TOPIC,
-  type PayoutRequestedPayload,
-  STATUS_CHANGED_TOPIC,
-  type StatusChangedPayload,
-} from "../disbursement/disbursement.schemas.ts";
+import { requestPayout } from "../lifecycle/payouts.ts";
+import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
+import { sendStatusChanged } from "../lifecycle/status-changed.ts";
+import { transition } from "../lifecycle/transitions.ts";
 import { computeLoanState, type LoanState } from "../servicing/index.ts";
+import { ledgerFacts } from "../servicing/ledger-facts.ts";
 import { syncLedger } from "./ledger.repository.ts";
-import { ledgerFacts } from "./ledger-facts.ts";
 import { corePayments, type Loan, listPayments, listRefunds, type StoredPayment } from "./loan.repository.ts";
 import { materialise } from "./materialise.ts";
 import { refundPayoutId } from "./refund-id.ts";
@@ -93,13 +88,7 @@ async function closeLoan(trx: Transaction<PeDB>, loan: Loan, state: LoanState, p
     .where("id", "=", loan.id)
     .execute();
   await recordStatus(trx, loan.id, t.to, at);
-  const payload: StatusChangedPayload = {
-    agreementId: loan.id,
-    status: "CLOSED",
-    on: state.closedOn!,
-    at: at.toISOString(),
-  };
-  await enqueue(trx, { topic: STATUS_CHANGED_TOPIC, aggregateId: loan.id, payload: { ...payload } });
+  await sendStatusChanged(trx, { agreementId: loan.id, status: "CLOSED", on: state.closedOn!, at: at.toISOString() });
   const byId = new Map(payments.map((p) => [p.id, p]));
   for (const p of state.payments) {
     if (p.total.refunded === "0.00") continue;
@@ -121,7 +110,7 @@ export async function orderRefund(trx: Transaction<PeDB>, agreementId: string, p
     .returning("payment_id")
     .executeTakeFirst();
   if (!inserted) return;
-  const payload: PayoutRequestedPayload = {
+  await requestPayout(trx, {
     payoutId,
     kind: "REFUND",
     agreementId,
@@ -129,6 +118,5 @@ export async function orderRefund(trx: Transaction<PeDB>, agreementId: string, p
     currency: "RUB",
     destination: { accountNumber: p.payerAccount },
     sourcePaymentId: p.id,
-  };
-  await enqueue(trx, { topic: PAYOUT_REQUESTED_TOPIC, aggregateId: agreementId, payload: { ...payload } });
+  });
 }

@@ -1,29 +1,24 @@
 import type { Kysely } from "kysely";
-import type { AgreementResponse } from "../agreements/agreements.schemas.ts";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { computeLoanState } from "../servicing/index.ts";
 import { corePayments, findLoan, listPayments, listRefunds } from "./loan.repository.ts";
 
 /**
- * The agreement as GET /agreements/{id} shows it: for a serviced loan the figures are computed on the
- * business date from the stored payments, without running or storing the daily job (LIFECYCLE §8.3), so
- * a read between midnight and the job's run already shows the day's overdue status and penalty.
+ * The servicing part of the agreement as GET /agreements/{id} shows it: the business date, and for a
+ * serviced loan the figures computed on it from the stored payments, without running or storing the daily
+ * job (LIFECYCLE §8.3), so a read between midnight and the job's run already shows the day's overdue
+ * status and penalty. The agreement's answer lays these fields over its own.
  */
-export async function withServicing(
-  db: Kysely<PeDB>,
-  clock: BusinessClock,
-  a: AgreementResponse,
-): Promise<AgreementResponse> {
+export async function servicingView(db: Kysely<PeDB>, clock: BusinessClock, id: string) {
   const businessDate = await clock.today(db);
-  const loan = await findLoan(db, a.id);
-  if (!loan?.terms || (loan.status !== "ACTIVE" && loan.status !== "CLOSED")) return { ...a, businessDate };
-  const [payments, refunds] = await Promise.all([listPayments(db, a.id), listRefunds(db, a.id)]);
+  const loan = await findLoan(db, id);
+  if (!loan?.terms || (loan.status !== "ACTIVE" && loan.status !== "CLOSED")) return { businessDate };
+  const [payments, refunds] = await Promise.all([listPayments(db, id), listRefunds(db, id)]);
   // Never before the disbursement: a bank instant ahead of PE's clock must not make the loan unreadable.
   const asOf = [businessDate, loan.disbursedOn!, loan.closedOn ?? businessDate].sort().at(-1)!;
   const s = computeLoanState(loan.terms, corePayments(payments), asOf);
   return {
-    ...a,
     businessDate,
     scheduleVersion: s.scheduleVersion,
     balances: s.balances,

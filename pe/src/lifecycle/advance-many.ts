@@ -1,14 +1,14 @@
 import { AppError } from "@loans/shared";
 import type { Transaction } from "kysely";
+import type { AgreementStatus, PeDB } from "../db.ts";
 import {
   type DecisionRecord,
   lockAgreementStatuses,
   recordStatuses,
   type StatusChange,
   setStatuses,
-} from "../agreements/status.repository.ts";
-import { type AgreementEvent, transition } from "../agreements/transitions.ts";
-import type { AgreementStatus, PeDB } from "../db.ts";
+} from "./status.repository.ts";
+import { type AgreementEvent, transition } from "./transitions.ts";
 
 export interface AdvanceItem {
   agreementId: string;

@@ -1,5 +1,5 @@
 import { Dec } from "@loans/shared/money";
-import type { LoanState } from "../servicing/index.ts";
+import type { LoanState } from "./index.ts";
 
 /**
  * The ledger a loan's state implies (LIFECYCLE §3.2 item 6), as facts: each business fact (the
@@ -65,24 +65,42 @@ const RECEIVABLE = {
   PENALTY: "PENALTY_RECEIVABLE",
 } as const;
 
-export function ledgerFacts(x: LedgerInputs): Fact[] {
+/** The facts being gathered, by key: a fact is made once, and each posting adds to its account's line. */
+interface FactBook {
+  facts: Map<string, Fact>;
+  fact(key: string, init: Omit<Fact, "key" | "lines">): Fact;
+  post(f: Fact, account: Account, amount: Dec): void;
+}
+
+function factBook(): FactBook {
   const facts = new Map<string, Fact>();
-  const fact = (key: string, init: Omit<Fact, "key" | "lines">): Fact => {
-    const known = facts.get(key);
-    if (known) return known;
-    const f: Fact = { key, ...init, lines: new Map() };
-    facts.set(key, f);
-    return f;
+  return {
+    facts,
+    fact(key, init) {
+      const known = facts.get(key);
+      if (known) return known;
+      const f: Fact = { key, ...init, lines: new Map() };
+      facts.set(key, f);
+      return f;
+    },
+    post: (f, account, amount) => f.lines.set(account, (f.lines.get(account) ?? new Dec(0)).plus(amount)),
   };
-  const post = (f: Fact, account: Account, amount: Dec) =>
-    f.lines.set(account, (f.lines.get(account) ?? new Dec(0)).plus(amount));
+}
 
-  const d = fact("disbursement", { type: "DISBURSEMENT", on: x.disbursedOn, payoutId: x.disbursementId });
-  post(d, "LOAN_PRINCIPAL", new Dec(x.principal));
-  post(d, "SETTLEMENT", new Dec(x.disbursementAmount).neg());
-  post(d, "FEE_INCOME", new Dec(x.originationFee).neg());
+export function ledgerFacts(x: LedgerInputs): Fact[] {
+  const book = factBook();
+  const d = book.fact("disbursement", { type: "DISBURSEMENT", on: x.disbursedOn, payoutId: x.disbursementId });
+  book.post(d, "LOAN_PRINCIPAL", new Dec(x.principal));
+  book.post(d, "SETTLEMENT", new Dec(x.disbursementAmount).neg());
+  book.post(d, "FEE_INCOME", new Dec(x.originationFee).neg());
+  postIncome(book, x.state);
+  postPayments(book, x);
+  postRefunds(book, x);
+  return [...book.facts.values()];
+}
 
-  const { state } = x;
+/** Interest and penalty owed: each becomes income on the day it is recognised. */
+function postIncome({ fact, post }: FactBook, state: LoanState): void {
   // Interest is owed once its due date has come, or, for the period a payoff settles, on the closing day
   // (later periods' interest is then 0.00 in the current version).
   for (const p of state.periods) {
@@ -97,6 +115,11 @@ export function ledgerFacts(x: LedgerInputs): Fact[] {
     post(f, "PENALTY_RECEIVABLE", new Dec(posting.amount));
     post(f, "PENALTY_INCOME", new Dec(posting.amount).neg());
   }
+}
+
+/** Each payment into the client's funds on its value date, then its allocations out of them. */
+function postPayments({ facts, fact, post }: FactBook, x: LedgerInputs): void {
+  const { state } = x;
   const byId = new Map(x.payments.map((p) => [p.id, p]));
   for (const p of x.payments) {
     const type = p.purpose === "EARLY_REPAYMENT" ? "PREPAYMENT" : "REPAYMENT";
@@ -123,16 +146,19 @@ export function ledgerFacts(x: LedgerInputs): Fact[] {
     post(f, "CLIENT_FUNDS", new Dec(a.amount));
     post(f, RECEIVABLE[a.component], new Dec(a.amount).neg());
   }
+}
+
+/** A settled refund leaves the client's funds: to SETTLEMENT when paid, to REFUND_PAYABLE when it failed. */
+function postRefunds({ fact, post }: FactBook, x: LedgerInputs): void {
   for (const r of x.refunds) {
     if (r.status === "PENDING") continue;
     const f = fact(`refund:${r.paymentId}`, {
       type: "REFUND",
-      on: r.settledOn ?? state.asOf,
+      on: r.settledOn ?? x.state.asOf,
       paymentId: r.paymentId,
       payoutId: r.payoutId,
     });
     post(f, "CLIENT_FUNDS", new Dec(r.amount));
     post(f, r.status === "PAID" ? "SETTLEMENT" : "REFUND_PAYABLE", new Dec(r.amount).neg());
   }
-  return [...facts.values()];
 }

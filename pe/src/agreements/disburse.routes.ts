@@ -1,37 +1,33 @@
 import Router from "@koa/router";
-import type { Metrics } from "@loans/shared";
 import { idempotency, idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { agreementResponse } from "../agreements/agreements.schemas.ts";
-import { loadAgreement } from "../agreements/agreements.service.ts";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { notFoundUnless, parseParts, pathId } from "../http/inputs.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { disbursingAgreementExample } from "../openapi.examples.ts";
-import {
-  disburseBody,
-  PAYOUT_SETTLED_TOPIC,
-  type PayoutSettledPayload,
-  payoutSettledPayload,
-} from "./disbursement.schemas.ts";
-import { applyPayoutResult, disburseAgreement } from "./disbursement.service.ts";
+import { agreementResponse } from "./agreements.schemas.ts";
+import { loadAgreement } from "./agreements.service.ts";
+import { disburseAgreement } from "./disburse.service.ts";
 
-export interface DisbursementRouteDeps {
+export interface DisburseRouteDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
-  /** Called once a transaction that wrote outbox rows has committed: wakes the relay. */
+  /** Called once a disbursement (and so its outbox row) has committed: wakes the relay. */
   afterCommit: () => void;
-  metrics?: Metrics;
 }
 
+export const disburseBody = z.strictObject({
+  destination: z.strictObject({
+    accountNumber: z.string().regex(/^\d{20}$/, "must be 20 digits"),
+  }),
+});
+
 /**
- * POST /agreements/{id}/disburse (the client) and POST /internal/payout-results (PG's outbox, signed).
- * The disbursement is idempotent by itself: the same account answers 202 with the agreement as it is now.
+ * POST /agreements/{id}/disburse: the client asks for the money. The disbursement is idempotent by itself: the same account answers 202 with the agreement as it is now.
  */
-export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
+export function disburseRoutes(deps: DisburseRouteDeps): Router {
   const { db } = deps;
   const router = new Router();
   const keys = idempotency(db);
@@ -53,32 +49,13 @@ export function disbursementRoutes(deps: DisbursementRouteDeps): Router {
     if (moved) deps.afterCommit();
   });
 
-  const intake = batchEndpoint(
-    db,
-    {
-      [PAYOUT_SETTLED_TOPIC]: {
-        payload: payoutSettledPayload,
-        async handle(trx, message) {
-          const p = message.payload as PayoutSettledPayload;
-          const agreementStatus = await applyPayoutResult(trx, p.agreementId.toLowerCase(), p, deps.clock);
-          return { outcome: "ok", result: { agreementStatus } };
-        },
-      },
-    },
-    { metrics: deps.metrics },
-  );
-  router.post("/internal/payout-results", async (ctx) => {
-    await intake(ctx);
-    // A PAID or FAILED applied now wrote agreement.status-changed: deliver it without waiting.
-    deps.afterCommit();
-  });
   return router;
 }
 
 const idParam = z.object({ id: z.uuid() });
 const disburseHeaders = z.object({ "Idempotency-Key": idempotencyKeyHeader });
 
-export const disbursementDocs: RouteDoc[] = [
+export const disburseDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/agreements/{id}/disburse",
@@ -127,37 +104,6 @@ export const disbursementDocs: RouteDoc[] = [
           },
         ],
       },
-    },
-  },
-  {
-    method: "post",
-    path: "/internal/payout-results",
-    operationId: "receivePayoutResults",
-    summary:
-      "Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status",
-    tags: ["internal"],
-    security: "service",
-    body: messageBatch(PAYOUT_SETTLED_TOPIC, payoutSettledPayload),
-    bodyExample: {
-      messages: [
-        {
-          id: "12",
-          topic: "payout.settled",
-          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
-          payload: {
-            payoutId: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
-            kind: "DISBURSEMENT",
-            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
-            amount: "300000.00",
-            status: "PAID",
-            settledAt: "2026-11-29T17:40:00.120Z",
-          },
-          createdAt: "2026-11-29T17:40:00.130Z",
-        },
-      ],
-    },
-    responses: {
-      200: { description: "one result per message, the agreement's status: `{agreementStatus}`" },
     },
   },
 ];

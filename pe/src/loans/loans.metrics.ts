@@ -1,8 +1,8 @@
 import type { Metrics } from "@loans/shared";
 import { type Kysely, sql } from "kysely";
 import { Gauge } from "prom-client";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 
 /**
  * LIFECYCLE §4.5's servicing gauges, read at each scrape: `pe_agreements{status}`,

@@ -3,13 +3,13 @@ import type { TopicHandler } from "@loans/shared/outbox/receiver";
 import type { ItemOutcome } from "@loans/shared/outbox/types";
 import type { Transaction } from "kysely";
 import { z } from "zod";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { uuidString } from "../http/inputs.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { Allocation } from "../servicing/index.ts";
-import { findLoan } from "./loan.repository.ts";
-import { loanState, orderRefund, postLedger, refreshLoan } from "./refresh.ts";
+import { findLoan } from "../servicing-store/loan.repository.ts";
+import { loanState, orderRefund, postLedger, refreshLoan } from "../servicing-store/refresh.ts";
 
 export const PAYMENT_SUCCEEDED_TOPIC = "payment.succeeded";
 

@@ -3,7 +3,7 @@ import type { Worker } from "@loans/shared/kit/start-service";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { PeDB } from "../db.ts";
-import type { BusinessClock, RunCobDay } from "./types.ts";
+import type { BusinessClock, RunCobDay } from "../lifecycle/business-date.ts";
 
 export const COB_QUEUE = "pe.cob";
 /** LIFECYCLE §2.4: five minutes past midnight UTC, once the new business date has begun. */

@@ -1,17 +1,11 @@
-import { moneyOutput } from "@loans/shared/money";
+import { enqueue } from "@loans/shared/outbox/enqueue";
+import type { Transaction } from "kysely";
 import { z } from "zod";
+import type { PeDB } from "../db.ts";
 import { uuidString } from "../http/inputs.ts";
 
 export const PAYOUT_REQUESTED_TOPIC = "payout.requested";
 export const PAYOUT_SETTLED_TOPIC = "payout.settled";
-export const STATUS_CHANGED_TOPIC = "agreement.status-changed";
-
-export const disburseBody = z.strictObject({
-  destination: z.strictObject({
-    accountNumber: z.string().regex(/^\d{20}$/, "must be 20 digits"),
-  }),
-});
-export type DisburseInput = z.output<typeof disburseBody>;
 
 /** The `payout.requested` message to PG: the wire contract, field for field. */
 export interface PayoutRequestedPayload {
@@ -23,6 +17,14 @@ export interface PayoutRequestedPayload {
   destination: { accountNumber: string };
   /** A REFUND's payment, whose payer gets the money back. */
   sourcePaymentId?: string;
+}
+
+/**
+ * Writes `payout.requested` in the caller's transaction: the disbursement when an agreement enters
+ * DISBURSING, a refund when a closed loan gives a payment's surplus back.
+ */
+export async function requestPayout(trx: Transaction<PeDB>, payload: PayoutRequestedPayload): Promise<void> {
+  await enqueue(trx, { topic: PAYOUT_REQUESTED_TOPIC, aggregateId: payload.agreementId, payload: { ...payload } });
 }
 
 /** The `payout.settled` message from PG. Unknown fields are ignored. */
@@ -47,22 +49,3 @@ export const payoutAnswer = z.discriminatedUnion("status", [
     failureCode: z.string().max(100).nullable().optional(),
   }),
 ]);
-
-/** The `agreement.status-changed` message to Origination (and PG): the wire contract, field for field. */
-export interface StatusChangedPayload {
-  agreementId: string;
-  status: "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
-  /** The business date of the change: for ACTIVE, the disbursement date. */
-  on: string;
-  at: string;
-}
-
-export const disbursementView = z.object({
-  id: z.string(),
-  status: z.enum(["REQUESTED", "PAID", "FAILED"]),
-  amount: moneyOutput(),
-  accountNumber: z.string(),
-  requestedOn: z.string(),
-  disbursedOn: z.string().nullable(),
-  failureCode: z.string().nullable(),
-});

@@ -1,10 +1,10 @@
 import { Dec } from "@loans/shared/money";
 import type { Kysely } from "kysely";
-import type { CobDaySummary, RunCobDay } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
+import type { CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 import { addDays } from "../servicing/days.ts";
-import { findLoan } from "./loan.repository.ts";
-import { refreshLoan } from "./refresh.ts";
+import { findLoan } from "../servicing-store/loan.repository.ts";
+import { refreshLoan } from "../servicing-store/refresh.ts";
 
 /**
  * The daily job (LIFECYCLE §2.4) for business date `day`: every ACTIVE agreement behind it is brought

@@ -1,45 +1,27 @@
 import Router from "@koa/router";
-import type { Metrics } from "@loans/shared";
-import { batchEndpoint } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
-import type { BusinessClock } from "../business-date/types.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { notFoundUnless, parseRequest, pathId } from "../http/inputs.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { payoffQuote, QuoteNotAvailableError } from "../servicing/index.ts";
-import { corePayments, findLoan, listPayments } from "./loan.repository.ts";
-import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler } from "./payments.intake.ts";
-import { listScheduleVersions } from "./schedule-versions.repository.ts";
-import { quoteQuery, transactionsQuery } from "./servicing.docs.ts";
-import { listTransactions } from "./transactions.repository.ts";
+import { corePayments, findLoan, listPayments } from "../servicing-store/loan.repository.ts";
+import { listScheduleVersions } from "../servicing-store/schedule-versions.repository.ts";
+import { listTransactions } from "../servicing-store/transactions.repository.ts";
+import { quoteQuery, transactionsQuery } from "./loans.docs.ts";
 
-export interface ServicingRouteDeps {
+export interface LoanRouteDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
-  afterCommit: () => void;
-  metrics?: Metrics;
 }
 
 /**
- * POST /internal/payments (PG's outbox, signed), GET /agreements/{id}/payoff-quote and
+ * A serviced loan's reads: GET /agreements/{id}/payoff-quote, GET /agreements/{id}/schedule-versions and
  * GET /agreements/{id}/transactions (the ledger, journal by journal).
  */
-export function servicingRoutes(deps: ServicingRouteDeps): Router {
+export function loanRoutes(deps: LoanRouteDeps): Router {
   const { db, clock } = deps;
   const router = new Router();
-  const intake = batchEndpoint(
-    db,
-    { [PAYMENT_SUCCEEDED_TOPIC]: paymentSucceededHandler(clock) },
-    {
-      metrics: deps.metrics,
-    },
-  );
-  router.post("/internal/payments", async (ctx) => {
-    await intake(ctx);
-    // A payment that closed the loan wrote agreement.status-changed and maybe a refund: send them now.
-    deps.afterCommit();
-  });
-
   router.get("/agreements/:id/payoff-quote", async (ctx) => {
     const q = parseRequest(quoteQuery, ctx.query, "query");
     const id = pathId(ctx.params.id, "agreement");

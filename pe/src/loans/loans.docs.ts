@@ -1,11 +1,9 @@
 import { pageLimit } from "@loans/shared/http/cursor";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { moneyOutput } from "@loans/shared/money";
-import { messageBatch } from "@loans/shared/outbox";
 import { z } from "zod";
 import { calendarDate } from "../http/inputs.ts";
 import { payoffQuoteExample } from "../openapi.examples.ts";
-import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload } from "./payments.intake.ts";
 
 export const quoteQuery = z.strictObject({
   date: calendarDate()
@@ -97,7 +95,7 @@ const scheduleVersions = z
   })
   .meta({ id: "ScheduleVersions" });
 
-export const servicingDocs: RouteDoc[] = [
+export const loanDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/{id}/schedule-versions",
@@ -193,40 +191,6 @@ export const servicingDocs: RouteDoc[] = [
         },
       },
       404: { description: "no such agreement", errors: [{ code: "NOT_FOUND", message: "agreement not found" }] },
-    },
-  },
-  {
-    method: "post",
-    path: "/internal/payments",
-    operationId: "receivePayments",
-    summary:
-      "Payments from PG's outbox (payment.succeeded), each applied once on its value date; answered with the " +
-      "allocation first computed. `retry` NOT_ACTIVE_YET while PE does not know the loan ACTIVE",
-    tags: ["internal"],
-    security: "service",
-    body: messageBatch(PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload),
-    bodyExample: {
-      messages: [
-        {
-          id: "812",
-          topic: PAYMENT_SUCCEEDED_TOPIC,
-          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
-          payload: {
-            paymentId: "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",
-            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
-            amount: "27303.11",
-            purpose: "REGULAR",
-            payer: { accountNumber: "40817810000000000001" },
-            succeededAt: "2025-03-25T10:00:01.000Z",
-          },
-          createdAt: "2025-03-25T10:00:01.010Z",
-        },
-      ],
-    },
-    responses: {
-      200: {
-        description: "one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}`",
-      },
     },
   },
 ];

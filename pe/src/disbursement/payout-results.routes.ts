@@ -1,0 +1,77 @@
+import Router from "@koa/router";
+import type { Metrics } from "@loans/shared";
+import type { RouteDoc } from "@loans/shared/http/openapi";
+import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
+import type { Kysely } from "kysely";
+import type { PeDB } from "../db.ts";
+import type { BusinessClock } from "../lifecycle/business-date.ts";
+import { PAYOUT_SETTLED_TOPIC, type PayoutSettledPayload, payoutSettledPayload } from "../lifecycle/payouts.ts";
+import { applyPayoutResult } from "./payout-result.ts";
+
+export interface PayoutResultRouteDeps {
+  db: Kysely<PeDB>;
+  clock: BusinessClock;
+  /** Called once a transaction that wrote outbox rows has committed: wakes the relay. */
+  afterCommit: () => void;
+  metrics?: Metrics;
+}
+
+/** POST /internal/payout-results (PG's outbox, signed): each payout's final word, applied once. */
+export function payoutResultRoutes(deps: PayoutResultRouteDeps): Router {
+  const { db } = deps;
+  const router = new Router();
+  const intake = batchEndpoint(
+    db,
+    {
+      [PAYOUT_SETTLED_TOPIC]: {
+        payload: payoutSettledPayload,
+        async handle(trx, message) {
+          const p = message.payload as PayoutSettledPayload;
+          const agreementStatus = await applyPayoutResult(trx, p.agreementId.toLowerCase(), p, deps.clock);
+          return { outcome: "ok", result: { agreementStatus } };
+        },
+      },
+    },
+    { metrics: deps.metrics },
+  );
+  router.post("/internal/payout-results", async (ctx) => {
+    await intake(ctx);
+    // A PAID or FAILED applied now wrote agreement.status-changed: deliver it without waiting.
+    deps.afterCommit();
+  });
+  return router;
+}
+
+export const payoutResultDocs: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/internal/payout-results",
+    operationId: "receivePayoutResults",
+    summary:
+      "Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status",
+    tags: ["internal"],
+    security: "service",
+    body: messageBatch(PAYOUT_SETTLED_TOPIC, payoutSettledPayload),
+    bodyExample: {
+      messages: [
+        {
+          id: "12",
+          topic: "payout.settled",
+          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
+          payload: {
+            payoutId: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+            kind: "DISBURSEMENT",
+            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
+            amount: "300000.00",
+            status: "PAID",
+            settledAt: "2026-11-29T17:40:00.120Z",
+          },
+          createdAt: "2026-11-29T17:40:00.130Z",
+        },
+      ],
+    },
+    responses: {
+      200: { description: "one result per message, the agreement's status: `{agreementStatus}`" },
+    },
+  },
+];
