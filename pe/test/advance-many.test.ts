@@ -1,5 +1,7 @@
+import { agreementCreated } from "@loans/contracts";
 import { AppError } from "@loans/shared";
 import type { WireMessage } from "@loans/shared/outbox";
+import { answerHandlers } from "@loans/shared/outbox/topic-routes";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgreementStatus, PeDB } from "../src/db.ts";
@@ -118,6 +120,8 @@ describe("applyApplicationAnswers", () => {
     payload: {},
     createdAt: new Date().toISOString(),
   });
+  // As the relay runs them: each answer read by the contract first.
+  const created = answerHandlers(agreementCreated, applyApplicationAnswer, applyApplicationAnswers);
   const answers = () => [
     { message: message(ids[0]!, 1), result: { status: "IN_PROGRESS", decision: null } },
     { message: message(ids[1]!, 2), result: { status: "PAYMENT_PENDING", decision: decision("APPROVED") } },
@@ -126,9 +130,9 @@ describe("applyApplicationAnswers", () => {
 
   it("applies a batch of answers as applyApplicationAnswer does one by one", async () => {
     const statuses: AgreementStatus[] = ["NEW", "NEW", "WITHDRAWN"];
-    const many = await trial(statuses, (trx) => applyApplicationAnswers(trx, answers()));
+    const many = await trial(statuses, (trx) => created.onAnswers!(trx, answers()));
     const one = await trial(statuses, async (trx) => {
-      for (const a of answers()) await applyApplicationAnswer(trx, a.message, a.result);
+      for (const a of answers()) await created.onAnswer(trx, a.message, a.result);
     });
     expect(many).toEqual(one);
     expect((many.rows as Array<{ status: string }>).map((r) => r.status).sort()).toEqual(
@@ -137,10 +141,10 @@ describe("applyApplicationAnswers", () => {
   });
 
   it("throws when any answer would, so the relay falls back to them one by one", async () => {
-    const contradicting = await trial(["NEW", "REJECTED", "NEW"], (trx) => applyApplicationAnswers(trx, answers()));
+    const contradicting = await trial(["NEW", "REJECTED", "NEW"], (trx) => created.onAnswers!(trx, answers()));
     expect(contradicting.answer).toEqual({ threw: expect.stringContaining("CONFLICT") });
     const malformed = await trial(["NEW", "NEW", "NEW"], (trx) =>
-      applyApplicationAnswers(trx, [{ message: message(ids[0]!, 1), result: { status: "APPROVED", decision: null } }]),
+      created.onAnswers!(trx, [{ message: message(ids[0]!, 1), result: { status: "APPROVED", decision: null } }]),
     );
     expect(malformed.answer).toEqual({
       threw: expect.stringContaining("VALIDATION_FAILED: answer to agreement.created"),

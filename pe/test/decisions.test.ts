@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { agreementCreated } from "@loans/contracts";
 import type { WireMessage } from "@loans/shared/outbox";
+import { answerHandlers } from "@loans/shared/outbox/topic-routes";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyApplicationAnswer } from "../src/decisions/decisions.service.ts";
@@ -134,7 +136,9 @@ describe("applyApplicationAnswer (the relay's onAnswer for agreement.created)", 
     createdAt: new Date().toISOString(),
   });
   const answer = (id: string, result: unknown) =>
-    pe.db.transaction().execute((trx) => applyApplicationAnswer(trx, wire(id), result));
+    pe.db
+      .transaction()
+      .execute((trx) => answerHandlers(agreementCreated, applyApplicationAnswer).onAnswer(trx, wire(id), result));
   const decision = (result: "APPROVED" | "REJECTED") => ({ result, reasons, decidedAt: "2025-01-02T03:04:05Z" });
 
   it("IN_PROGRESS moves NEW on once; repeats change nothing", async () => {

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { type PayoutRequested, payoutRequested } from "@loans/contracts";
+import type { AnswerOf } from "@loans/shared/outbox/topic";
+import { answerHandlers } from "@loans/shared/outbox/topic-routes";
 import type { WireMessage } from "@loans/shared/outbox/types";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBusinessClock } from "../src/business-date/clock.ts";
 import { addMonthsClamped } from "../src/calendar.ts";
+import type { PeDB } from "../src/db.ts";
 import { applyPayoutAnswer } from "../src/disbursement/payout-result.ts";
 import { application, call, callInternal, counts, startTestPe, type TestPe } from "./helpers.ts";
 
@@ -229,7 +233,11 @@ describe("PG's answer to payout.requested (the relay's onAnswer)", () => {
       payload: row!.payload,
       createdAt: row!.created_at.toISOString(),
     };
-    await pe.db.transaction().execute((trx) => applyPayoutAnswer(trx, message, result, systemClock));
+    const { onAnswer } = answerHandlers<PeDB, PayoutRequested, AnswerOf<typeof payoutRequested>>(
+      payoutRequested,
+      (trx, m, a) => applyPayoutAnswer(trx, m, a, systemClock),
+    );
+    await pe.db.transaction().execute((trx) => onAnswer(trx, message, result));
     return (await call(pe.url, "GET", `/agreements/${id}`)).body;
   };
 

@@ -1,4 +1,6 @@
+import { agreementCreated } from "@loans/contracts";
 import type { WireMessage } from "@loans/shared/outbox";
+import { answerHandlers } from "@loans/shared/outbox/topic-routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyApplicationAnswer } from "../src/decisions/decisions.service.ts";
 import { application, call, callInternal, counts, inParallel, startTestPe, type TestPe } from "./helpers.ts";
@@ -35,7 +37,9 @@ const accept = (id: string, result: unknown = { status: "IN_PROGRESS", decision:
     payload: { agreementId: id },
     createdAt: new Date().toISOString(),
   };
-  return pe.db.transaction().execute((trx) => applyApplicationAnswer(trx, wire, result));
+  return pe.db
+    .transaction()
+    .execute((trx) => answerHandlers(agreementCreated, applyApplicationAnswer).onAnswer(trx, wire, result));
 };
 const withdraw = (id: string, body?: unknown, headers?: Record<string, string>) =>
   call(pe.url, "POST", `/agreements/${id}/withdraw`, body, headers);

@@ -35,7 +35,7 @@ export const paymentSucceeded = defineTopic<PaymentSucceeded>()({
     payer: z.object({ accountNumber: accountNumber() }),
     succeededAt: z.iso.datetime({ offset: true }),
   }),
-  answer: z.object({ appliedOn: z.string(), allocation: z.record(z.string(), z.string()) }).loose(),
+  answer: z.object({ appliedOn: z.iso.date(), allocation: z.record(z.string(), z.string()) }),
   example: {
     payload: {
       paymentId: "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",

@@ -16,7 +16,10 @@ export interface PayoutSettled {
   failureMessage: string | null;
 }
 
-/** `payout.settled`: PE applies the outcome (ACTIVE or DISBURSEMENT_FAILED for a disbursement) and answers its status. */
+/**
+ * `payout.settled`: PE applies the outcome (ACTIVE or DISBURSEMENT_FAILED for a disbursement) and answers
+ * the agreement's status.
+ */
 export const payoutSettled = defineTopic<PayoutSettled>()({
   name: "payout.settled",
   version: 1,
@@ -31,7 +34,7 @@ export const payoutSettled = defineTopic<PayoutSettled>()({
     failureCode: z.string().max(100).nullable().optional(),
     failureMessage: z.string().max(2000).nullable().optional(),
   }),
-  answer: z.object({ status: z.enum(AGREEMENT_STATUSES) }).loose(),
+  answer: z.object({ agreementStatus: z.enum(AGREEMENT_STATUSES) }),
   example: {
     payload: {
       payoutId: "5b0c6f0e-2f7a-4e51-8d8e-3c9a1b2d4e6f",
@@ -43,6 +46,6 @@ export const payoutSettled = defineTopic<PayoutSettled>()({
       failureCode: null,
       failureMessage: null,
     },
-    answer: { status: "ACTIVE" },
+    answer: { agreementStatus: "ACTIVE" },
   },
 });

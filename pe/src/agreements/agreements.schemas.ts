@@ -168,20 +168,3 @@ export const agreementListResponse = z
     nextCursor: z.string().nullable(),
   })
   .meta({ id: "AgreementPage" });
-
-/** The `agreement.created` message: the wire contract with Origination, field for field. */
-export const agreementCreatedPayload = z.object({
-  agreementId: z.string(),
-  clientId: z.string(),
-  productCode: z.string(),
-  birthDate: z.string(),
-  monthlyIncome: moneyOutput(),
-  principal: moneyOutput(),
-  termMonths: z.number().int(),
-  interestRate: z.string(),
-  monthlyPayment: moneyOutput(),
-  lastDueDate: z.string(),
-  /** PE's business date at creation (LIFECYCLE §8.11): Origination's application date. */
-  applicationDate: z.string(),
-});
-export type AgreementCreatedPayload = z.output<typeof agreementCreatedPayload>;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type AgreementCreated, agreementCreated } from "@loans/contracts";
 import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
@@ -14,7 +15,7 @@ import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";
 import { servicingView } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
-import type { AgreementCreatedPayload, AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
+import type { AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
 
 export interface LoanTerms {
@@ -119,12 +120,8 @@ export async function openAgreements(
   );
   await enqueue(
     trx,
-    drafts.map((d, i) => ({
-      topic: "agreement.created",
-      aggregateId: d.agreement.id,
-      payload: { ...d.payload },
-      requestId: applications[i]!.requestId,
-    })),
+    agreementCreated,
+    drafts.map((d, i) => ({ aggregateId: d.agreement.id, payload: d.payload, requestId: applications[i]!.requestId })),
   );
   return agreements.map((a, i) => ({
     ...toAgreementResponse(a, [{ status: "NEW", at: now }], stored[i]!),
@@ -154,7 +151,7 @@ function draftAgreement(application: Application, client: Client, today: string)
     interest_rate: input.interestRate,
     monthly_payment: monthlyPayment,
   };
-  const payload: AgreementCreatedPayload = {
+  const payload: AgreementCreated = {
     agreementId: agreement.id,
     clientId: client.id,
     productCode: product.code,

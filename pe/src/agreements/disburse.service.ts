@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { PayoutRequested } from "@loans/contracts";
 import { AppError } from "@loans/shared";
 import { toMoney } from "@loans/shared/money";
 import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { type PayoutRequestedPayload, requestPayout } from "../lifecycle/payouts.ts";
+import { requestPayout } from "../lifecycle/payouts.ts";
 import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
 import { transition } from "../lifecycle/transitions.ts";
 
@@ -58,7 +59,7 @@ export async function disburseAgreement(
     .where("id", "=", id)
     .execute();
   await recordStatus(trx, id, t.to, at);
-  const payload: PayoutRequestedPayload = {
+  const payload: PayoutRequested = {
     payoutId,
     kind: "DISBURSEMENT",
     agreementId: id,

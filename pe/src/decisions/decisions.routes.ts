@@ -1,11 +1,11 @@
 import Router from "@koa/router";
+import { applicationDecided } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint, batchResults, messageBatch, setBasedHandler } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { advanceMany } from "../lifecycle/advance-many.ts";
-import { applicationDecidedPayload, decisionAnswer } from "./decisions.schemas.ts";
 
 /** POST /internal/decisions: batches from Origination's outbox (signed; the base app checks it). */
 export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): Router {
@@ -14,11 +14,11 @@ export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): R
     "/internal/decisions",
     batchEndpoint(
       deps.db,
-      {
+      [
         // One message or a batch, the same three statements (advanceMany); a refusal answers its item alone.
-        "application.decided": setBasedHandler(applicationDecidedPayload, async (trx: Transaction<PeDB>, messages) => {
+        setBasedHandler(applicationDecided, async (trx: Transaction<PeDB>, messages) => {
           const items = messages.map(({ payload: { agreementId, ...decision } }) => ({
-            agreementId: agreementId.toLowerCase(),
+            agreementId,
             event: decision.result,
             decision,
           }));
@@ -26,7 +26,7 @@ export function decisionRoutes(deps: { db: Kysely<PeDB>; metrics?: Metrics }): R
             "refused" in a ? a.refused : { outcome: "ok" as const, result: { status: a.status } },
           );
         }),
-      },
+      ],
       { metrics: deps.metrics },
     ),
   );
@@ -41,7 +41,7 @@ export const decisionDocs: RouteDoc[] = [
     summary: "Decisions from Origination's outbox, each applied once; a contradiction is refused for its item",
     tags: ["internal"],
     security: "service",
-    body: messageBatch("application.decided", applicationDecidedPayload),
+    body: messageBatch(applicationDecided),
     bodyExample: {
       messages: [
         {
@@ -61,7 +61,7 @@ export const decisionDocs: RouteDoc[] = [
     responses: {
       200: {
         description: "one result per message",
-        body: batchResults(decisionAnswer),
+        body: batchResults(applicationDecided.answer),
         example: {
           results: [{ id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11", outcome: "ok", result: { status: "APPROVED" } }],
         },

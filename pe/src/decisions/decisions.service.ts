@@ -1,12 +1,16 @@
-import { AppError, parseInput } from "@loans/shared";
+import type { AgreementCreated, agreementCreated } from "@loans/contracts";
+import { AppError } from "@loans/shared";
 import type { WireMessage } from "@loans/shared/outbox";
+import type { AnswerOf } from "@loans/shared/outbox/topic";
 import type { Transaction } from "kysely";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { UUID } from "../http/inputs.ts";
 import { type AdvanceItem, advanceMany } from "../lifecycle/advance-many.ts";
 import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
 import { type AgreementEvent, transition } from "../lifecycle/transitions.ts";
-import { applicationAnswer } from "./decisions.schemas.ts";
+
+/** Origination's answer to `agreement.created`, as the contract reads it. */
+type ApplicationAnswer = AnswerOf<typeof agreementCreated>;
 
 /**
  * Applies one event to an agreement under its row lock and answers the status it is in afterwards.
@@ -34,13 +38,13 @@ export async function advance(
 /**
  * What Origination's answer to `agreement.created` asks of the agreement: IN_PROGRESS moves a NEW agreement
  * on; a decision goes the way /internal/decisions takes; WITHDRAWN asks nothing here (PE's own withdrawal is
- * what made it so). A malformed answer throws VALIDATION_FAILED.
+ * what made it so). A malformed answer has thrown VALIDATION_FAILED already (the route reads it by the contract).
  */
-function answerItem(message: WireMessage, result: unknown): AdvanceItem | null {
+function answerItem(message: WireMessage<AgreementCreated>, answer: ApplicationAnswer): AdvanceItem | null {
   if (!UUID.test(message.aggregateId)) {
     throw new AppError("VALIDATION_FAILED", `agreement.created message ${message.id} has no agreement id`);
   }
-  const { status, decision } = parseInput(applicationAnswer, result, "answer to agreement.created");
+  const { status, decision } = answer;
   if (status === "WITHDRAWN") return null;
   if (status === "IN_PROGRESS") return { agreementId: message.aggregateId, event: "ACCEPTED" };
   // The schema guarantees a decision whose result matches the status.
@@ -53,10 +57,10 @@ function answerItem(message: WireMessage, result: unknown): AdvanceItem | null {
  */
 export async function applyApplicationAnswer(
   trx: Transaction<PeDB>,
-  message: WireMessage,
-  result: unknown,
+  message: WireMessage<AgreementCreated>,
+  answer: ApplicationAnswer,
 ): Promise<void> {
-  const item = answerItem(message, result);
+  const item = answerItem(message, answer);
   if (item) await advance(trx, item.agreementId, item.event, item.decision ?? null);
 }
 
@@ -67,9 +71,9 @@ export async function applyApplicationAnswer(
  */
 export async function applyApplicationAnswers(
   trx: Transaction<PeDB>,
-  answers: ReadonlyArray<{ message: WireMessage; result: unknown }>,
+  answers: ReadonlyArray<{ message: WireMessage<AgreementCreated>; answer: ApplicationAnswer }>,
 ): Promise<void> {
-  const items = answers.map((a) => answerItem(a.message, a.result)).filter((i) => i !== null);
+  const items = answers.map((a) => answerItem(a.message, a.answer)).filter((i) => i !== null);
   const refused = (await advanceMany(trx, items)).find((a) => "refused" in a);
   if (refused) throw refused.refused;
 }

@@ -1,13 +1,14 @@
-import { AppError, parseInput } from "@loans/shared";
+import type { AgreementStatusChanged, PayoutRequested, payoutRequested } from "@loans/contracts";
+import { AppError } from "@loans/shared";
+import type { AnswerOf } from "@loans/shared/outbox/topic";
 import type { WireMessage } from "@loans/shared/outbox/types";
 import type { Transaction } from "kysely";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { UUID } from "../http/inputs.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
-import { type PayoutRequestedPayload, payoutAnswer } from "../lifecycle/payouts.ts";
 import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
-import { type StatusChangedPayload, sendStatusChanged } from "../lifecycle/status-changed.ts";
+import { sendStatusChanged } from "../lifecycle/status-changed.ts";
 import { transition } from "../lifecycle/transitions.ts";
 import { reanchorSchedule } from "../schedules/schedules.repository.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
@@ -53,7 +54,7 @@ export async function applyPayoutResult(
     await applyRefundResult(trx, agreementId, r);
     return row.status;
   }
-  if (row.disbursement_id !== r.payoutId.toLowerCase())
+  if (row.disbursement_id !== r.payoutId)
     throw peError("UNKNOWN_PAYOUT", `agreement ${agreementId} did not order payout ${r.payoutId}`);
   const t = transition(row.status, r.status === "PAID" ? "PAYOUT_PAID" : "PAYOUT_FAILED");
   if (t.kind === "same") return row.status;
@@ -67,7 +68,7 @@ export async function applyPayoutResult(
   await recordStatus(trx, agreementId, t.to, at);
   await sendStatusChanged(trx, {
     agreementId,
-    status: t.to as StatusChangedPayload["status"],
+    status: t.to as AgreementStatusChanged["status"],
     on,
     at: at.toISOString(),
   });
@@ -127,16 +128,20 @@ async function recordPayoutFailure(
  */
 export async function applyPayoutAnswer(
   trx: Transaction<PeDB>,
-  message: WireMessage,
-  result: unknown,
+  message: WireMessage<PayoutRequested>,
+  answer: AnswerOf<typeof payoutRequested>,
   clock: BusinessClock,
 ): Promise<void> {
   if (!UUID.test(message.aggregateId))
     throw new AppError("VALIDATION_FAILED", `payout.requested message ${message.id} has no agreement id`);
-  const answer = parseInput(payoutAnswer, result, "answer to payout.requested");
-  // PENDING and IN_TRANSIT parse without an outcome (their nulls are dropped).
-  if (!("settledAt" in answer)) return;
-  const p = message.payload as PayoutRequestedPayload;
+  if (answer.status === "PENDING" || answer.status === "IN_TRANSIT") return;
+  if (!answer.settledAt)
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `answer to payout.requested is invalid: a ${answer.status} payout needs settledAt`,
+      [{ path: "settledAt", message: "is required for a final status" }],
+    );
+  const p = message.payload;
   await applyPayoutResult(
     trx,
     message.aggregateId,

@@ -1,11 +1,11 @@
 import Router from "@koa/router";
+import { payoutSettled } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
-import { PAYOUT_SETTLED_TOPIC, type PayoutSettledPayload, payoutSettledPayload } from "../lifecycle/payouts.ts";
 import { applyPayoutResult } from "./payout-result.ts";
 
 export interface PayoutResultRouteDeps {
@@ -22,16 +22,16 @@ export function payoutResultRoutes(deps: PayoutResultRouteDeps): Router {
   const router = new Router();
   const intake = batchEndpoint(
     db,
-    {
-      [PAYOUT_SETTLED_TOPIC]: {
-        payload: payoutSettledPayload,
+    [
+      {
+        topic: payoutSettled,
         async handle(trx, message) {
-          const p = message.payload as PayoutSettledPayload;
-          const agreementStatus = await applyPayoutResult(trx, p.agreementId.toLowerCase(), p, deps.clock);
+          const p = message.payload;
+          const agreementStatus = await applyPayoutResult(trx, p.agreementId, p, deps.clock);
           return { outcome: "ok", result: { agreementStatus } };
         },
       },
-    },
+    ],
     { metrics: deps.metrics },
   );
   router.post("/internal/payout-results", async (ctx) => {
@@ -51,7 +51,7 @@ export const payoutResultDocs: RouteDoc[] = [
       "Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status",
     tags: ["internal"],
     security: "service",
-    body: messageBatch(PAYOUT_SETTLED_TOPIC, payoutSettledPayload),
+    body: messageBatch(payoutSettled),
     bodyExample: {
       messages: [
         {

@@ -5,18 +5,10 @@
  * the agreement can no longer be withdrawn.
  */
 
-export const AGREEMENT_STATUSES = [
-  "NEW",
-  "IN_PROGRESS",
-  "APPROVED",
-  "REJECTED",
-  "WITHDRAWN",
-  "DISBURSING",
-  "ACTIVE",
-  "CLOSED",
-  "DISBURSEMENT_FAILED",
-] as const;
-export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+// The list is the contracts' (every service and the console read the one list).
+import { AGREEMENT_STATUSES, type AgreementStatus } from "@loans/contracts/statuses";
+
+export { AGREEMENT_STATUSES, type AgreementStatus };
 
 /**
  * ACCEPTED: Origination has the application and is working on it.

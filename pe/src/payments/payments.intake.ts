@@ -1,31 +1,17 @@
+import { paymentSucceeded } from "@loans/contracts";
 import { Dec } from "@loans/shared/money";
 import type { TopicHandler } from "@loans/shared/outbox/receiver";
+import type { ReceivedOf } from "@loans/shared/outbox/topic";
 import type { ItemOutcome } from "@loans/shared/outbox/types";
 import type { Transaction } from "kysely";
-import { z } from "zod";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { uuidString } from "../http/inputs.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
 import type { Allocation } from "../servicing/index.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
 import { loanState, orderRefund, postLedger, refreshLoan } from "../servicing-store/refresh.ts";
 
-export const PAYMENT_SUCCEEDED_TOPIC = "payment.succeeded";
-
-/** The `payment.succeeded` message from PG (LIFECYCLE §2.1). Unknown fields are ignored. */
-export const paymentSucceededPayload = z.object({
-  paymentId: uuidString(),
-  agreementId: uuidString(),
-  amount: z
-    .string()
-    .regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals")
-    .refine((a) => new Dec(a).gt(0), "must be more than zero"),
-  purpose: z.enum(["REGULAR", "EARLY_REPAYMENT"]),
-  payer: z.object({ accountNumber: z.string().regex(/^\d{20}$/) }),
-  succeededAt: z.iso.datetime({ offset: true }),
-});
-export type PaymentSucceeded = z.output<typeof paymentSucceededPayload>;
+type PaymentSucceeded = ReceivedOf<typeof paymentSucceeded>;
 
 export interface PaymentAnswer {
   appliedOn: string;
@@ -43,11 +29,10 @@ const ZERO = "0.00";
  */
 export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB, PaymentSucceeded> {
   return {
-    payload: paymentSucceededPayload,
+    topic: paymentSucceeded,
     async handle(trx, message): Promise<ItemOutcome<PaymentAnswer>> {
       const p = message.payload;
-      const paymentId = p.paymentId.toLowerCase();
-      const agreementId = p.agreementId.toLowerCase();
+      const { paymentId, agreementId } = p;
       const loan = await findLoan(trx, agreementId, { lock: true });
       if (!loan) throw peError("UNKNOWN_AGREEMENT", `agreement ${agreementId} not found`);
       const seen = await trx.selectFrom("payments").selectAll().where("id", "=", paymentId).executeTakeFirst();

@@ -1,11 +1,12 @@
 import Router from "@koa/router";
+import { paymentSucceeded } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
-import { PAYMENT_SUCCEEDED_TOPIC, paymentSucceededHandler, paymentSucceededPayload } from "./payments.intake.ts";
+import { paymentSucceededHandler } from "./payments.intake.ts";
 
 export interface PaymentRouteDeps {
   db: Kysely<PeDB>;
@@ -18,11 +19,7 @@ export interface PaymentRouteDeps {
 /** POST /internal/payments (PG's outbox, signed): each payment applied once on its value date. */
 export function paymentRoutes(deps: PaymentRouteDeps): Router {
   const router = new Router();
-  const intake = batchEndpoint(
-    deps.db,
-    { [PAYMENT_SUCCEEDED_TOPIC]: paymentSucceededHandler(deps.clock) },
-    { metrics: deps.metrics },
-  );
+  const intake = batchEndpoint(deps.db, [paymentSucceededHandler(deps.clock)], { metrics: deps.metrics });
   router.post("/internal/payments", async (ctx) => {
     await intake(ctx);
     // A payment that closed the loan wrote agreement.status-changed and maybe a refund: send them now.
@@ -41,12 +38,12 @@ export const paymentDocs: RouteDoc[] = [
       "allocation first computed. `retry` NOT_ACTIVE_YET while PE does not know the loan ACTIVE",
     tags: ["internal"],
     security: "service",
-    body: messageBatch(PAYMENT_SUCCEEDED_TOPIC, paymentSucceededPayload),
+    body: messageBatch(paymentSucceeded),
     bodyExample: {
       messages: [
         {
           id: "812",
-          topic: PAYMENT_SUCCEEDED_TOPIC,
+          topic: paymentSucceeded.name,
           aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
           payload: {
             paymentId: "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestOrigination } from "../../origination/test/helpers.ts";
-import { startTestPe, type TestPe } from "./helpers.ts";
+import { startTestPe, type TestPe } from "../../pe/test/helpers.ts";
 
 let pe: TestPe;
 let origination: Awaited<ReturnType<typeof startTestOrigination>>;
