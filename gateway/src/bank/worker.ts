@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureQueue, type Logger } from "@loans/shared";
+import { DrainLoop, type DrainResult } from "@loans/shared/kit/drain-loop";
 import type { Kysely, Transaction } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { CrashPoint } from "../config.ts";
@@ -69,85 +70,22 @@ export interface BankWorker {
  * (BankUnavailable) changes nothing but the time of the next look: a row the bank may not hold is
  * submitted again with the same id, an accepted one polled again, never FAILED. A pg-boss job starts
  * each row; a sweep every half second takes every open row whose next look is due, so a job lost with a
- * killed process costs only that.
+ * killed process costs only that. The sweep is the step of a drain loop (kit/drain-loop.ts) that the half
+ * second's tick wakes.
  */
 export function createBankWorker<Row extends MovementRow>(deps: BankWorkerDeps<Row>): BankWorker {
-  const { db, boss, bank, log, kind } = deps;
+  const { boss, log, kind } = deps;
   const stopping = new AbortController();
-  let workerId: string | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping = false;
-
-  async function ask(phase: BankPhase, row: Row): Promise<BankAnswer> {
-    try {
-      const t = phase === "submit" ? await bank.submitTransfer(kind.order(row)) : await bank.getTransfer(row.id);
-      return t ? { kind: "transfer", transfer: t } : { kind: "none" };
-    } catch (err) {
-      if (err instanceof BankUnavailable) return { kind: "unknown" };
-      throw err;
-    }
-  }
-
-  /** One look at the bank; answers the delay to the next look, or null once the row is final. */
-  async function step(row: Row): Promise<number | null> {
-    const phase = kind.phase(row);
-    const next = afterBank(phase, phase === "final" ? { kind: "none" } : await ask(phase, row));
-    const later = nextLookMs(row.bank_attempts);
-    const fields = { [`${kind.what}Id`]: row.id };
-    switch (next.kind) {
-      case "ignore":
-        log.warn(`bank answer for a final ${kind.what} ignored`, fields);
-        return null;
-      case "accepted":
-        await lookLater(db, kind.table, row.id, later, { accepted: true });
-        return later;
-      case "wait":
-        await lookLater(db, kind.table, row.id, later, {
-          unknown: next.unknown ? `bank ${phase === "submit" ? "submit" : "poll"}: outcome unknown` : null,
-        });
-        return later;
-      case "final": {
-        if (deps.crashAt === kind.crashPoint && next.outcome === "SETTLED") {
-          log.error(`crashing on purpose: the bank settled a ${kind.what}, PG has not recorded it`, fields);
-          process.kill(process.pid, "SIGKILL");
-          await sleep(60_000);
-        }
-        const settled = await db.transaction().execute((trx) => kind.settle(trx, row, next));
-        if (settled) {
-          deps.afterCommit?.();
-          log.info(`${kind.what} settled`, { ...fields, outcome: next.outcome, failureCode: next.failureCode });
-        }
-        return null;
-      }
-    }
-  }
-
-  async function drive(id: string): Promise<void> {
-    while (!stopping.signal.aborted) {
-      const row = await claimDue<Row>(db, kind.table, id, LEASE_MS);
-      if (!row) return;
-      const delay = await step(row);
-      if (delay === null || delay > INLINE_LOOK_MS) return;
-      await sleep(delay + 5, undefined, { signal: stopping.signal }).catch(() => {});
-    }
-  }
-
-  const warn = (msg: string, id: string, err: unknown) => {
-    if (!stopping.signal.aborted) log.warn(msg, { [`${kind.what}Id`]: id, err });
-  };
-
-  const sweep = async () => {
-    if (sweeping || stopping.signal.aborted) return;
-    sweeping = true;
-    try {
-      const due = await dueIds(db, kind.table, SWEEP_LIMIT);
-      await Promise.all(due.map((id) => drive(id).catch((err) => warn(`${kind.what} step failed`, id, err))));
-    } catch (err) {
+  const ctx: Driving<Row> = { ...deps, stopped: stopping.signal };
+  const loop = new DrainLoop({
+    step: () => sweep(ctx),
+    sweepEveryMs: SWEEP_EVERY_MS,
+    // A failed sweep waits for the next tick (no pauseMs), like any other.
+    onError: (err) => {
       if (!stopping.signal.aborted) log.warn(`${kind.what} sweep failed`, { err });
-    } finally {
-      sweeping = false;
-    }
-  };
+    },
+  });
+  let workerId: string | undefined;
 
   return {
     async start() {
@@ -160,21 +98,99 @@ export function createBankWorker<Row extends MovementRow>(deps: BankWorkerDeps<R
           jobs.map(async (job) => {
             const id = kind.jobId(job.data);
             if (!id) return log.warn(`${kind.what} job with bad data`, { jobId: job.id });
-            await drive(id).catch((err) => warn(`${kind.what} step failed`, id, err));
+            await driveOrWarn(ctx, id);
           }),
         );
       });
-      sweepTimer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-      sweepTimer.unref();
+      loop.start();
     },
     wake() {
       if (workerId && !stopping.signal.aborted) boss.notifyWorker(workerId);
     },
     async stop() {
       stopping.abort();
-      clearInterval(sweepTimer);
+      const swept = loop.stop();
       await boss.offWork(kind.queue);
+      await swept;
     },
-    drive,
+    drive: (id) => drive(ctx, id),
   };
+}
+
+/** What driving a row needs: the worker's dependencies, and whether it is stopping. */
+interface Driving<Row extends MovementRow> extends BankWorkerDeps<Row> {
+  stopped: AbortSignal;
+}
+
+async function ask<Row extends MovementRow>(c: Driving<Row>, phase: BankPhase, row: Row): Promise<BankAnswer> {
+  try {
+    const t = phase === "submit" ? await c.bank.submitTransfer(c.kind.order(row)) : await c.bank.getTransfer(row.id);
+    return t ? { kind: "transfer", transfer: t } : { kind: "none" };
+  } catch (err) {
+    if (err instanceof BankUnavailable) return { kind: "unknown" };
+    throw err;
+  }
+}
+
+/** One look at the bank; answers the delay to the next look, or null once the row is final. */
+async function step<Row extends MovementRow>(c: Driving<Row>, row: Row): Promise<number | null> {
+  const { db, kind, log } = c;
+  const phase = kind.phase(row);
+  const next = afterBank(phase, phase === "final" ? { kind: "none" } : await ask(c, phase, row));
+  const later = nextLookMs(row.bank_attempts);
+  const fields = { [`${kind.what}Id`]: row.id };
+  switch (next.kind) {
+    case "ignore":
+      log.warn(`bank answer for a final ${kind.what} ignored`, fields);
+      return null;
+    case "accepted":
+      await lookLater(db, kind.table, row.id, later, { accepted: true });
+      return later;
+    case "wait":
+      await lookLater(db, kind.table, row.id, later, {
+        unknown: next.unknown ? `bank ${phase === "submit" ? "submit" : "poll"}: outcome unknown` : null,
+      });
+      return later;
+    case "final": {
+      if (c.crashAt === kind.crashPoint && next.outcome === "SETTLED") {
+        log.error(`crashing on purpose: the bank settled a ${kind.what}, PG has not recorded it`, fields);
+        process.kill(process.pid, "SIGKILL");
+        await sleep(60_000);
+      }
+      const settled = await db.transaction().execute((trx) => kind.settle(trx, row, next));
+      if (settled) {
+        c.afterCommit?.();
+        log.info(`${kind.what} settled`, { ...fields, outcome: next.outcome, failureCode: next.failureCode });
+      }
+      return null;
+    }
+  }
+}
+
+async function drive<Row extends MovementRow>(c: Driving<Row>, id: string): Promise<void> {
+  while (!c.stopped.aborted) {
+    const row = await claimDue<Row>(c.db, c.kind.table, id, LEASE_MS);
+    if (!row) return;
+    const delay = await step(c, row);
+    if (delay === null || delay > INLINE_LOOK_MS) return;
+    await sleep(delay + 5, undefined, { signal: c.stopped }).catch(() => {});
+  }
+}
+
+function driveOrWarn<Row extends MovementRow>(c: Driving<Row>, id: string): Promise<void> {
+  return drive(c, id).catch((err) => {
+    if (!c.stopped.aborted) c.log.warn(`${c.kind.what} step failed`, { [`${c.kind.what}Id`]: id, err });
+  });
+}
+
+/**
+ * Every open row whose next look is due, each driven as far as it goes inline. Never full: a row whose
+ * step keeps failing stays due, and a sweep straight after this one would spin on it; the next tick
+ * takes what is left.
+ */
+async function sweep<Row extends MovementRow>(c: Driving<Row>): Promise<DrainResult> {
+  if (c.stopped.aborted) return { claimed: 0, full: false };
+  const due = await dueIds(c.db, c.kind.table, SWEEP_LIMIT);
+  await Promise.all(due.map((id) => driveOrWarn(c, id)));
+  return { claimed: due.length, full: false };
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Logger, withRequestId } from "@loans/shared";
+import { DrainLoop } from "@loans/shared/kit/drain-loop";
 import type { Kysely } from "kysely";
 import type { OriginationConfig } from "../config.ts";
 import type { OriginationDB } from "../db.ts";
@@ -47,7 +48,8 @@ export interface ScoringWorker {
  * an application is waiting as long as it is IN_PROGRESS, so after a SIGKILL or a failed batch nothing is
  * lost, and the next fetch (this instance's poll, or another instance's) takes it up. Instances on one
  * database skip each other's rows (claimWaiting), and a client's applications are still scored one after
- * the other (scoreWaiting's client locks).
+ * the other (scoreWaiting's client locks). The schedule is a drain loop's (kit/drain-loop.ts), one batch
+ * at a time; after a failed batch it pauses until the next poll.
  */
 export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
   const { config, log } = deps;
@@ -58,95 +60,78 @@ export function createScoringWorker(deps: ScoringWorkerDeps): ScoringWorker {
     ...(deps.clock && { clock: deps.clock }),
   };
   const delayMs = config.SCORING_DELAY_MS;
-  const stopping = new AbortController();
   // `wake` is called inside an intake request; fetches run outside it, or the decisions' log lines and
   // outbox rows would take that request's id when their application came with none.
   const outsideRequests = AsyncLocalStorage.snapshot();
-  let pollTimer: NodeJS.Timeout | undefined;
-  const delayTimers = new Set<NodeJS.Timeout>();
-  let lastDelayTimerAt = 0;
-  let running: Promise<void> | undefined;
-  let again = false;
-  // After a failed fetch only the poll tries again: a wake (every intake) must not hammer a database
-  // that just failed, nor retry a batch that cannot be scored over and over.
-  let resting = false;
-
-  const decided = ({ agreementId, decision, requestId }: Decided) =>
-    withRequestId(requestId, () => {
-      deps.countDecision?.(decision);
-      log.info("application decided", {
-        agreementId,
-        result: decision.result,
-        reasons: decision.reasons.map((r) => r.code),
-      });
-    });
-
-  /** Fetches until a fetch finds less than a full batch, a wake during a fetch making it go round again. */
-  const drain = async () => {
-    do {
-      again = false;
-      try {
-        const { taken, decided: made } = await scoreWaiting(scoring, { delayMs, limit: BATCH_SIZE });
-        for (const d of made) decided(d);
-        // A full batch suggests more are waiting.
-        if (taken === BATCH_SIZE) again = true;
-      } catch (err) {
-        // Rolled back: its applications are still IN_PROGRESS and the next poll takes them again.
-        if (!stopping.signal.aborted) log.warn("scoring failed; left to the next poll", { err });
-        resting = true;
-        return;
-      }
-    } while (again && !stopping.signal.aborted);
-  };
-
-  const fetch = () => {
-    if (stopping.signal.aborted) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = outsideRequests(() => drain()).finally(() => {
-      running = undefined;
-    });
-  };
-
-  /** With SCORING_DELAY_MS, a fetch once the delay of what was just received has passed. */
-  const afterDelay = () => {
-    const now = Date.now();
-    // The timer set less than the slack ago fires late enough for this wake's applications too.
-    if (now - lastDelayTimerAt < DELAY_SLACK_MS) return;
-    lastDelayTimerAt = now;
-    const timer = setTimeout(() => {
-      delayTimers.delete(timer);
-      if (!resting) fetch();
-    }, delayMs + DELAY_SLACK_MS);
-    timer.unref();
-    delayTimers.add(timer);
-  };
-
-  const wake = () => {
-    if (stopping.signal.aborted) return;
-    // What was just received is not due before its delay: nothing to fetch now.
-    if (delayMs > 0) return afterDelay();
-    if (!resting) fetch();
-  };
+  const loop = new DrainLoop({
+    step: () => outsideRequests(() => scoreBatch(scoring, delayMs, deps)),
+    // No pauseMs: after a failed batch only the poll tries again. A wake (every intake) must not hammer a
+    // database that just failed, nor retry a batch that cannot be scored over and over.
+    sweepEveryMs: POLL_MS,
+    onError: (err) => {
+      // Rolled back: its applications are still IN_PROGRESS and the next poll takes them again.
+      if (loop.running) log.warn("scoring failed; left to the next poll", { err });
+    },
+  });
+  const delayed = delayedWakes(delayMs, () => loop.wake());
 
   return {
     async start() {
-      pollTimer = setInterval(() => {
-        resting = false;
-        fetch();
-      }, POLL_MS);
-      pollTimer.unref();
-      fetch();
+      loop.start();
+      loop.wake();
     },
-    wake,
+    wake() {
+      if (!loop.running) return;
+      // What was just received is not due before its delay: nothing to fetch now.
+      if (delayMs > 0) delayed.schedule();
+      else loop.wake();
+    },
     async stop() {
-      stopping.abort();
-      clearInterval(pollTimer);
-      for (const timer of delayTimers) clearTimeout(timer);
-      delayTimers.clear();
-      await running;
+      const stopped = loop.stop();
+      delayed.clear();
+      await stopped;
+    },
+  };
+}
+
+/** One fetch: a full batch suggests more are waiting. */
+async function scoreBatch(scoring: ScoringDeps, delayMs: number, deps: ScoringWorkerDeps) {
+  const { taken, decided } = await scoreWaiting(scoring, { delayMs, limit: BATCH_SIZE });
+  for (const d of decided) logDecision(d, deps);
+  return { claimed: taken, full: taken === BATCH_SIZE };
+}
+
+function logDecision({ agreementId, decision, requestId }: Decided, deps: ScoringWorkerDeps): void {
+  withRequestId(requestId, () => {
+    deps.countDecision?.(decision);
+    deps.log.info("application decided", {
+      agreementId,
+      result: decision.result,
+      reasons: decision.reasons.map((r) => r.code),
+    });
+  });
+}
+
+/** With SCORING_DELAY_MS, a wake once the delay of what was just received has passed. */
+function delayedWakes(delayMs: number, wake: () => void) {
+  const timers = new Set<NodeJS.Timeout>();
+  let lastAt = 0;
+  return {
+    schedule() {
+      const now = Date.now();
+      // The timer set less than the slack ago fires late enough for this wake's applications too.
+      if (now - lastAt < DELAY_SLACK_MS) return;
+      lastAt = now;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        wake();
+      }, delayMs + DELAY_SLACK_MS);
+      timer.unref();
+      timers.add(timer);
+    },
+    clear() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
     },
   };
 }
