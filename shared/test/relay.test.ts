@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { enqueue } from "../src/outbox/enqueue.ts";
+import { enqueueMessages } from "../src/outbox/enqueue.ts";
 import { purgeDelivered, relayQueues } from "../src/outbox/maintenance.ts";
 import { startPeer, type TestPeer } from "../test-kit/peer.ts";
 import { type SenderEnv, startSenderEnv, TEST_SECRET, TEST_TOPIC, testMessages } from "../test-kit/sender.ts";
@@ -53,13 +53,13 @@ describe("outbox relay", () => {
     await env.db
       .transaction()
       .execute(async (trx) => {
-        await enqueue(trx, msg(rolledBack));
+        await enqueueMessages(trx, msg(rolledBack));
         throw new Error("changed my mind");
       })
       .catch(() => {});
     relay.wake();
     const committed = agg("committed");
-    await env.db.transaction().execute((trx) => enqueue(trx, msg(committed, { n: 1 })));
+    await env.db.transaction().execute((trx) => enqueueMessages(trx, msg(committed, { n: 1 })));
     relay.wake();
 
     const [row] = await waitFor(async () => {
@@ -254,7 +254,7 @@ describe("outbox relay", () => {
       return seen > 0 && seen === claims ? seen : undefined;
     });
     const a = agg("coalesced");
-    await env.db.transaction().execute((trx) => enqueue(trx, msg(a)));
+    await env.db.transaction().execute((trx) => enqueueMessages(trx, msg(a)));
     for (let i = 0; i < 100; i++) relay.wake();
     await waitFor(async () => (await rowsOf([a]))[0]?.delivered_at);
     await new Promise((r) => setTimeout(r, 200));
