@@ -25,3 +25,19 @@ export const accountNumber = () => z.string().regex(/^\d{20}$/, "must be 20 digi
 
 /** A decision's reason as it travels: a code and the words for it. */
 export const reason = z.object({ code: z.string().min(1).max(100), message: z.string().max(2000) });
+
+/** The examples' ids, one loan through every topic: the documents read as one story. */
+export const EXAMPLE = {
+  agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+  clientId: "70bd2e17-7027-4939-995a-8c7a849f81d9",
+  payoutId: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
+  paymentId: "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+} as const;
+
+/** The example loan's disbursement, as `payout.requested` orders it and `payout.settled` reports it. */
+export const EXAMPLE_DISBURSEMENT = {
+  payoutId: EXAMPLE.payoutId,
+  kind: "DISBURSEMENT",
+  agreementId: EXAMPLE.agreementId,
+  amount: "300000.00",
+} as const;

@@ -1,3 +1,4 @@
+import type { PaymentPurpose } from "@loans/contracts/statuses";
 import type { OutboxTable } from "@loans/shared/outbox";
 import type { ColumnType, Generated } from "kysely";
 import type { AgreementStatus } from "./lifecycle/transitions.ts";
@@ -111,7 +112,7 @@ export interface ScheduleVersionsTable {
   balance: Numeric;
 }
 
-export type PaymentPurpose = "REGULAR" | "EARLY_REPAYMENT";
+export type { PaymentPurpose };
 
 export interface PaymentsTable {
   id: string;

@@ -1,7 +1,7 @@
 import { Dec, moneyInput, rateInput } from "@loans/shared/money";
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { canonicalId, plausibleDate, reason } from "../fields.ts";
+import { canonicalId, EXAMPLE, plausibleDate, reason } from "../fields.ts";
 import { APPLICATION_STATUSES, DECISION_RESULTS } from "../statuses.ts";
 
 /** What PE sends when it creates an agreement (PE → Origination, `/internal/applications`). */
@@ -71,8 +71,8 @@ export const agreementCreated = defineTopic<AgreementCreated>()({
   }),
   example: {
     payload: {
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-      clientId: "0b9f3c2e-5d41-4c8a-9a57-1f1c2a4e7d10",
+      agreementId: EXAMPLE.agreementId,
+      clientId: EXAMPLE.clientId,
       productCode: "CL1.0",
       birthDate: "1990-05-17",
       monthlyIncome: "150000.00",

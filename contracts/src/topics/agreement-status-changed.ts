@@ -1,6 +1,6 @@
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { canonicalId } from "../fields.ts";
+import { canonicalId, EXAMPLE } from "../fields.ts";
 import { ANNOUNCED_STATUSES, type AnnouncedStatus } from "../statuses.ts";
 
 /** What PE sends when a loan moves after its disbursement (PE → Origination and PG, `/internal/agreement-events`). */
@@ -30,7 +30,7 @@ export const agreementStatusChanged = defineTopic<AgreementStatusChanged>()({
   answer: z.object({ status: z.string() }),
   example: {
     payload: {
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+      agreementId: EXAMPLE.agreementId,
       status: "ACTIVE",
       on: "2026-11-29",
       at: "2026-11-29T17:40:00.180Z",

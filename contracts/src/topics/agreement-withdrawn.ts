@@ -1,6 +1,6 @@
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { canonicalId } from "../fields.ts";
+import { canonicalId, EXAMPLE } from "../fields.ts";
 
 /** What PE sends when the client takes an application back (PE → Origination, `/internal/withdrawals`). */
 export interface AgreementWithdrawn {
@@ -16,7 +16,7 @@ export const agreementWithdrawn = defineTopic<AgreementWithdrawn>()({
   payload: z.object({ agreementId: canonicalId(), withdrawnAt: z.iso.datetime({ offset: true }) }),
   answer: z.object({ status: z.literal("WITHDRAWN") }),
   example: {
-    payload: { agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5", withdrawnAt: "2026-11-29T17:40:00.180Z" },
+    payload: { agreementId: EXAMPLE.agreementId, withdrawnAt: "2026-11-29T17:40:00.180Z" },
     answer: { status: "WITHDRAWN" },
   },
 });

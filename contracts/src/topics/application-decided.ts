@@ -1,6 +1,6 @@
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { canonicalId, reason } from "../fields.ts";
+import { canonicalId, EXAMPLE, reason } from "../fields.ts";
 import { AGREEMENT_STATUSES, type DecisionResult } from "../statuses.ts";
 
 /** What Origination sends when it has scored an application (Origination → PE, `/internal/decisions`). */
@@ -26,7 +26,7 @@ export const applicationDecided = defineTopic<ApplicationDecided>()({
   answer: z.object({ status: z.enum(AGREEMENT_STATUSES) }),
   example: {
     payload: {
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+      agreementId: EXAMPLE.agreementId,
       result: "APPROVED",
       reasons: [],
       decidedAt: "2026-11-29T17:40:00.180Z",

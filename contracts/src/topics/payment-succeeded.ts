@@ -1,7 +1,7 @@
 import { Dec } from "@loans/shared/money";
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { accountNumber, canonicalId } from "../fields.ts";
+import { accountNumber, canonicalId, EXAMPLE } from "../fields.ts";
 import { PAYMENT_PURPOSES, type PaymentPurpose } from "../statuses.ts";
 
 /** What PG sends when the bank has collected a client's payment (PG → PE, `/internal/payments`). */
@@ -38,8 +38,8 @@ export const paymentSucceeded = defineTopic<PaymentSucceeded>()({
   answer: z.object({ appliedOn: z.iso.date(), allocation: z.record(z.string(), z.string()) }),
   example: {
     payload: {
-      paymentId: "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+      paymentId: EXAMPLE.paymentId,
+      agreementId: EXAMPLE.agreementId,
       amount: "27170.27",
       purpose: "REGULAR",
       payer: { accountNumber: "40817810000000000001" },

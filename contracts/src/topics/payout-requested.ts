@@ -1,7 +1,7 @@
 import { moneyInput } from "@loans/shared/money";
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { accountNumber, canonicalId } from "../fields.ts";
+import { accountNumber, canonicalId, EXAMPLE_DISBURSEMENT } from "../fields.ts";
 import { PAYOUT_KINDS, PAYOUT_STATUSES, type PayoutKind } from "../statuses.ts";
 
 /** What PE sends to have money paid out (PE → PG, `/internal/payouts`). */
@@ -42,10 +42,7 @@ export const payoutRequested = defineTopic<PayoutRequested>()({
   }),
   example: {
     payload: {
-      payoutId: "5b0c6f0e-2f7a-4e51-8d8e-3c9a1b2d4e6f",
-      kind: "DISBURSEMENT",
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-      amount: "300000.00",
+      ...EXAMPLE_DISBURSEMENT,
       currency: "RUB",
       destination: { accountNumber: "40817810000000000001" },
     },

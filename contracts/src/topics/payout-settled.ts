@@ -1,6 +1,6 @@
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
-import { canonicalId } from "../fields.ts";
+import { canonicalId, EXAMPLE_DISBURSEMENT } from "../fields.ts";
 import { AGREEMENT_STATUSES, PAYOUT_KINDS, type PayoutKind, SETTLED_STATUSES } from "../statuses.ts";
 
 /** What PG sends when the bank has paid a payout or refused it (PG → PE, `/internal/payout-results`). */
@@ -37,10 +37,7 @@ export const payoutSettled = defineTopic<PayoutSettled>()({
   answer: z.object({ agreementStatus: z.enum(AGREEMENT_STATUSES) }),
   example: {
     payload: {
-      payoutId: "5b0c6f0e-2f7a-4e51-8d8e-3c9a1b2d4e6f",
-      kind: "DISBURSEMENT",
-      agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-      amount: "300000.00",
+      ...EXAMPLE_DISBURSEMENT,
       status: "PAID",
       settledAt: "2026-11-29T17:40:00.180Z",
       failureCode: null,

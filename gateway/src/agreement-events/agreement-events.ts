@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { agreementStatusChanged } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, messageBatch, type ReceivedOf, type TopicHandler } from "@loans/shared/outbox";
+import { batchEndpoint, exampleBatch, messageBatch, type ReceivedOf, type TopicHandler } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { AnnouncedStatus, GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
@@ -72,22 +72,7 @@ export const agreementEventDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: messageBatch(agreementStatusChanged),
-    bodyExample: {
-      messages: [
-        {
-          id: "57",
-          topic: "agreement.status-changed",
-          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-          payload: {
-            agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-            status: "ACTIVE",
-            on: "2026-11-29",
-            at: "2026-11-29T17:40:00.180Z",
-          },
-          createdAt: "2026-11-29T17:40:00.180Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(agreementStatusChanged, { id: "57", createdAt: "2026-11-29T17:40:00.180Z" }),
     responses: {
       200: { description: "one result per message, the status PG records: `{status}`" },
     },

@@ -6,7 +6,7 @@ import type { BankTable } from "../bank/bookkeeping.ts";
 import { type BankOutcome, failureMessage } from "../bank/steps.ts";
 import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
-import { PAYMENTS_QUEUE, paymentJobData } from "./payments.queue.ts";
+import { paymentsQueue } from "./payments.queue.ts";
 import type { PaymentRow } from "./payments.repository.ts";
 
 const table: BankTable = {
@@ -41,12 +41,9 @@ async function settlePayment(trx: Transaction<GatewayDB>, id: string, o: BankOut
  */
 export const paymentMovements: MovementKind<PaymentRow> = {
   what: "payment",
-  queue: PAYMENTS_QUEUE,
+  queue: paymentsQueue.name,
   table,
-  jobId: (data) => {
-    const r = paymentJobData.safeParse(data);
-    return r.success ? r.data.paymentId : undefined;
-  },
+  jobId: paymentsQueue.jobId,
   phase: (p) => (p.status !== "PROCESSING" ? "final" : p.bank_accepted_at === null ? "submit" : "poll"),
   order: (p) => ({ id: p.id, amount: p.amount, accountNumber: p.payer_account, direction: "IN" }),
   async settle(trx, p, outcome) {

@@ -3,7 +3,7 @@ import type { Transaction } from "kysely";
 import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
-import { enqueuePayment } from "./payments.queue.ts";
+import { paymentsQueue } from "./payments.queue.ts";
 import { insertPayment, isPayable } from "./payments.repository.ts";
 import type { CreatePayment } from "./payments.schemas.ts";
 import { toPaymentView } from "./payments.views.ts";
@@ -32,6 +32,6 @@ export async function createPayment(
     purpose: input.purpose,
     payer_account: input.payer.accountNumber,
   });
-  await enqueuePayment(boss, trx, row.id);
+  await paymentsQueue.enqueue(boss, trx, row.id);
   return { status: 202, body: toPaymentView(row), headers: { Location: `/payments/${row.id}` }, resourceId: row.id };
 }

@@ -6,7 +6,7 @@ import type { BankTable } from "../bank/bookkeeping.ts";
 import { type BankOutcome, failureMessage } from "../bank/steps.ts";
 import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
-import { PAYOUTS_QUEUE, payoutJobData } from "./payouts.queue.ts";
+import { payoutsQueue } from "./payouts.queue.ts";
 import type { PayoutRow } from "./payouts.repository.ts";
 
 const table: BankTable = {
@@ -37,12 +37,9 @@ async function settlePayout(trx: Transaction<GatewayDB>, id: string, o: BankOutc
 /** Payouts as the bank worker drives them: sent OUT to the destination; every final status announced. */
 export const payoutMovements: MovementKind<PayoutRow> = {
   what: "payout",
-  queue: PAYOUTS_QUEUE,
+  queue: payoutsQueue.name,
   table,
-  jobId: (data) => {
-    const r = payoutJobData.safeParse(data);
-    return r.success ? r.data.payoutId : undefined;
-  },
+  jobId: payoutsQueue.jobId,
   phase: (p) => (p.status === "PENDING" ? "submit" : p.status === "IN_TRANSIT" ? "poll" : "final"),
   order: (p) => ({ id: p.id, amount: p.amount, accountNumber: p.account_number, direction: "OUT" }),
   async settle(trx, p, outcome) {

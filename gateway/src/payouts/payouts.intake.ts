@@ -8,7 +8,7 @@ import type { PgBoss } from "pg-boss";
 import type { GatewayDB } from "../db.ts";
 import { gatewayError } from "../errors.ts";
 import { toPayoutAnswer } from "./payouts.mappers.ts";
-import { enqueuePayout } from "./payouts.queue.ts";
+import { payoutsQueue } from "./payouts.queue.ts";
 import { findPayout, insertPayout, type PayoutRow } from "./payouts.repository.ts";
 import type { PayoutAnswer } from "./payouts.schemas.ts";
 import { checkRefundCovered } from "./refunds.ts";
@@ -69,7 +69,7 @@ export function payoutRequestedHandler(deps: { boss: PgBoss }): TopicHandler<Gat
         payload_hash: hash,
       });
       if (created) {
-        await enqueuePayout(deps.boss, trx, created.id);
+        await payoutsQueue.enqueue(deps.boss, trx, created.id);
         return { outcome: "ok", result: toPayoutAnswer(created) };
       }
       // Another order took the id meanwhile, or the agreement's one DISBURSEMENT, or the payment's one refund.

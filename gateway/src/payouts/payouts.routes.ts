@@ -1,6 +1,8 @@
 import Router from "@koa/router";
+import { payoutRequested } from "@loans/contracts";
 import { type Metrics, notFound, parseInput } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
+import { exampleBatch } from "@loans/shared/outbox";
 import { batchEndpoint } from "@loans/shared/outbox/receiver";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
@@ -119,24 +121,7 @@ export const payoutRouteDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: payoutBatch,
-    bodyExample: {
-      messages: [
-        {
-          id: "41",
-          topic: "payout.requested",
-          aggregateId: AGREEMENT,
-          payload: {
-            payoutId: PAYOUT,
-            kind: "DISBURSEMENT",
-            agreementId: AGREEMENT,
-            amount: "300000.00",
-            currency: "RUB",
-            destination: { accountNumber: "40817810000000000001" },
-          },
-          createdAt: "2026-11-29T17:40:00.000Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(payoutRequested, { id: "41", createdAt: "2026-11-29T17:40:00.000Z" }),
     responses: {
       200: {
         description: "one result per message",

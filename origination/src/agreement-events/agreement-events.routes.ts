@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { APPLICATION_STATUSES, agreementStatusChanged } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, batchResults, messageBatch } from "@loans/shared/outbox";
+import { batchEndpoint, batchResults, exampleBatch, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { OriginationDB } from "../db.ts";
@@ -26,22 +26,7 @@ export const agreementEventRouteDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: messageBatch(agreementStatusChanged),
-    bodyExample: {
-      messages: [
-        {
-          id: "57",
-          topic: "agreement.status-changed",
-          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-          payload: {
-            agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-            status: "ACTIVE",
-            on: "2026-11-29",
-            at: "2026-11-29T17:40:00.180Z",
-          },
-          createdAt: "2026-11-29T17:40:00.180Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(agreementStatusChanged, { id: "57", createdAt: "2026-11-29T17:40:00.180Z" }),
     responses: {
       200: {
         description: "one result per message",

@@ -1,4 +1,6 @@
+import { agreementCreated } from "@loans/contracts";
 import type { RouteDoc } from "@loans/shared/http/openapi";
+import { exampleBatch } from "@loans/shared/outbox";
 import {
   applicationPage,
   applicationParams,
@@ -22,29 +24,7 @@ export const applicationExample = {
   updatedAt: "2026-11-29T17:39:06.974Z",
 };
 
-const intakeExample = {
-  messages: [
-    {
-      id: "m1",
-      topic: "agreement.created",
-      aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-      payload: {
-        agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-        clientId: "70bd2e17-7027-4939-995a-8c7a849f81d9",
-        productCode: "CL1.0",
-        birthDate: "1990-05-17",
-        monthlyIncome: "150000.00",
-        principal: "305000.00",
-        termMonths: 12,
-        interestRate: "12.5",
-        monthlyPayment: "27170.47",
-        lastDueDate: "2027-11-29",
-        applicationDate: "2026-11-29",
-      },
-      createdAt: "2026-11-29T17:39:06.945Z",
-    },
-  ],
-};
+const intakeExample = exampleBatch(agreementCreated, { id: "m1", createdAt: "2026-11-29T17:39:06.945Z" });
 
 const notFound = { code: "NOT_FOUND", message: "application 94937b77-88cb-431a-9c64-ae4a7400b2b5 not found" };
 

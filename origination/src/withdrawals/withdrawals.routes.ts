@@ -1,7 +1,8 @@
 import Router from "@koa/router";
+import { agreementWithdrawn } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint } from "@loans/shared/outbox";
+import { batchEndpoint, exampleBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { OriginationDB } from "../db.ts";
 import { agreementWithdrawnHandler } from "./withdrawals.handler.ts";
@@ -25,17 +26,7 @@ export const withdrawalRouteDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: withdrawalBatch,
-    bodyExample: {
-      messages: [
-        {
-          id: "m2",
-          topic: "agreement.withdrawn",
-          aggregateId: "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-          payload: { agreementId: "94937b77-88cb-431a-9c64-ae4a7400b2b5", withdrawnAt: "2026-11-29T17:40:00.000Z" },
-          createdAt: "2026-11-29T17:40:00.000Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(agreementWithdrawn, { id: "m2", createdAt: "2026-11-29T17:40:00.000Z" }),
     responses: {
       200: {
         description: "one result per message",

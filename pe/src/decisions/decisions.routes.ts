@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { applicationDecided } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, batchResults, messageBatch, setBasedHandler } from "@loans/shared/outbox";
+import { batchEndpoint, batchResults, exampleBatch, messageBatch, setBasedHandler } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { advanceMany } from "../lifecycle/advance-many.ts";
@@ -42,22 +42,10 @@ export const decisionDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: messageBatch(applicationDecided),
-    bodyExample: {
-      messages: [
-        {
-          id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11",
-          topic: "application.decided",
-          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
-          payload: {
-            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
-            result: "APPROVED",
-            reasons: [],
-            decidedAt: "2026-11-29T17:39:06.974Z",
-          },
-          createdAt: "2026-11-29T17:39:06.974Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(applicationDecided, {
+      id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11",
+      createdAt: "2026-11-29T17:39:06.974Z",
+    }),
     responses: {
       200: {
         description: "one result per message",

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { payoutSettled } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
+import { batchEndpoint, exampleBatch, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
@@ -52,24 +52,7 @@ export const payoutResultDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: messageBatch(payoutSettled),
-    bodyExample: {
-      messages: [
-        {
-          id: "12",
-          topic: "payout.settled",
-          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
-          payload: {
-            payoutId: "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
-            kind: "DISBURSEMENT",
-            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
-            amount: "300000.00",
-            status: "PAID",
-            settledAt: "2026-11-29T17:40:00.120Z",
-          },
-          createdAt: "2026-11-29T17:40:00.130Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(payoutSettled, { id: "12", createdAt: "2026-11-29T17:40:00.130Z" }),
     responses: {
       200: { description: "one result per message, the agreement's status: `{agreementStatus}`" },
     },

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { paymentSucceeded } from "@loans/contracts";
 import type { Metrics } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
-import { batchEndpoint, messageBatch } from "@loans/shared/outbox";
+import { batchEndpoint, exampleBatch, messageBatch } from "@loans/shared/outbox";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
@@ -39,24 +39,7 @@ export const paymentDocs: RouteDoc[] = [
     tags: ["internal"],
     security: "service",
     body: messageBatch(paymentSucceeded),
-    bodyExample: {
-      messages: [
-        {
-          id: "812",
-          topic: paymentSucceeded.name,
-          aggregateId: "724ef517-8379-422b-bf91-e285887949d9",
-          payload: {
-            paymentId: "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",
-            agreementId: "724ef517-8379-422b-bf91-e285887949d9",
-            amount: "27303.11",
-            purpose: "REGULAR",
-            payer: { accountNumber: "40817810000000000001" },
-            succeededAt: "2025-03-25T10:00:01.000Z",
-          },
-          createdAt: "2025-03-25T10:00:01.010Z",
-        },
-      ],
-    },
+    bodyExample: exampleBatch(paymentSucceeded, { id: "812", createdAt: "2025-03-25T10:00:01.010Z" }),
     responses: {
       200: {
         description: "one result per message: `{appliedOn, allocation{interest,principal,penalty,unapplied,refunded}}`",

@@ -35,3 +35,13 @@ export function batchResults<R extends z.ZodType>(result: R) {
     ),
   });
 }
+
+/**
+ * A batch of one message of the topic, its payload the contract's example: each receiving endpoint's request
+ * example in the OpenAPI documents. Its aggregate is the example's agreement.
+ */
+export function exampleBatch(topic: Topic<unknown, unknown, unknown>, message: { id: string; createdAt: string }) {
+  const payload = topic.example.payload as { agreementId?: string };
+  const aggregateId = payload.agreementId ?? "";
+  return { messages: [{ id: message.id, topic: topic.name, aggregateId, payload, createdAt: message.createdAt }] };
+}

@@ -4,7 +4,7 @@
  * migrations of their own (db/outbox/), applied to every service database.
  */
 export { backoffDelayMs, expectedRetryWindowMs } from "./backoff.ts";
-export { batchResults, messageBatch } from "./batch-schemas.ts";
+export { batchResults, exampleBatch, messageBatch } from "./batch-schemas.ts";
 export { enqueue, OUTBOX_CHANNEL } from "./enqueue.ts";
 export {
   type DeadLetter,
