@@ -193,7 +193,6 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         payload: {
-                            /** Format: uuid */
                             agreementId: string;
                             /** Format: date-time */
                             at: string;
@@ -315,7 +314,6 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         payload: {
-                            /** Format: uuid */
                             agreementId: string;
                             amount: string | number;
                             /** @constant */
@@ -325,9 +323,7 @@ export interface operations {
                             };
                             /** @enum {string} */
                             kind: "DISBURSEMENT" | "REFUND";
-                            /** Format: uuid */
                             payoutId: string;
-                            /** Format: uuid */
                             sourcePaymentId?: string;
                         };
                         /** @constant */

@@ -371,7 +371,6 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         payload: {
-                            /** Format: uuid */
                             agreementId: string;
                             /** Format: date-time */
                             at: string;
@@ -514,7 +513,7 @@ export interface operations {
                  *             "principal": "305000.00",
                  *             "termMonths": 12,
                  *             "interestRate": "12.5",
-                 *             "monthlyPayment": "27170.47",
+                 *             "monthlyPayment": "27170.27",
                  *             "lastDueDate": "2027-11-29",
                  *             "applicationDate": "2026-11-29"
                  *           },
@@ -529,13 +528,11 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         payload: {
-                            /** Format: uuid */
                             agreementId: string;
                             /** Format: date */
                             applicationDate?: string;
                             /** Format: date */
                             birthDate: string;
-                            /** Format: uuid */
                             clientId: string;
                             interestRate: string | number;
                             /** Format: date */
@@ -675,7 +672,7 @@ export interface operations {
                  *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *           "payload": {
                  *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
-                 *             "withdrawnAt": "2026-11-29T17:40:00.000Z"
+                 *             "withdrawnAt": "2026-11-29T17:40:00.180Z"
                  *           },
                  *           "createdAt": "2026-11-29T17:40:00.000Z"
                  *         }
@@ -688,7 +685,6 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         payload: {
-                            /** Format: uuid */
                             agreementId: string;
                             /** Format: date-time */
                             withdrawnAt: string;

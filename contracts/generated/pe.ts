@@ -2081,12 +2081,12 @@ export interface operations {
                  *         {
                  *           "id": "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11",
                  *           "topic": "application.decided",
-                 *           "aggregateId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *           "payload": {
-                 *             "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *             "result": "APPROVED",
                  *             "reasons": [],
-                 *             "decidedAt": "2026-11-29T17:39:06.974Z"
+                 *             "decidedAt": "2026-11-29T17:40:00.180Z"
                  *           },
                  *           "createdAt": "2026-11-29T17:39:06.974Z"
                  *         }
@@ -2233,16 +2233,16 @@ export interface operations {
                  *         {
                  *           "id": "812",
                  *           "topic": "payment.succeeded",
-                 *           "aggregateId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *           "payload": {
-                 *             "paymentId": "9b7e2c1a-0d3f-4e5a-8b6c-7d8e9f0a1b2c",
-                 *             "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
-                 *             "amount": "27303.11",
+                 *             "paymentId": "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                 *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                 *             "amount": "27170.27",
                  *             "purpose": "REGULAR",
                  *             "payer": {
                  *               "accountNumber": "40817810000000000001"
                  *             },
-                 *             "succeededAt": "2025-03-25T10:00:01.000Z"
+                 *             "succeededAt": "2026-12-29T10:00:00.000Z"
                  *           },
                  *           "createdAt": "2025-03-25T10:00:01.010Z"
                  *         }
@@ -2357,14 +2357,16 @@ export interface operations {
                  *         {
                  *           "id": "12",
                  *           "topic": "payout.settled",
-                 *           "aggregateId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *           "payload": {
                  *             "payoutId": "5f1c3d0e-8a7b-4c2d-9e6f-0a1b2c3d4e5f",
                  *             "kind": "DISBURSEMENT",
-                 *             "agreementId": "724ef517-8379-422b-bf91-e285887949d9",
+                 *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
                  *             "amount": "300000.00",
                  *             "status": "PAID",
-                 *             "settledAt": "2026-11-29T17:40:00.120Z"
+                 *             "settledAt": "2026-11-29T17:40:00.180Z",
+                 *             "failureCode": null,
+                 *             "failureMessage": null
                  *           },
                  *           "createdAt": "2026-11-29T17:40:00.130Z"
                  *         }
