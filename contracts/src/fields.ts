@@ -13,6 +13,12 @@ export const canonicalId = () =>
     .regex(UUID, "must be a uuid")
     .transform((s) => s.toLowerCase());
 
+/**
+ * An id in a request's path or query, made canonical as it is read: a uuid by the RFC (what the API
+ * documents), in lower case, so no route lower-cases one of its own.
+ */
+export const uuidInput = () => z.uuid().transform((s) => s.toLowerCase());
+
 /** Years PostgreSQL's `date` stores without complaint and a person or a loan can plausibly have. */
 export const plausibleDate = () =>
   z.iso.date().refine((s) => {

@@ -1,4 +1,6 @@
+import { defineTopic } from "@loans/shared/outbox/topic";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { agreementCreated, canonicalId, payoutRequested, TOPICS } from "../src/index.ts";
 
 describe("the contracts", () => {
@@ -50,5 +52,19 @@ describe("the contracts", () => {
 
   it("refuse an answer that contradicts itself (an APPROVED status without an APPROVED decision)", () => {
     expect(agreementCreated.answer.safeParse({ status: "APPROVED", decision: null }).success).toBe(false);
+  });
+
+  it("do not compile when a parser refuses what its sender may send (checked by pnpm typecheck)", () => {
+    const define = () =>
+      defineTopic<{ id: string; note?: string }>()({
+        name: "t",
+        version: 1,
+        summary: "a parser that wants a note the sender may leave out",
+        // @ts-expect-error the parser requires `note`, which the sender's type makes optional
+        payload: z.object({ id: z.string(), note: z.string() }),
+        answer: z.unknown(),
+        example: { payload: { id: "1" }, answer: null },
+      });
+    expect(define().payload.safeParse({ id: "1" }).success).toBe(false);
   });
 });

@@ -46,7 +46,7 @@ export function paymentRoutes(deps: PaymentRoutesDeps): Router {
 
   router.get("/payments/:id", async (ctx) => {
     const { id } = parseInput(paymentParams, ctx.params, "path");
-    const row = await findPayment(db, id.toLowerCase());
+    const row = await findPayment(db, id);
     if (!row) throw notFound(`payment ${id}`);
     ctx.body = toPaymentView(row);
   });
@@ -54,7 +54,7 @@ export function paymentRoutes(deps: PaymentRoutesDeps): Router {
   router.get("/payments", async (ctx) => {
     const q = parseInput(listPaymentsQuery, ctx.query, "query");
     const rows = await listPayments(db, {
-      agreementId: q.agreementId?.toLowerCase(),
+      agreementId: q.agreementId,
       status: q.status,
       limit: q.limit,
       after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),

@@ -1,4 +1,4 @@
-import { accountNumber } from "@loans/contracts/fields";
+import { accountNumber, uuidInput } from "@loans/contracts/fields";
 import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { Dec, moneyOutput } from "@loans/shared/money";
@@ -47,10 +47,10 @@ export const paymentView = z.object({
 });
 export type PaymentView = z.output<typeof paymentView>;
 
-export const paymentParams = z.object({ id: z.uuid() });
+export const paymentParams = z.object({ id: uuidInput() });
 
 export const listPaymentsQuery = z.strictObject({
-  agreementId: z.uuid().optional(),
+  agreementId: uuidInput().optional(),
   status: z.enum(PAYMENT_STATUSES).optional(),
   limit: pageLimit(),
   cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, as it was given"),

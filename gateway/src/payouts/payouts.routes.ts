@@ -40,7 +40,7 @@ export function payoutRoutes(deps: PayoutRoutesDeps): Router {
 
   router.get("/payouts/:id", async (ctx) => {
     const { id } = parseInput(payoutParams, ctx.params, "path");
-    const row = await findPayout(deps.db, id.toLowerCase());
+    const row = await findPayout(deps.db, id);
     if (!row) throw notFound(`payout ${id}`);
     ctx.body = toPayoutView(row);
   });
@@ -49,7 +49,7 @@ export function payoutRoutes(deps: PayoutRoutesDeps): Router {
     const q = parseInput(listPayoutsQuery, ctx.query, "query");
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     const rows = await listPayouts(deps.db, {
-      agreementId: q.agreementId?.toLowerCase(),
+      agreementId: q.agreementId,
       status: q.status,
       kind: q.kind,
       limit: q.limit,

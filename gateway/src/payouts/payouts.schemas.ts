@@ -1,4 +1,5 @@
 import { payoutRequested } from "@loans/contracts";
+import { uuidInput } from "@loans/contracts/fields";
 import { pageLimit } from "@loans/shared/http/cursor";
 import { moneyOutput } from "@loans/shared/money";
 import { batchResults, messageBatch } from "@loans/shared/outbox";
@@ -28,10 +29,10 @@ export const payoutView = z.object({
 });
 export type PayoutView = z.output<typeof payoutView>;
 
-export const payoutParams = z.object({ id: z.uuid() });
+export const payoutParams = z.object({ id: uuidInput() });
 
 export const listPayoutsQuery = z.strictObject({
-  agreementId: z.uuid().optional(),
+  agreementId: uuidInput().optional(),
   status: z.enum(PAYOUT_STATUSES).optional(),
   kind: z.enum(PAYOUT_KINDS).optional(),
   limit: pageLimit(),

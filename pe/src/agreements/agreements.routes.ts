@@ -153,7 +153,7 @@ function listRoute(router: Router, db: Kysely<PeDB>): void {
     const { limit } = q;
     const rows = await listAgreements(db, {
       status: q.status,
-      clientId: q.clientId?.toLowerCase(),
+      clientId: q.clientId,
       passportEndsWith: q.passportEndsWith,
       after: q.cursor,
       limit,

@@ -1,8 +1,9 @@
+import { canonicalId } from "@loans/contracts/fields";
 import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import { moneyInput, moneyOutput, rateInput } from "@loans/shared/money";
 import { z } from "zod";
-import { uuidString, wholeNumber } from "../http/inputs.ts";
+import { wholeNumber } from "../http/inputs.ts";
 import { AGREEMENT_STATUSES } from "../lifecycle/transitions.ts";
 import { clientInput } from "../records/clients.schemas.ts";
 import { MAX_TERM_MONTHS, productCode } from "../records/product-code.ts";
@@ -26,7 +27,7 @@ export const createAgreementHeaders = z.object({
 
 export const listAgreementsQuery = z.strictObject({
   status: z.enum(AGREEMENT_STATUSES).optional(),
-  clientId: uuidString().optional(),
+  clientId: canonicalId().optional(),
   passportEndsWith: z
     .string()
     .regex(/^\d{2,4}$/, "must be the last 2 to 4 digits of a passport number")

@@ -1,11 +1,10 @@
+import { UUID } from "@loans/contracts/fields";
 import { AppError, type ErrorDetail } from "@loans/shared";
 import { z } from "zod";
 import { parseIsoDate } from "../calendar.ts";
 
-/** Any well-formed uuid (PostgreSQL's own syntax), checked before it reaches a `uuid` column: no 22P02 → 500. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const uuidString = () => z.string().regex(UUID, "must be a uuid");
+// Any well-formed uuid (PostgreSQL's own syntax), checked before it reaches a `uuid` column: no 22P02 → 500.
+export { UUID };
 
 /** A real calendar day as 'YYYY-MM-DD' ('2023-02-30' is not one). */
 export const calendarDate = () =>

@@ -20,7 +20,7 @@ export async function applyRefundResult(
     .updateTable("refunds")
     .set({ status: r.status, settled_at: new Date(r.settledAt) })
     .where("agreement_id", "=", agreementId)
-    .where("payout_id", "=", r.payoutId.toLowerCase())
+    .where("payout_id", "=", r.payoutId)
     .where("status", "=", "PENDING")
     .returning("payment_id")
     .executeTakeFirst();

@@ -5,7 +5,7 @@ import type { OutboxMessage, WireMessage } from "./types.ts";
 
 /**
  * One message between services, defined once (the contracts package) and imported by both ends: the
- * sender writes it with `send`, the receiver's batch endpoint parses it with `payload`, the sender's relay
+ * sender writes it with `enqueue`, the receiver's batch endpoint parses it with `payload`, the sender's relay
  * reads the receiver's answer with `answer`. A topic is never written, routed or received without it.
  *
  * - `Sent` is the sender's type: what it must put in, field for field.
@@ -50,7 +50,7 @@ export type SentOf<T> = T extends Topic<infer S, unknown, unknown> ? S : never;
 export type ReceivedOf<T> = T extends Topic<unknown, infer R, unknown> ? R : never;
 export type AnswerOf<T> = T extends Topic<unknown, unknown, infer A> ? A : never;
 
-/** One message of a topic for `send`: its aggregate (ordering key), its payload, and its request id if not the current. */
+/** One message of a topic for `enqueue`: its aggregate (ordering key), its payload, and its request id if not the current. */
 export interface Outgoing<Sent> {
   aggregateId: string;
   payload: Sent;
