@@ -18,7 +18,19 @@ export {
 } from "@loans/contracts/statuses";
 export type { OutboxTable };
 
-export interface PayoutsTable {
+/** What the bank worker keeps on every row it drives (bank/bookkeeping.ts), beside the row's final failure. */
+interface BankBookkeeping {
+  failure_code: string | null;
+  failure_message: string | null;
+  bank_attempts: ColumnType<number, number | undefined, number>;
+  next_check_at: Timestamp;
+  last_error: string | null;
+  unknown_since: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PayoutsTable extends BankBookkeeping {
   id: string;
   kind: PayoutKind;
   agreement_id: string;
@@ -28,34 +40,18 @@ export interface PayoutsTable {
   source_payment_id: string | null;
   payload_hash: string;
   status: ColumnType<PayoutStatus, PayoutStatus | undefined, PayoutStatus>;
-  failure_code: string | null;
-  failure_message: string | null;
   settled_at: Date | null;
-  bank_attempts: ColumnType<number, number | undefined, number>;
-  next_check_at: Timestamp;
-  last_error: string | null;
-  unknown_since: Date | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
 }
 
-export interface PaymentsTable {
+export interface PaymentsTable extends BankBookkeeping {
   id: string;
   agreement_id: string;
   amount: Numeric;
   purpose: PaymentPurpose;
   payer_account: string;
   status: ColumnType<PaymentStatus, PaymentStatus | undefined, PaymentStatus>;
-  failure_code: string | null;
-  failure_message: string | null;
   succeeded_at: Date | null;
   bank_accepted_at: Date | null;
-  bank_attempts: ColumnType<number, number | undefined, number>;
-  next_check_at: Timestamp;
-  last_error: string | null;
-  unknown_since: Date | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
 }
 
 export type AnnouncedStatus = "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";

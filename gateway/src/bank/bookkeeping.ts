@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { GatewayDB } from "../db.ts";
+import { type BankOutcome, failureMessage } from "./steps.ts";
 
 /**
  * The bank worker's bookkeeping on a table of money movements (payouts, payments): both carry
@@ -57,4 +58,15 @@ export async function lookLater(
   if (opts.unknown) sets.push(sql`last_error = ${opts.unknown}`, sql`unknown_since = coalesce(unknown_since, now())`);
   else sets.push(sql`unknown_since = null`);
   await sql`update ${sql.table(t.name)} set ${sql.join(sets)} where id = ${id}::uuid and ${t.open}`.execute(db);
+}
+
+/** The columns every row's final status writes beside it: its failure, and no more bookkeeping of looks. */
+export function finalColumns(o: BankOutcome) {
+  return {
+    failure_code: o.failureCode,
+    failure_message: failureMessage(o.failureCode),
+    last_error: null,
+    unknown_since: null,
+    updated_at: sql<Date>`now()`,
+  };
 }

@@ -2,8 +2,8 @@ import { type PaymentSucceeded, paymentSucceeded } from "@loans/contracts";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
-import type { BankTable } from "../bank/bookkeeping.ts";
-import { type BankOutcome, failureMessage } from "../bank/steps.ts";
+import { type BankTable, finalColumns } from "../bank/bookkeeping.ts";
+import type { BankOutcome } from "../bank/steps.ts";
 import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
 import { paymentsQueue } from "./payments.queue.ts";
@@ -23,11 +23,7 @@ async function settlePayment(trx: Transaction<GatewayDB>, id: string, o: BankOut
     .set({
       status: succeeded ? "SUCCEEDED" : "FAILED",
       succeeded_at: succeeded ? o.settledAt : null,
-      failure_code: o.failureCode,
-      failure_message: failureMessage(o.failureCode),
-      last_error: null,
-      unknown_since: null,
-      updated_at: sql`now()`,
+      ...finalColumns(o),
     })
     .where("id", "=", id)
     .where("status", "=", "PROCESSING")

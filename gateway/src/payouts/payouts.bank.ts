@@ -2,8 +2,8 @@ import { type PayoutSettled, payoutSettled } from "@loans/contracts";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
-import type { BankTable } from "../bank/bookkeeping.ts";
-import { type BankOutcome, failureMessage } from "../bank/steps.ts";
+import { type BankTable, finalColumns } from "../bank/bookkeeping.ts";
+import type { BankOutcome } from "../bank/steps.ts";
 import type { MovementKind } from "../bank/worker.ts";
 import type { GatewayDB } from "../db.ts";
 import { payoutsQueue } from "./payouts.queue.ts";
@@ -22,11 +22,7 @@ async function settlePayout(trx: Transaction<GatewayDB>, id: string, o: BankOutc
     .set({
       status: o.outcome === "SETTLED" ? "PAID" : "FAILED",
       settled_at: o.settledAt,
-      failure_code: o.failureCode,
-      failure_message: failureMessage(o.failureCode),
-      last_error: null,
-      unknown_since: null,
-      updated_at: sql`now()`,
+      ...finalColumns(o),
     })
     .where("id", "=", id)
     .where("status", "in", ["PENDING", "IN_TRANSIT"])
