@@ -20,13 +20,15 @@ const peWiring = "^pe/src/(app|service|openapi|main)\\.ts$";
 
 // The packages, lowest first. A package may import only from its own floor or below.
 const SERVICES = "(pe|origination|gateway)";
+// The launcher (`pnpm start`) stands on the console and db, beside e2e: neither imports the other.
 const ABOVE = {
-  db: `^(shared|contracts|${SERVICES}|console|e2e|bench)/`,
-  shared: `^(contracts|${SERVICES}|console|e2e|bench)/`,
-  contracts: `^(${SERVICES}|console|e2e|bench)/`,
-  service: "^(console|e2e|bench)/",
-  console: "^(e2e|bench)/",
-  e2e: "^bench/",
+  db: `^(shared|contracts|${SERVICES}|console|launcher|e2e|bench)/`,
+  shared: `^(contracts|${SERVICES}|console|launcher|e2e|bench)/`,
+  contracts: `^(${SERVICES}|console|launcher|e2e|bench)/`,
+  service: "^(console|launcher|e2e|bench)/",
+  console: "^(launcher|e2e|bench)/",
+  launcher: "^(e2e|bench)/",
+  e2e: "^(launcher|bench)/",
 };
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -85,6 +87,12 @@ module.exports = {
       severity: "error",
       from: { path: "^console/" },
       to: { path: ABOVE.console },
+    },
+    {
+      name: "launcher-points-down",
+      severity: "error",
+      from: { path: "^launcher/" },
+      to: { path: ABOVE.launcher },
     },
     {
       name: "e2e-points-down",

@@ -15,4 +15,20 @@ describe("imports", () => {
     );
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
   });
+
+  // dependency-cruiser (.dependency-cruiser.cjs): PE's features import no other feature, and every package
+  // imports only from the floors below it. `pnpm lint` runs it too.
+  it("point only down the floors: no PE feature imports another, no package one above it", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs"),
+        "--config",
+        ".dependency-cruiser.cjs",
+        ".",
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
 });
