@@ -72,7 +72,8 @@ export interface ClaimOptions {
  * than autovacuum analyses it): the head test is a LIMIT 1 subquery, which PostgreSQL runs as one index
  * probe per candidate instead of planning it as an anti join (which, misestimated, scanned the whole
  * index per row: seconds per claim at 10 000 rows), and the UPDATE finds its rows by their tuple ids (a
- * TID scan) and each message by primary key.
+ * TID scan) and each message by primary key. The head test itself can only go through the head index:
+ * the due index's predicate names next_attempt_at, which the test does not (db/outbox/0004 says why).
  */
 export async function claimBatch<DB>(db: Kysely<DB>, opts: ClaimOptions): Promise<ClaimedMessage[]> {
   if (opts.topics.length === 0 || opts.destinations.length === 0) return [];

@@ -21,6 +21,8 @@ export async function claimProbe<DB>(
         and (d.leased_until is null or d.leased_until <= now())
         -- a head too: the soonest delivery may wait behind an earlier one of its aggregate in another topic
         and ${isAggregateHead()}
+        -- Always true (the column is not null): it lets the due index (db/outbox/0004) serve the order.
+        and d.next_attempt_at is not null
       order by d.next_attempt_at, d.message_id
       limit 1
     ),
@@ -31,6 +33,7 @@ export async function claimProbe<DB>(
         and d.topic = (select topic from first)
         and (d.leased_until is null or d.leased_until <= now())
         and ${isAggregateHead()}
+        and d.next_attempt_at is not null
       order by d.next_attempt_at, d.message_id
       limit ${opts.limit}
       for update of d skip locked
