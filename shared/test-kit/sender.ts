@@ -75,7 +75,7 @@ export async function startSenderEnv(): Promise<SenderEnv> {
       result     jsonb,
       txid       bigint not null default txid_current()
     )`.execute(handle.db);
-  const log = createLogger("relay-test", (process.env.RELAY_TEST_LOG as "debug" | undefined) ?? "silent", process.env.RELAY_TEST_LOGFILE ? { destination: (await import("pino")).default.destination({ dest: process.env.RELAY_TEST_LOGFILE, sync: true }) } : {});
+  const log = createLogger("relay-test", (process.env.RELAY_TEST_LOG as "debug" | undefined) ?? "silent");
   const relays: Relay[] = [];
   const bosses: PgBoss[] = [];
   const stopRelays = async () => {

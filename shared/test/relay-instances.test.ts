@@ -62,11 +62,6 @@ describe("three relay instances on one database", () => {
       { timeoutMs: 90_000, everyMs: 200 },
     );
     for (const r of relays) await r.stop();
-    if (process.env.RELAY_TEST_LOGFILE) {
-      const { rows: d } = await sql`select attempts, claims, left(coalesce(last_error,''),120) as err, count(*)::int n from outbox_deliveries group by 1,2,3 order by 4 desc limit 20`.execute(env.db);
-      const dup = [...peer.receipts.entries()].filter(([, n]) => n > 1).slice(0, 5);
-      (await import("node:fs")).appendFileSync(process.env.RELAY_TEST_LOGFILE, JSON.stringify({ d, dup, delivered }) + "\n");
-    }
 
     // Exactly once: no faults were injected, so no message had to go twice.
     expect(peer.receipts.size).toBe(TOTAL);
