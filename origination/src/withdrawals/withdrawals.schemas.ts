@@ -1,12 +1,10 @@
 import { agreementWithdrawn } from "@loans/contracts";
-import { batchResults, messageBatch } from "@loans/shared/outbox";
-import { z } from "zod";
+import { type AnswerOf, batchResults, messageBatch } from "@loans/shared/outbox";
 
 /** What PE records for each withdrawal it delivered: the application is WITHDRAWN, now or from its arrival. */
-export const withdrawalAnswer = z.object({ status: z.literal("WITHDRAWN") });
-export type WithdrawalAnswer = z.output<typeof withdrawalAnswer>;
+export type WithdrawalAnswer = AnswerOf<typeof agreementWithdrawn>;
 
 /** The batch PE's relay posts; the envelope itself is checked by the shared batch endpoint. */
 export const withdrawalBatch = messageBatch(agreementWithdrawn);
 
-export const withdrawalResults = batchResults(withdrawalAnswer);
+export const withdrawalResults = batchResults(agreementWithdrawn.answer);
