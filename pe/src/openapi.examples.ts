@@ -43,6 +43,8 @@ export const agreementExample = {
   createdAt: "2026-11-29T17:39:06.389Z",
   updatedAt: "2026-11-29T17:39:06.389Z",
   decision: null,
+  // Indicative: dated from the creation's business date; 3 months at 12.5 % with a 5 000 fee.
+  psk: { percent: "22.612", amount: "11376.11", final: false, scheduleVersion: 1 },
   scheduleAnchoredOn: null,
   disbursement: null,
   businessDate: "2026-11-29",
@@ -214,6 +216,8 @@ export const activeAgreementExample = {
   },
   delinquency: { daysPastDue: 10, bucket: "DPD_1_30", oldestUnpaidDueDate: "2025-03-15" },
   currentPayment: "27170.27",
+  // EXCEPTIONS §6.1: final from the disbursement on.
+  psk: { percent: "15.655", amount: "26043.27", final: true, scheduleVersion: 1 },
   statusHistory: [...disbursingAgreementExample.statusHistory, { status: "ACTIVE", at: "2025-01-15T10:00:01.000Z" }],
   schedule: [
     {
