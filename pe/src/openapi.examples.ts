@@ -150,6 +150,7 @@ export const productExample = {
   maxOriginationFee: "10000.00",
   penaltyRate: "20",
   penaltyGraceDays: 0,
+  pskCeiling: "365.000",
   createdAt: "2026-11-29T17:39:04.137Z",
 };
 
@@ -167,6 +168,7 @@ export const productRequestExample = {
   maxOriginationFee: "15000.00",
   penaltyRate: "20",
   penaltyGraceDays: 3,
+  pskCeiling: "40.000",
 };
 
 /** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
