@@ -106,6 +106,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{id}/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The individual terms as a printable page: the PSK framed in the top right corner of page 1
+         * @description The Bank of Russia's table layout (amount, term, currency, rate, payments, fee) and the schedule, a moved due date marked; the PSK (percent and roubles) in a frame in the top right corner of the first page (353-FZ art. 6 part 14). Indicative until the disbursement. Print it from a browser (A4).
+         */
+        get: operations["getAgreementTerms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements/{id}/transactions": {
         parameters: {
             query?: never;
@@ -290,6 +310,7 @@ export interface components {
             originationFee: string;
             principal: string;
             productCode: string;
+            psk: components["schemas"]["Psk"] | null;
             refunds: components["schemas"]["Refund"][];
             schedule: components["schemas"]["SchedulePayment"][];
             scheduleAnchoredOn: string | null;
@@ -340,6 +361,7 @@ export interface components {
             originationFee: string;
             principal: string;
             productCode: string;
+            psk: components["schemas"]["Psk"] | null;
             /** @enum {string} */
             status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             termMonths: number;
@@ -472,6 +494,7 @@ export interface components {
             name: string;
             penaltyGraceDays: number;
             penaltyRate: string;
+            pskCeiling: string;
         };
         ProductList: {
             items: components["schemas"]["Product"][];
@@ -495,6 +518,18 @@ export interface components {
             /** @default 0 */
             penaltyGraceDays: number;
             penaltyRate?: string | number;
+            pskCeiling?: string | number;
+        };
+        /** @description the full cost of credit (EXCEPTIONS §2.4, §3.11) */
+        Psk: {
+            /** @description Σ the client's payments − disbursementAmount, in roubles */
+            amount: string;
+            /** @description false while indicative (dated from the creation), true from the disbursement on */
+            final: boolean;
+            /** @description percent a year, three decimals (353-FZ art. 6) */
+            percent: string;
+            /** @description the schedule version it was computed on */
+            scheduleVersion: number;
         };
         Refund: {
             amount: string;
@@ -819,7 +854,13 @@ export interface operations {
                      *           "monthlyPayment": "103792.04",
                      *           "createdAt": "2026-11-29T17:39:06.389Z",
                      *           "updatedAt": "2026-11-29T17:39:06.389Z",
-                     *           "decision": null
+                     *           "decision": null,
+                     *           "psk": {
+                     *             "percent": "22.612",
+                     *             "amount": "11376.11",
+                     *             "final": false,
+                     *             "scheduleVersion": 1
+                     *           }
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -929,6 +970,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -1107,6 +1154,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -1267,6 +1320,12 @@ export interface operations {
                      *         "result": "APPROVED",
                      *         "reasons": [],
                      *         "decidedAt": "2026-11-29T17:39:06.974Z"
+                     *       },
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
                      *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": {
@@ -1627,6 +1686,95 @@ export interface operations {
             };
         };
     };
+    getAgreementTerms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="ru"><head><meta charset="utf-8"><title>Индивидуальные условия 724ef517-8379-422b-bf91-e285887949d9</title>
+                     *     <style>@page { size: A4; margin: 15mm; }
+                     *     * { box-sizing: border-box; }
+                     *     body { font: 10pt/1.35 "DejaVu Sans", Arial, sans-serif; margin: 0; color: #000; }
+                     *     header { display: flex; justify-content: space-between; align-items: flex-start; gap: 8mm; }
+                     *     h1 { font-size: 12pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 6mm 0 2mm; }
+                     *     .psk-frame { border: 2px solid #000; padding: 3mm 4mm; width: 78mm; min-height: 42mm; text-align: center; }
+                     *     .psk-title { font-size: 10pt; font-weight: bold; }
+                     *     .psk-percent, .psk-amount { font-size: 20pt; font-weight: bold; line-height: 1.25; }
+                     *     .psk-note { font-size: 8pt; }
+                     *     table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #000; padding: 1mm 2mm; vertical-align: top; }
+                     *     .num { text-align: right; white-space: nowrap; } .moved { font-weight: bold; } .note { font-size: 8pt; }
+                     *     @media screen { body { max-width: 180mm; margin: 10mm auto; } }</style></head>
+                     *     <body><header><div><h1>Индивидуальные условия договора потребительского кредита</h1>
+                     *     <p>Договор 724ef517-8379-422b-bf91-e285887949d9<br>Продукт CL1.0<br>Статус ACTIVE</p></div><aside class="psk-frame" id="psk" aria-label="Полная стоимость кредита">
+                     *         <div class="psk-title">ПОЛНАЯ СТОИМОСТЬ КРЕДИТА</div><div class="psk-percent">15,655 %</div>
+                     *            <div class="psk-amount">26 043,27&nbsp;₽</div>
+                     *            <div class="psk-note"></div></aside></header>
+                     *     <table class="conditions"><thead><tr><th>№</th><th>Условие</th><th>Содержание условия</th></tr></thead>
+                     *         <tbody><tr><td>1</td><td>Сумма кредита</td><td>305 000,00 ₽, из них к выдаче 300 000,00 ₽</td></tr><tr><td>2</td><td>Срок действия договора, срок возврата кредита</td><td>12 мес., до 15.04.2025</td></tr><tr><td>3</td><td>Валюта кредита</td><td>Российский рубль</td></tr><tr><td>4</td><td>Процентная ставка</td><td>12,5 % годовых</td></tr><tr><td>6</td><td>Количество, размер и периодичность платежей</td><td>3 ежемесячных платежей по 27 170,27 ₽ по графику ниже</td></tr><tr><td>15</td><td>Услуги, оказываемые кредитором за отдельную плату</td><td>Комиссия за выдачу 5 000,00 ₽</td></tr></tbody></table>
+                     *     <h2>График платежей</h2><table class="schedule"><thead><tr><th>№</th><th>Дата платежа</th>
+                     *         <th>Платёж</th><th>Основной долг</th><th>Проценты</th><th>Остаток</th></tr></thead>
+                     *         <tbody><tr><td>1</td><td>15.02.2025</td><td class="num">27 170,27</td><td class="num">23 993,19</td><td class="num">3 177,08</td><td class="num">281 006,81</td></tr><tr><td>2</td><td>15.03.2025</td><td class="num">27 170,27</td><td class="num">24 243,12</td><td class="num">2 927,15</td><td class="num">256 763,69</td></tr><tr><td>3</td><td>15.04.2025</td><td class="num">27 170,27</td><td class="num">24 495,65</td><td class="num">2 674,62</td><td class="num">232 268,04</td></tr></tbody></table>
+                     *     </body></html>
+                     */
+                    "text/html": string;
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement (an id that is not a uuid names none) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listTransactions: {
         parameters: {
             query?: {
@@ -1775,6 +1923,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.531Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -2500,6 +2654,7 @@ export interface operations {
                      *           "maxOriginationFee": "10000.00",
                      *           "penaltyRate": "20",
                      *           "penaltyGraceDays": 0,
+                     *           "pskCeiling": "365.000",
                      *           "createdAt": "2026-11-29T17:39:04.137Z"
                      *         }
                      *       ]
@@ -2562,7 +2717,8 @@ export interface operations {
                  *       "minOriginationFee": "0.00",
                  *       "maxOriginationFee": "15000.00",
                  *       "penaltyRate": "20",
-                 *       "penaltyGraceDays": 3
+                 *       "penaltyGraceDays": 3,
+                 *       "pskCeiling": "40.000"
                  *     }
                  */
                 "application/json": components["schemas"]["ProductRequest"];
@@ -2593,6 +2749,7 @@ export interface operations {
                      *       "maxOriginationFee": "15000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 3,
+                     *       "pskCeiling": "40.000",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
@@ -2704,6 +2861,7 @@ export interface operations {
                      *       "maxOriginationFee": "10000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 0,
+                     *       "pskCeiling": "365.000",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
