@@ -43,7 +43,7 @@ function conditions(a: AgreementResponse): string {
     [
       "6",
       "Количество, размер и периодичность платежей",
-      `${a.schedule.length} ежемесячных платежей по ${roubles(a.monthlyPayment)} ₽ по графику ниже`,
+      `ежемесячно, платежей: ${a.schedule.length}, по ${roubles(a.monthlyPayment)} ₽ (по графику ниже)`,
     ],
     ["15", "Услуги, оказываемые кредитором за отдельную плату", `Комиссия за выдачу ${roubles(a.originationFee)} ₽`],
   ];
@@ -74,7 +74,7 @@ const STYLE = `@page { size: A4; margin: 15mm; }
 body { font: 10pt/1.35 "DejaVu Sans", Arial, sans-serif; margin: 0; color: #000; }
 header { display: flex; justify-content: space-between; align-items: flex-start; gap: 8mm; }
 h1 { font-size: 12pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 6mm 0 2mm; }
-.psk-frame { border: 2px solid #000; padding: 3mm 4mm; width: 78mm; min-height: 42mm; text-align: center; }
+.psk-frame { flex: none; border: 2px solid #000; padding: 3mm 4mm; width: 78mm; min-height: 42mm; text-align: center; }
 .psk-title { font-size: 10pt; font-weight: bold; }
 .psk-percent, .psk-amount { font-size: 20pt; font-weight: bold; line-height: 1.25; }
 .psk-note { font-size: 8pt; }
