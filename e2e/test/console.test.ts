@@ -101,6 +101,13 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await page.locator("[data-panel=money] [data-payout]").getByText("PAID").waitFor();
     await page.getByText(/Dated from the disbursement on/).waitFor();
     await psk.getByText("final, schedule version 1").waitFor();
+    // The link fetches the sheet with the operator's key and opens it in a tab of its own.
+    const [sheet] = await Promise.all([
+      page.waitForEvent("popup"),
+      psk.getByRole("link", { name: "Terms sheet" }).click(),
+    ]);
+    await sheet.locator("#psk").getByText("15,655").waitFor();
+    await sheet.close();
     const anchored = (await h.agreement(id)).schedule as Array<{ dueDate: string }>;
     await waitFor(async () => (await chart.getAttribute("data-first-due")) === anchored[0]!.dueDate);
     expect(before).toBeTruthy();

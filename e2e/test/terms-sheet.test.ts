@@ -31,7 +31,9 @@ suite(hasChromium() ? "the terms sheet in Chromium" : "the terms sheet (skipped:
     await page.goto(`${pe.url}/agreements/${created.body.id}/terms`);
     await page.emulateMedia({ media: "print" });
     const frame = page.locator("#psk");
-    expect(await frame.innerText()).toContain(termMonths === 12 ? "15,655" : created.body.psk.percent.replace(".", ","));
+    expect(await frame.textContent()).toContain(
+      termMonths === 12 ? "15,655" : created.body.psk.percent.replace(".", ","),
+    );
     const box = (await frame.boundingBox())!;
     // On the first page, at its top, against its right edge.
     expect(box.y).toBeLessThan(5 * MM);

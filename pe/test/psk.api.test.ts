@@ -146,4 +146,3 @@ describe("GET /agreements/{id}/terms", () => {
     expect((await call(pe.url, "GET", "/agreements/nope/terms")).status).toBe(404);
   });
 });
-

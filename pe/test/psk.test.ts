@@ -104,7 +104,14 @@ describe("PSK: every flow on an anniversary is 1200 × the monthly IRR", () => {
   const loans = [
     { principal: "500000.00", fee: "10000.00", rate: "9", months: 24, start: "2025-03-10" },
     { principal: "120000.00", fee: "2000.00", rate: "14.75", months: 36, start: "2024-01-31" },
-    { principal: "80000.00", fee: "0.00", rate: "19.9", months: 60, start: "2025-08-29", amortization: "EQUAL_PRINCIPAL" },
+    {
+      principal: "80000.00",
+      fee: "0.00",
+      rate: "19.9",
+      months: 60,
+      start: "2025-08-29",
+      amortization: "EQUAL_PRINCIPAL",
+    },
     { principal: "50000.00", fee: "0.00", rate: "0", months: 3, start: "2025-05-05" },
   ] as const;
   it.each(loans)("$principal at $rate % over $months months from $start", (t) => {
@@ -122,13 +129,20 @@ describe("PSK: edges", () => {
   });
 
   it("a zero-rate loan with a fee costs the fee (checked against Python's decimal)", () => {
-    const flows = Array.from({ length: 10 }, (_, k) => ({ date: addMonthsClamped("2025-01-15", k + 1), amount: "10000.00" }));
+    const flows = Array.from({ length: 10 }, (_, k) => ({
+      date: addMonthsClamped("2025-01-15", k + 1),
+      amount: "10000.00",
+    }));
     const input = { start: "2025-01-15", disbursementAmount: "95000.00", flows };
     expect(computePsk(input)).toEqual({ percent: "11.324", amount: "5000.00" });
   });
 
   it("payments below the money received: 0.000, and a negative amount", () => {
-    const input = { start: "2025-01-15", disbursementAmount: "1000.00", flows: [{ date: "2025-02-15", amount: "900.00" }] };
+    const input = {
+      start: "2025-01-15",
+      disbursementAmount: "1000.00",
+      flows: [{ date: "2025-02-15", amount: "900.00" }],
+    };
     expect(computePsk(input)).toEqual({ percent: "0.000", amount: "-100.00" });
   });
 
@@ -171,7 +185,9 @@ describe("PSK: edges", () => {
   });
 
   it("a flow before the start is refused", () => {
-    expect(() => computePsk({ start: "2025-01-15", disbursementAmount: "1.00", flows: [{ date: "2025-01-14", amount: "2.00" }] })).toThrow(RangeError);
+    expect(() =>
+      computePsk({ start: "2025-01-15", disbursementAmount: "1.00", flows: [{ date: "2025-01-14", amount: "2.00" }] }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -201,14 +217,20 @@ describe("PSK: properties", () => {
   });
   // Due dates moved forward by up to three days, as a calendar does (never past the next period).
   const movedArb = loanArb.chain((t) =>
-    fc.record({ t: fc.constant(t), shifts: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: t.months, maxLength: t.months }) }),
+    fc.record({
+      t: fc.constant(t),
+      shifts: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: t.months, maxLength: t.months }),
+    }),
   );
 
   it("the rounded percent passes §3.12's two-sided check and equals the plain bisection's", () => {
     fc.assert(
       fc.property(movedArb, ({ t, shifts }) => {
         const nominal = loan(t);
-        const input = loan(t, nominal.flows.map((fl, k) => addDays(fl.date, shifts[k]!)));
+        const input = loan(
+          t,
+          nominal.flows.map((fl, k) => addDays(fl.date, shifts[k]!)),
+        );
         const psk = computePsk(input);
         expect(pskCheck(input, psk.percent)).toBe(true);
         expect(psk.percent).toBe(referencePercent(input));

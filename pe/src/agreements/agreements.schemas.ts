@@ -68,7 +68,10 @@ export const decisionView = z
 
 export const pskView = z
   .object({
-    percent: z.string().regex(/^\d+\.\d{3}$/).describe("percent a year, three decimals (353-FZ art. 6)"),
+    percent: z
+      .string()
+      .regex(/^\d+\.\d{3}$/)
+      .describe("percent a year, three decimals (353-FZ art. 6)"),
     amount: moneyOutput().describe("Σ the client's payments − disbursementAmount, in roubles"),
     final: z.boolean().describe("false while indicative (dated from the creation), true from the disbursement on"),
     scheduleVersion: z.number().int().describe("the schedule version it was computed on"),

@@ -37,7 +37,11 @@ function conditions(a: AgreementResponse): string {
   const last = a.schedule.at(-1);
   const rows: Array<[string, string, string]> = [
     ["1", "Сумма кредита", `${roubles(a.principal)} ₽, из них к выдаче ${roubles(a.disbursementAmount)} ₽`],
-    ["2", "Срок действия договора, срок возврата кредита", `${a.termMonths} мес.${last ? `, до ${ruDate(last.dueDate)}` : ""}`],
+    [
+      "2",
+      "Срок действия договора, срок возврата кредита",
+      `${a.termMonths} мес.${last ? `, до ${ruDate(last.dueDate)}` : ""}`,
+    ],
     ["3", "Валюта кредита", "Российский рубль"],
     ["4", "Процентная ставка", `${percent(a.interestRate)} годовых`],
     [
