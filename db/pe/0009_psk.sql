@@ -2,7 +2,8 @@
 -- own row rather than in a table keyed by schedule version: the answer shows one PSK (the list included,
 -- which reads only this row), an indicative one exists before there is any schedule version, and every
 -- figure can be recomputed from the stored versions and payments; psk_schedule_version says which version
--- it was computed on. Null only for agreements created before this migration, until their next version.
+-- it was computed on. Null only on agreements created before this migration: one not yet disbursed gets it at
+-- the disbursement, an ACTIVE one at its next recomputation (the daily job), a CLOSED one keeps none.
 
 alter table products
   -- 353-FZ art. 6 part 11: at most 365 %; a lender sets the Bank of Russia's average plus a third if lower.

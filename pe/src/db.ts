@@ -75,7 +75,7 @@ export interface AgreementsTable {
   closed_on: string | null;
   /** The last business date the daily job ran for it; null until disbursed (0005_business_date.sql). */
   last_cob_date: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The current PSK (0009_psk.sql): null only on agreements created before it, until their next version. */
+  /** The current PSK (0009_psk.sql): null only on agreements created before it, until next recomputed. */
   psk_percent: ColumnType<string | null, string | null | undefined, string | null>;
   psk_amount: ColumnType<string | null, string | null | undefined, string | null>;
   psk_final: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;

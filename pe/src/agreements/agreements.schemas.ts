@@ -92,7 +92,7 @@ export const agreementSummary = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   decision: decisionView.nullable(),
-  /** Null only on an agreement created before the PSK was kept, until its next schedule version. */
+  /** Null only on an agreement created before the PSK was kept (0009_psk.sql), until it is next recomputed. */
   psk: pskView.nullable(),
 });
 export type AgreementSummary = z.output<typeof agreementSummary>;
