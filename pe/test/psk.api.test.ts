@@ -89,6 +89,26 @@ describe("PSK on the agreement (EXCEPTIONS §6.1, §3.11)", () => {
   });
 });
 
+describe("an agreement from before 0009_psk.sql", () => {
+  it("shows psk null, and an ACTIVE one gets it from the next daily job", async () => {
+    const id = await approvedLoan(pe);
+    await disburseAndPay(pe, id);
+    await pe.db
+      .updateTable("agreements")
+      .set({ psk_percent: null, psk_amount: null, psk_final: null, psk_schedule_version: null })
+      .where("id", "=", id)
+      .execute();
+    expect((await loan(pe, id)).psk).toBeNull();
+    await moveTo(pe, "2025-06-03");
+    expect((await loan(pe, id)).psk).toEqual({
+      percent: "15.655",
+      amount: "26043.27",
+      final: true,
+      scheduleVersion: 1,
+    });
+  });
+});
+
 describe("pskCeiling", () => {
   it("POST /products takes pskCeiling (default 365.000) and refuses one out of range, writing nothing", async () => {
     const plain = await call(pe.url, "POST", "/products", product("PSKD.1"), ADMIN);
