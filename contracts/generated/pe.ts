@@ -1710,33 +1710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example <!doctype html>
-                     *     <html lang="ru"><head><meta charset="utf-8"><title>Индивидуальные условия 724ef517-8379-422b-bf91-e285887949d9</title>
-                     *     <style>@page { size: A4; margin: 15mm; }
-                     *     * { box-sizing: border-box; }
-                     *     body { font: 10pt/1.35 "DejaVu Sans", Arial, sans-serif; margin: 0; color: #000; }
-                     *     header { display: flex; justify-content: space-between; align-items: flex-start; gap: 8mm; }
-                     *     h1 { font-size: 12pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 6mm 0 2mm; }
-                     *     .psk-frame { border: 2px solid #000; padding: 3mm 4mm; width: 78mm; min-height: 42mm; text-align: center; }
-                     *     .psk-title { font-size: 10pt; font-weight: bold; }
-                     *     .psk-percent, .psk-amount { font-size: 20pt; font-weight: bold; line-height: 1.25; }
-                     *     .psk-note { font-size: 8pt; }
-                     *     table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #000; padding: 1mm 2mm; vertical-align: top; }
-                     *     .num { text-align: right; white-space: nowrap; } .moved { font-weight: bold; } .note { font-size: 8pt; }
-                     *     @media screen { body { max-width: 180mm; margin: 10mm auto; } }</style></head>
-                     *     <body><header><div><h1>Индивидуальные условия договора потребительского кредита</h1>
-                     *     <p>Договор 724ef517-8379-422b-bf91-e285887949d9<br>Продукт CL1.0<br>Статус ACTIVE</p></div><aside class="psk-frame" id="psk" aria-label="Полная стоимость кредита">
-                     *         <div class="psk-title">ПОЛНАЯ СТОИМОСТЬ КРЕДИТА</div><div class="psk-percent">15,655 %</div>
-                     *            <div class="psk-amount">26 043,27&nbsp;₽</div>
-                     *            <div class="psk-note"></div></aside></header>
-                     *     <table class="conditions"><thead><tr><th>№</th><th>Условие</th><th>Содержание условия</th></tr></thead>
-                     *         <tbody><tr><td>1</td><td>Сумма кредита</td><td>305 000,00 ₽, из них к выдаче 300 000,00 ₽</td></tr><tr><td>2</td><td>Срок действия договора, срок возврата кредита</td><td>12 мес., до 15.04.2025</td></tr><tr><td>3</td><td>Валюта кредита</td><td>Российский рубль</td></tr><tr><td>4</td><td>Процентная ставка</td><td>12,5 % годовых</td></tr><tr><td>6</td><td>Количество, размер и периодичность платежей</td><td>3 ежемесячных платежей по 27 170,27 ₽ по графику ниже</td></tr><tr><td>15</td><td>Услуги, оказываемые кредитором за отдельную плату</td><td>Комиссия за выдачу 5 000,00 ₽</td></tr></tbody></table>
-                     *     <h2>График платежей</h2><table class="schedule"><thead><tr><th>№</th><th>Дата платежа</th>
-                     *         <th>Платёж</th><th>Основной долг</th><th>Проценты</th><th>Остаток</th></tr></thead>
-                     *         <tbody><tr><td>1</td><td>15.02.2025</td><td class="num">27 170,27</td><td class="num">23 993,19</td><td class="num">3 177,08</td><td class="num">281 006,81</td></tr><tr><td>2</td><td>15.03.2025</td><td class="num">27 170,27</td><td class="num">24 243,12</td><td class="num">2 927,15</td><td class="num">256 763,69</td></tr><tr><td>3</td><td>15.04.2025</td><td class="num">27 170,27</td><td class="num">24 495,65</td><td class="num">2 674,62</td><td class="num">232 268,04</td></tr></tbody></table>
-                     *     </body></html>
-                     */
+                    /** @example <!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Индивидуальные условия …</title><style>@page { size: A4; margin: 15mm; } …</style></head><body><header><div><h1>Индивидуальные условия договора потребительского кредита</h1>…</div><aside class="psk-frame" id="psk"><div class="psk-title">ПОЛНАЯ СТОИМОСТЬ КРЕДИТА</div><div class="psk-percent">15,655&nbsp;%</div><div class="psk-amount">26&nbsp;043,27&nbsp;₽</div></aside></header><table class="conditions">…</table><h2>График платежей</h2><table class="schedule">…</table></body></html> */
                     "text/html": string;
                 };
             };

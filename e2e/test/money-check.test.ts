@@ -51,7 +51,9 @@ describe("checkMoney", () => {
     expect(await breaches()).toBe("");
 
     await rows(pe, `update agreements set psk_amount = psk_amount + 0.01 where id = '${id}'`);
-    expect(await breaches()).toMatch(/agreement .* \(ACTIVE\): PSK 26043\.28 final true on version 1, Σ payments 326043\.27/);
+    expect(await breaches()).toMatch(
+      /agreement .* \(ACTIVE\): PSK 26043\.28 final true on version 1, Σ payments 326043\.27/,
+    );
     await rows(pe, `update agreements set psk_amount = psk_amount - 0.01, psk_final = false where id = '${id}'`);
     expect(await breaches()).toMatch(/\(ACTIVE\): PSK 26043\.27 final false/);
     await rows(pe, `update agreements set psk_final = true where id = '${id}'`);
