@@ -124,6 +124,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements/{id}/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The individual terms as a printable page: the PSK framed in the top right corner of page 1
+         * @description The Bank of Russia's table layout (amount, term, currency, rate, payments, fee) and the schedule, a moved due date marked; the PSK (percent and roubles) in a frame in the top right corner of the first page (353-FZ art. 6 part 14). Indicative until the disbursement. Print it from a browser (A4).
+         */
+        get: operations["getAgreementTerms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements/{id}/transactions": {
         parameters: {
             query?: never;
@@ -308,6 +328,7 @@ export interface components {
             originationFee: string;
             principal: string;
             productCode: string;
+            psk: components["schemas"]["Psk"] | null;
             refunds: components["schemas"]["Refund"][];
             schedule: components["schemas"]["SchedulePayment"][];
             scheduleAnchoredOn: string | null;
@@ -358,6 +379,7 @@ export interface components {
             originationFee: string;
             principal: string;
             productCode: string;
+            psk: components["schemas"]["Psk"] | null;
             /** @enum {string} */
             status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             termMonths: number;
@@ -528,6 +550,7 @@ export interface components {
             name: string;
             penaltyGraceDays: number;
             penaltyRate: string;
+            pskCeiling: string;
         };
         ProductList: {
             items: components["schemas"]["Product"][];
@@ -551,6 +574,18 @@ export interface components {
             /** @default 0 */
             penaltyGraceDays: number;
             penaltyRate?: string | number;
+            pskCeiling?: string | number;
+        };
+        /** @description the full cost of credit (EXCEPTIONS §2.4, §3.11) */
+        Psk: {
+            /** @description Σ the client's payments − disbursementAmount, in roubles */
+            amount: string;
+            /** @description false while indicative (dated from the creation), true from the disbursement on */
+            final: boolean;
+            /** @description percent a year, three decimals (353-FZ art. 6) */
+            percent: string;
+            /** @description the schedule version it was computed on */
+            scheduleVersion: number;
         };
         Refund: {
             amount: string;
@@ -1108,7 +1143,13 @@ export interface operations {
                      *           "monthlyPayment": "103792.04",
                      *           "createdAt": "2026-11-29T17:39:06.389Z",
                      *           "updatedAt": "2026-11-29T17:39:06.389Z",
-                     *           "decision": null
+                     *           "decision": null,
+                     *           "psk": {
+                     *             "percent": "22.612",
+                     *             "amount": "11376.11",
+                     *             "final": false,
+                     *             "scheduleVersion": 1
+                     *           }
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -1218,6 +1259,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -1396,6 +1443,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.389Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -1556,6 +1609,12 @@ export interface operations {
                      *         "result": "APPROVED",
                      *         "reasons": [],
                      *         "decidedAt": "2026-11-29T17:39:06.974Z"
+                     *       },
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
                      *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": {
@@ -1916,6 +1975,69 @@ export interface operations {
             };
         };
     };
+    getAgreementTerms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Индивидуальные условия …</title><style>@page { size: A4; margin: 15mm; } …</style></head><body><header><div><h1>Индивидуальные условия договора потребительского кредита</h1>…</div><aside class="psk-frame" id="psk"><div class="psk-title">ПОЛНАЯ СТОИМОСТЬ КРЕДИТА</div><div class="psk-percent">15,655&nbsp;%</div><div class="psk-amount">26&nbsp;043,27&nbsp;₽</div></aside></header><table class="conditions">…</table><h2>График платежей</h2><table class="schedule">…</table></body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such agreement (an id that is not a uuid names none) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listTransactions: {
         parameters: {
             query?: {
@@ -2064,6 +2186,12 @@ export interface operations {
                      *       "createdAt": "2026-11-29T17:39:06.389Z",
                      *       "updatedAt": "2026-11-29T17:39:06.531Z",
                      *       "decision": null,
+                     *       "psk": {
+                     *         "percent": "22.612",
+                     *         "amount": "11376.11",
+                     *         "final": false,
+                     *         "scheduleVersion": 1
+                     *       },
                      *       "scheduleAnchoredOn": null,
                      *       "disbursement": null,
                      *       "businessDate": "2026-11-29",
@@ -2789,6 +2917,7 @@ export interface operations {
                      *           "maxOriginationFee": "10000.00",
                      *           "penaltyRate": "20",
                      *           "penaltyGraceDays": 0,
+                     *           "pskCeiling": "365.000",
                      *           "createdAt": "2026-11-29T17:39:04.137Z"
                      *         }
                      *       ]
@@ -2851,7 +2980,8 @@ export interface operations {
                  *       "minOriginationFee": "0.00",
                  *       "maxOriginationFee": "15000.00",
                  *       "penaltyRate": "20",
-                 *       "penaltyGraceDays": 3
+                 *       "penaltyGraceDays": 3,
+                 *       "pskCeiling": "40.000"
                  *     }
                  */
                 "application/json": components["schemas"]["ProductRequest"];
@@ -2882,6 +3012,7 @@ export interface operations {
                      *       "maxOriginationFee": "15000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 3,
+                     *       "pskCeiling": "40.000",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
@@ -2993,6 +3124,7 @@ export interface operations {
                      *       "maxOriginationFee": "10000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 0,
+                     *       "pskCeiling": "365.000",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */

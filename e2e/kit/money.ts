@@ -100,6 +100,21 @@ const PE_CHECKS = [
    from figures f left join bal b on b.agreement_id = f.id
    where coalesce(b.lp, 0) <> f.principal or coalesce(b.pr, 0) <> f.penalty or coalesce(b.cf, 0) <> -f.funds
       or coalesce(b.ir, 0) < 0`,
+  // EXCEPTIONS §4.2 item 15: the PSK's amount is Σ payments of the schedule it was computed on − the money
+  // received (the stored version once final, the indicative rows before); final exactly from the disbursement.
+  `select 'agreement ' || a.id || ' (' || a.status || '): PSK ' || coalesce(a.psk_amount::text, 'missing')
+          || coalesce(' final ' || a.psk_final || ' on version ' || a.psk_schedule_version, '')
+          || ', Σ payments ' || coalesce(s.s::text, '-') || ' − ' || a.disbursement_amount as v
+   from agreements a
+   left join lateral (
+     select sum(payment) s from schedule_versions v where v.agreement_id = a.id and v.version = a.psk_schedule_version
+       and a.psk_final
+     union all
+     select sum(payment) from schedule_payments p where p.agreement_id = a.id and not a.psk_final
+   ) s on s.s is not null
+   where a.psk_amount is distinct from s.s - a.disbursement_amount
+      or a.psk_final is distinct from (a.status in ('ACTIVE', 'CLOSED'))
+      or a.psk_schedule_version > a.schedule_version`,
   `select 'agreement ' || a.id || ' is ' || a.status || ' and has ledger entries' as v
    from agreements a where a.status not in ('ACTIVE', 'CLOSED')
      and exists (select 1 from ledger_entries l where l.agreement_id = a.id)`,

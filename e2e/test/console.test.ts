@@ -89,10 +89,25 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     const chart = page.locator("[data-panel=schedule] [data-first-due]");
     const before = await chart.getAttribute("data-first-due");
     await page.getByText("Indicative: dated from the application").waitFor();
+    // The PSK framed at the top (EXCEPTIONS §6.1's loan): indicative until the payout, final after.
+    const psk = page.locator(".loan-head .psk-frame");
+    await psk.getByText("15.655 %").waitFor();
+    await psk.getByText("indicative, schedule version 1").waitFor();
+    expect(await psk.getByRole("link", { name: "Terms sheet" }).getAttribute("href")).toBe(
+      `/api/pe/agreements/${id}/terms`,
+    );
     await act("Disburse", "Pay out");
     await page.locator(".loan-head h1").getByText("ACTIVE").waitFor({ timeout: 20_000 });
     await page.locator("[data-panel=money] [data-payout]").getByText("PAID").waitFor();
     await page.getByText(/Dated from the disbursement on/).waitFor();
+    await psk.getByText("final, schedule version 1").waitFor();
+    // The link fetches the sheet with the operator's key and opens it in a tab of its own.
+    const [sheet] = await Promise.all([
+      page.waitForEvent("popup"),
+      psk.getByRole("link", { name: "Terms sheet" }).click(),
+    ]);
+    await sheet.locator("#psk").getByText("15,655").waitFor();
+    await sheet.close();
     const anchored = (await h.agreement(id)).schedule as Array<{ dueDate: string }>;
     await waitFor(async () => (await chart.getAttribute("data-first-due")) === anchored[0]!.dueDate);
     expect(before).toBeTruthy();

@@ -50,6 +50,15 @@ describe("checkMoney", () => {
     await rows(pe, `update schedule_payments set paid_principal = 0 where agreement_id = '${id}' and period = 3`);
     expect(await breaches()).toBe("");
 
+    await rows(pe, `update agreements set psk_amount = psk_amount + 0.01 where id = '${id}'`);
+    expect(await breaches()).toMatch(
+      /agreement .* \(ACTIVE\): PSK 26043\.28 final true on version 1, Σ payments 326043\.27/,
+    );
+    await rows(pe, `update agreements set psk_amount = psk_amount - 0.01, psk_final = false where id = '${id}'`);
+    expect(await breaches()).toMatch(/\(ACTIVE\): PSK 26043\.27 final false/);
+    await rows(pe, `update agreements set psk_final = true where id = '${id}'`);
+    expect(await breaches()).toBe("");
+
     await rows(
       system.databases.gateway,
       `insert into payments (id, agreement_id, amount, purpose, payer_account, status, succeeded_at)

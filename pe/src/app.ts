@@ -7,6 +7,7 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { agreementRoutes } from "./agreements/agreements.routes.ts";
 import { disburseRoutes } from "./agreements/disburse.routes.ts";
+import { termsRoutes } from "./agreements/terms.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { businessDateRoutes } from "./business-date/business-date.routes.ts";
 import { calendarMetrics } from "./calendar/calendar.metrics.ts";
@@ -51,6 +52,7 @@ export function createPeApp(deps: PeDeps): Koa {
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
+    termsRoutes({ db: deps.db, clock: deps.clock }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
     disburseRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
     payoutResultRoutes({ db: deps.db, clock: deps.clock, afterCommit, metrics: deps.metrics }),

@@ -26,6 +26,8 @@ export interface ProductsTable {
   max_origination_fee: Numeric;
   penalty_rate: ColumnType<string, string | undefined, string>;
   penalty_grace_days: ColumnType<number, number | undefined, number>;
+  /** The PSK an agreement may not exceed at creation, percent a year (0009_psk.sql). */
+  psk_ceiling: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
 }
 
@@ -73,6 +75,11 @@ export interface AgreementsTable {
   closed_on: string | null;
   /** The last business date the daily job ran for it; null until disbursed (0005_business_date.sql). */
   last_cob_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The current PSK (0009_psk.sql): null only on agreements created before it, until next recomputed. */
+  psk_percent: ColumnType<string | null, string | null | undefined, string | null>;
+  psk_amount: ColumnType<string | null, string | null | undefined, string | null>;
+  psk_final: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  psk_schedule_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

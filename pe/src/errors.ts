@@ -11,6 +11,8 @@ export const peError = defineErrors({
   UNKNOWN_PRODUCT: 422,
   /** Amount, term, rate or fee outside the product's bounds, every broken bound listed. */
   OUT_OF_BOUNDS: 422,
+  /** POST /agreements whose PSK under NONE is above the product's pskCeiling (EXCEPTIONS §3.11). */
+  PSK_ABOVE_CEILING: 422,
   /** Item answers to the Payment Gateway's messages (the relay shows them; no public request gets them). */
   UNKNOWN_AGREEMENT: 422,
   UNKNOWN_PAYOUT: 422,

@@ -43,6 +43,8 @@ export const agreementExample = {
   createdAt: "2026-11-29T17:39:06.389Z",
   updatedAt: "2026-11-29T17:39:06.389Z",
   decision: null,
+  // Indicative: dated from the creation's business date; 3 months at 12.5 % with a 5 000 fee.
+  psk: { percent: "22.612", amount: "11376.11", final: false, scheduleVersion: 1 },
   scheduleAnchoredOn: null,
   disbursement: null,
   businessDate: "2026-11-29",
@@ -148,6 +150,7 @@ export const productExample = {
   maxOriginationFee: "10000.00",
   penaltyRate: "20",
   penaltyGraceDays: 0,
+  pskCeiling: "365.000",
   createdAt: "2026-11-29T17:39:04.137Z",
 };
 
@@ -165,6 +168,7 @@ export const productRequestExample = {
   maxOriginationFee: "15000.00",
   penaltyRate: "20",
   penaltyGraceDays: 3,
+  pskCeiling: "40.000",
 };
 
 /** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
@@ -214,6 +218,8 @@ export const activeAgreementExample = {
   },
   delinquency: { daysPastDue: 10, bucket: "DPD_1_30", oldestUnpaidDueDate: "2025-03-15" },
   currentPayment: "27170.27",
+  // EXCEPTIONS §6.1: final from the disbursement on.
+  psk: { percent: "15.655", amount: "26043.27", final: true, scheduleVersion: 1 },
   statusHistory: [...disbursingAgreementExample.statusHistory, { status: "ACTIVE", at: "2025-01-15T10:00:01.000Z" }],
   schedule: [
     {

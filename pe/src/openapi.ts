@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { disburseDocs } from "./agreements/disburse.routes.ts";
+import { termsDocs } from "./agreements/terms.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
 import { businessDateDocs } from "./business-date/business-date.routes.ts";
 import { calendarDocs } from "./calendar/calendar.routes.ts";
@@ -27,6 +28,7 @@ export function openApiRoutes(): Router {
     [
       ...productDocs,
       ...agreementDocs,
+      ...termsDocs,
       ...withdrawDocs,
       ...disburseDocs,
       ...payoutResultDocs,

@@ -63,9 +63,12 @@ describe("POST /agreements: the contract's example", () => {
         "currentPayment",
         "closedOn",
         "refunds",
+        "psk",
       ].sort(),
     );
     expect(a).toMatchObject({
+      // EXCEPTIONS §6.1 indicative: the same figures whatever the creation's date.
+      psk: { percent: "15.655", amount: "26043.27", final: false, scheduleVersion: 1 },
       scheduleAnchoredOn: null,
       disbursement: null,
       productCode: "CL1.0",
@@ -289,6 +292,7 @@ describe("reads", () => {
         "/agreements",
         "/agreements/counts",
         "/agreements/{id}",
+        "/agreements/{id}/terms",
         "/agreements/{id}/withdraw",
         "/agreements/{id}/disburse",
         "/agreements/{id}/payoff-quote",

@@ -33,6 +33,16 @@ describe("API keys and the admin token", () => {
     }
   });
 
+  it("guards the terms sheet as it guards the agreement it prints", async () => {
+    const created = await call(pe.url, "POST", "/agreements", application(), bearer(KEY));
+    const path = `/agreements/${created.body.id}/terms`;
+    expect((await call(pe.url, "GET", path)).status).toBe(401);
+    expect((await call(pe.url, "GET", path, undefined, bearer("wrong-key-0123456789"))).status).toBe(401);
+    const r = await call(pe.url, "GET", path, undefined, bearer(OTHER));
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("text/html");
+  });
+
   it("keeps health, readiness and the API description open", async () => {
     for (const path of ["/health", "/ready", "/openapi.json"])
       expect((await call(pe.url, "GET", path)).status).toBe(200);

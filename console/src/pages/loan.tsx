@@ -8,6 +8,7 @@ import { LoanActions } from "./loan-actions.tsx";
 import { LedgerPanel } from "./loan-ledger.tsx";
 import { MoneyPanel } from "./loan-money.tsx";
 import { BalancesPanel, DecisionPanel, Timeline, TracePanel } from "./loan-panels.tsx";
+import { PskFrame } from "./loan-psk.tsx";
 import { SchedulePanel } from "./loan-schedule.tsx";
 
 const EVERY_MS = 2000;
@@ -77,6 +78,7 @@ function useLoan(id: string) {
 function LoanHead({ a, clock, onChange }: { a: Agreement; clock: string | null; onChange: () => void }) {
   return (
     <header class="loan-head">
+      <PskFrame a={a} />
       <h1>
         Loan <code title={a.id}>{shortId(a.id)}</code> <Status value={a.status} />
       </h1>

@@ -17,6 +17,10 @@ export type NewAgreement = Pick<
   | "term_months"
   | "interest_rate"
   | "monthly_payment"
+  | "psk_percent"
+  | "psk_amount"
+  | "psk_final"
+  | "psk_schedule_version"
 >;
 
 /** Inserts the agreements, all created (and updated) at `at`, and answers the rows as stored, in the order given. */
@@ -34,6 +38,10 @@ export async function insertAgreements(trx: Transaction<PeDB>, list: NewAgreemen
       "term_months",
       "interest_rate",
       "monthly_payment",
+      "psk_percent",
+      "psk_amount",
+      "psk_final",
+      "psk_schedule_version",
       "created_at",
       "updated_at",
     ])
@@ -43,7 +51,9 @@ export async function insertAgreements(trx: Transaction<PeDB>, list: NewAgreemen
         ${column((a) => a.id)}::uuid[], ${column((a) => a.client_id)}::uuid[], ${column((a) => a.product_code)}::text[],
         ${column((a) => a.disbursement_amount)}::numeric[], ${column((a) => a.origination_fee)}::numeric[],
         ${column((a) => a.principal)}::numeric[], ${column((a) => a.term_months)}::int[],
-        ${column((a) => a.interest_rate)}::numeric[], ${column((a) => a.monthly_payment)}::numeric[])`,
+        ${column((a) => a.interest_rate)}::numeric[], ${column((a) => a.monthly_payment)}::numeric[],
+        ${column((a) => a.psk_percent)}::numeric[], ${column((a) => a.psk_amount)}::numeric[],
+        ${column((a) => a.psk_final)}::boolean[], ${column((a) => a.psk_schedule_version)}::int[])`,
     )
     .returningAll()
     .execute();

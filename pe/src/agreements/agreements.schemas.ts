@@ -66,6 +66,18 @@ export const decisionView = z
   })
   .meta({ id: "Decision" });
 
+export const pskView = z
+  .object({
+    percent: z
+      .string()
+      .regex(/^\d+\.\d{3}$/)
+      .describe("percent a year, three decimals (353-FZ art. 6)"),
+    amount: moneyOutput().describe("Σ the client's payments − disbursementAmount, in roubles"),
+    final: z.boolean().describe("false while indicative (dated from the creation), true from the disbursement on"),
+    scheduleVersion: z.number().int().describe("the schedule version it was computed on"),
+  })
+  .meta({ id: "Psk", description: "the full cost of credit (EXCEPTIONS §2.4, §3.11)" });
+
 export const agreementSummary = z.object({
   id: z.string(),
   clientId: z.string(),
@@ -80,6 +92,8 @@ export const agreementSummary = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   decision: decisionView.nullable(),
+  /** Null only on an agreement created before the PSK was kept (0009_psk.sql), until it is next recomputed. */
+  psk: pskView.nullable(),
 });
 export type AgreementSummary = z.output<typeof agreementSummary>;
 

@@ -8,6 +8,8 @@ import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { listStatusHistory, recordSameStatus } from "../lifecycle/status.repository.ts";
+import { nominalFlows, scheduleFlows } from "../psk/flows.ts";
+import { computePsk, type Psk } from "../psk/psk.ts";
 import { type Client, upsertClients } from "../records/clients.repository.ts";
 import type { ClientInput } from "../records/clients.schemas.ts";
 import type { Product } from "../records/products.repository.ts";
@@ -21,6 +23,8 @@ import { toAgreementResponse } from "./agreements.views.ts";
 export interface LoanTerms {
   originationFee: string;
   principal: string;
+  /** The PSK under NONE (nominal dates), checked against the product's ceiling (EXCEPTIONS §3.11). */
+  nominalPsk: Psk;
 }
 
 /**
@@ -61,7 +65,43 @@ export function applyProductBounds(product: Product, input: CreateAgreementInput
   if (details.length > 0) {
     throw peError("OUT_OF_BOUNDS", `outside the bounds of product ${product.code}`, details);
   }
-  return { originationFee, principal };
+  return { originationFee, principal, nominalPsk: checkPskCeiling(product, input, principal) };
+}
+
+// Any start gives the same PSK under NONE (q_k = k, e_k = 0): a fixed one keeps the check free of the clock.
+const NOMINAL_START = "2001-01-01";
+
+/** The PSK under NONE; above the product's ceiling (equal passes) is 422 PSK_ABOVE_CEILING. */
+function checkPskCeiling(product: Product, input: CreateAgreementInput, principal: string): Psk {
+  const rows = buildSchedule({
+    principal,
+    annualRate: input.interestRate,
+    termMonths: input.termMonths,
+    amortization: product.amortization,
+    startDate: NOMINAL_START,
+  });
+  const psk = computePsk({
+    start: NOMINAL_START,
+    disbursementAmount: input.disbursementAmount,
+    flows: nominalFlows(NOMINAL_START, rows),
+  });
+  const ceiling = new Dec(product.psk_ceiling).toFixed(3);
+  if (new Dec(psk.percent).gt(ceiling))
+    throw peError("PSK_ABOVE_CEILING", `the PSK ${psk.percent} % is above product ${product.code}'s ceiling`, [
+      { path: "psk", message: `${psk.percent} is above pskCeiling ${ceiling}`, psk: psk.percent, pskCeiling: ceiling },
+    ]);
+  return psk;
+}
+
+/**
+ * The indicative PSK (§3.11): start = the creation's business date, flows on the indicative dueDates. Where
+ * those are the nominal dates (NONE) it is the PSK the ceiling was checked with, not computed again.
+ */
+function indicativePsk(application: Application, schedule: ReturnType<typeof buildSchedule>, today: string): Psk {
+  const flows = scheduleFlows(schedule);
+  const nominal = nominalFlows(today, schedule);
+  if (flows.every((f, i) => f.date === nominal[i]!.date)) return application.terms.nominalPsk;
+  return computePsk({ start: today, disbursementAmount: application.input.disbursementAmount, flows });
 }
 
 /** One application that passed its own checks (the request, the product, its bounds), ready to open. */
@@ -140,6 +180,7 @@ function draftAgreement(application: Application, client: Client, today: string)
     startDate: today,
   });
   const monthlyPayment = schedule[0]!.payment;
+  const psk = indicativePsk(application, schedule, today);
   const agreement: NewAgreement = {
     id: randomUUID(),
     client_id: client.id,
@@ -150,6 +191,10 @@ function draftAgreement(application: Application, client: Client, today: string)
     term_months: input.termMonths,
     interest_rate: input.interestRate,
     monthly_payment: monthlyPayment,
+    psk_percent: psk.percent,
+    psk_amount: psk.amount,
+    psk_final: false,
+    psk_schedule_version: 1,
   };
   const payload: AgreementCreated = {
     agreementId: agreement.id,

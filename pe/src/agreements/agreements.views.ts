@@ -1,4 +1,4 @@
-import { toMoney, toRate } from "@loans/shared/money";
+import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { utcDate } from "../calendar.ts";
 import type { AgreementStatus } from "../db.ts";
 import type { listSchedule } from "../schedules/schedules.repository.ts";
@@ -30,6 +30,18 @@ export function toAgreementSummary(a: Agreement): AgreementSummary {
             decidedAt: a.decided_at.toISOString(),
           }
         : null,
+    psk: toPskView(a),
+  };
+}
+
+function toPskView(a: Agreement): AgreementSummary["psk"] {
+  if (a.psk_percent === null || a.psk_amount === null || a.psk_final === null || a.psk_schedule_version === null)
+    return null;
+  return {
+    percent: new Dec(a.psk_percent).toFixed(3),
+    amount: toMoney(a.psk_amount),
+    final: a.psk_final,
+    scheduleVersion: a.psk_schedule_version,
   };
 }
 

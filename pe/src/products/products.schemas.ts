@@ -36,6 +36,14 @@ export const createProductBody = z
       .transform((d) => d.toFixed(2))
       .default("20.00"),
     penaltyGraceDays: wholeNumber(0, 30).default(0),
+    /**
+     * The PSK an agreement may not exceed, percent a year (EXCEPTIONS D19): 353-FZ art. 6 part 11 caps it at
+     * 365; a lender sets the Bank of Russia's quarterly average for the category plus a third if lower.
+     */
+    pskCeiling: decimalInput(3)
+      .refine((d) => d.gte("0.001") && d.lte(365), "must be from 0.001 to 365.000")
+      .transform((d) => d.toFixed(3))
+      .default("365.000"),
   })
   .superRefine(
     (p, ctx) => {
@@ -67,6 +75,7 @@ export const productResponse = z
     maxOriginationFee: moneyOutput(),
     penaltyRate: z.string(),
     penaltyGraceDays: z.number().int(),
+    pskCeiling: z.string(),
     createdAt: z.string(),
   })
   .meta({ id: "Product" });
@@ -89,6 +98,7 @@ export function toProductResponse(row: Selectable<ProductsTable>): ProductRespon
     maxOriginationFee: toMoney(row.max_origination_fee),
     penaltyRate: toRate(row.penalty_rate),
     penaltyGraceDays: row.penalty_grace_days,
+    pskCeiling: new Dec(row.psk_ceiling).toFixed(3),
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -17,6 +17,9 @@ export interface Loan {
   lastCobDate: string | null;
   closedOn: string | null;
   scheduleVersion: number;
+  /** The stored PSK's schedule version and finality (pe/src/psk). */
+  pskScheduleVersion: number | null;
+  pskFinal: boolean | null;
   /** Null until the loan is disbursed: before that there is nothing to service. */
   terms: LoanTerms | null;
 }
@@ -39,6 +42,8 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
       "a.last_cob_date",
       "a.closed_on",
       "a.schedule_version",
+      "a.psk_schedule_version",
+      "a.psk_final",
       "p.amortization",
       "p.penalty_rate",
       "p.penalty_grace_days",
@@ -76,6 +81,8 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
     lastCobDate: r.last_cob_date,
     closedOn: r.closed_on,
     scheduleVersion: r.schedule_version,
+    pskScheduleVersion: r.psk_schedule_version,
+    pskFinal: r.psk_final,
     terms,
   };
 }

@@ -5,6 +5,7 @@ import { requestPayout } from "../lifecycle/payouts.ts";
 import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
 import { sendStatusChanged } from "../lifecycle/status-changed.ts";
 import { transition } from "../lifecycle/transitions.ts";
+import { servicedPsk, writePsk } from "../psk/psk.repository.ts";
 import { computeLoanState, type LoanState } from "../servicing/index.ts";
 import { ledgerFacts } from "../servicing/ledger-facts.ts";
 import { syncLedger } from "./ledger.repository.ts";
@@ -24,7 +25,8 @@ export interface Refreshed {
  * Recomputes a serviced loan as of `asOf` from its terms and value-dated payments (the pure core) and
  * writes the result in the caller's transaction, which holds the agreement's row lock: the stored rows,
  * the ledger's difference, and, when the loan has just been paid off, CLOSED with its message and one
- * refund per payment that had money left over (LIFECYCLE §2.6). The caller has checked it is ACTIVE.
+ * refund per payment that had money left over (LIFECYCLE §2.6), and the PSK of a new schedule version
+ * (EXCEPTIONS §3.11). The caller has checked it is ACTIVE.
  */
 export async function refreshLoan(
   trx: Transaction<PeDB>,
@@ -39,6 +41,9 @@ export async function refreshLoan(
   const closed = state.closed && loan.status === "ACTIVE";
   if (closed) await closeLoan(trx, loan, state, payments);
   await postLedger(trx, loan, state, payments);
+  // In the transaction that stores the schedule version it is computed on (§3.11).
+  const psk = servicedPsk({ ...loan, disbursedOn: loan.disbursedOn }, state, opts.first === true);
+  if (psk) await writePsk(trx, loan.id, psk);
   await trx
     .updateTable("agreements")
     .set({

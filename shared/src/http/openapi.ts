@@ -17,6 +17,8 @@ export interface ResponseDoc {
   errors?: ErrorExample[];
   /** Response headers (besides X-Request-Id, which every response has): name → description. */
   headers?: Record<string, string>;
+  /** A `text/html` answer instead of JSON: an example of the page. */
+  html?: string;
 }
 
 export interface RouteDoc {
@@ -181,6 +183,7 @@ function operationResponses(r: RouteDoc, components: Components, errorRef: unkno
     const headers = responseHeaders(res);
     let content: Record<string, unknown> | undefined;
     if (Number(status) >= 400) content = errorContent(r, status, res, errorRef);
+    else if (res.html !== undefined) content = { "text/html": { schema: { type: "string" }, example: res.html } };
     else if (res.body) {
       if (res.example === undefined) throw new Error(`${r.operationId}: ${status} needs an example`);
       content = { "application/json": { schema: components.schema(res.body, "output"), example: res.example } };
