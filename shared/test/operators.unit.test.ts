@@ -115,7 +115,8 @@ describe("route declarations", () => {
 
   it("list a route on a router that no RouteDoc declares, and the kit refuses to build that app", () => {
     const router = new Router().get("/things/:id", () => {}).post("/things", () => {});
-    const docs = [{ method: "get", path: "/things/{id}", access: { role: "viewer" } }] as const;
+    const doc = { operationId: "x", summary: "x", responses: {} };
+    const docs = [{ ...doc, method: "get", path: "/things/{id}", access: { role: "viewer" } }] as const;
     expect(undeclaredRoutes([router], docs)).toEqual(["POST /things"]);
     expect(() => createServiceApp(deps, [router], [])).toThrow(
       /routes without a declared access: GET \/things\/\{id\}, POST \/things/,

@@ -40,8 +40,11 @@ export interface ServiceDeps<DB, C> {
   boss: PgBoss;
   log: Logger;
   metrics: Metrics;
-  /** The operator registry every service reads (shared/src/operators/): tokens checked in this process. */
-  registry: OperatorRegistry;
+  /**
+   * The operator registry every service reads (shared/src/operators/): tokens checked in this process.
+   * Undefined when its database does not exist (development only).
+   */
+  registry?: OperatorRegistry;
   /**
    * Called after a transaction that wrote outbox rows commits: wakes the relay. The data is committed by
    * then, so a failing hook is logged and never turns the caller's success into an error.
@@ -135,7 +138,7 @@ export async function startService<
     const { applied } = await migrate(connectionString, service.database);
     if (applied.length > 0) log.info("migrated", { applied });
     const registry = await openRegistry(config, connectionString, log);
-    started.push("operator registry", () => registry.close());
+    if (registry) started.push("operator registry", () => registry.close());
     const boss = await startBoss(connectionString, log);
     started.push("pg-boss", (graceful) =>
       boss.stop(graceful ? { graceful: true, timeout: 5_000 } : { graceful: false }),
@@ -193,7 +196,7 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
     boss: PgBoss;
     log: Logger;
     connectionString: string;
-    registry: OperatorRegistry;
+    registry: OperatorRegistry | undefined;
   },
   opts: StartOptions,
 ): { deps: ServiceDeps<DB, C>; relay: Relay } {
@@ -229,9 +232,9 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
 /**
  * The operator registry, migrated (every service migrates it, under the migrator's lock, as it does its
  * own database). Outside production a registry database that does not exist is only a warning: the
- * service then knows ADMIN_TOKEN and the API keys alone, and an operator token answers 503.
+ * service then knows ADMIN_TOKEN and the API keys alone (an operator token is a 401, /admin/operators a 404).
  */
-async function openRegistry(config: CommonConfig, ownUrl: string, log: Logger): Promise<OperatorRegistry> {
+async function openRegistry(config: CommonConfig, ownUrl: string, log: Logger): Promise<OperatorRegistry | undefined> {
   const url = operatorsDatabaseUrl(config, ownUrl);
   try {
     const { applied } = await migrate(url, REGISTRY_DATABASE);
@@ -241,6 +244,7 @@ async function openRegistry(config: CommonConfig, ownUrl: string, log: Logger): 
     log.warn("no operator registry database: operator tokens are refused, ADMIN_TOKEN and API keys work", {
       database: new URL(url).pathname.slice(1),
     });
+    return undefined;
   }
   return OperatorRegistry.open(url, { cacheMs: config.OPERATOR_TOKEN_CACHE_MS });
 }

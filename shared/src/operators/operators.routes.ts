@@ -21,8 +21,10 @@ export function operatorRoutes(deps: { registry?: OperatorRegistry }): Router {
   router.post("/", async (ctx) => {
     const body = parseInput(addBody, ctx.request.body, "body");
     try {
-      ctx.body = await registry().addOperator(body, who(ctx));
+      const added = await registry().addOperator(body, who(ctx));
       ctx.status = 201;
+      ctx.set("Location", `/admin/operators/${added.operator.id}`);
+      ctx.body = added;
     } catch (err) {
       if (!(err instanceof OperatorExists)) throw err;
       throw new AppError("CONFLICT", err.message, [{ path: "name", message: "exists" }]);
@@ -33,11 +35,19 @@ export function operatorRoutes(deps: { registry?: OperatorRegistry }): Router {
     ctx.body = { items: await registry().listOperators() };
   });
 
+  router.get("/:id", async (ctx) => {
+    const id = uuidParam(ctx.params.id, "operator");
+    const found = await registry().findOperator(id);
+    if (!found) throw new AppError("NOT_FOUND", `operator ${id} not found`);
+    ctx.body = found;
+  });
+
   router.post("/:id/tokens", async (ctx) => {
     const id = uuidParam(ctx.params.id, "operator");
     const token = await registry().issueToken(id);
     if (!token) throw new AppError("NOT_FOUND", `operator ${id} not found`);
     ctx.status = 201;
+    ctx.set("Location", `/admin/operators/${id}/tokens/${token.id}`);
     ctx.body = { token };
   });
 
@@ -124,6 +134,7 @@ export const operatorRouteDocs: RouteDoc[] = [
     responses: {
       201: {
         description: "added: the operator and its token",
+        headers: { Location: "the operator: `/admin/operators/{id}`" },
         body: z.object({ operator: operatorSchema, token: issuedSchema }),
         example: { operator: operatorExample, token: tokenExample },
       },
@@ -155,6 +166,19 @@ export const operatorRouteDocs: RouteDoc[] = [
     },
   },
   {
+    method: "get",
+    path: "/admin/operators/{id}",
+    operationId: "getOperator",
+    summary: "One operator with its tokens (never their secrets)",
+    tags,
+    access: admin,
+    params: z.object({ id: z.uuid() }),
+    responses: {
+      200: { description: "the operator", body: operatorSchema, example: operatorExample },
+      404: notFound(`operator ${ID} not found`),
+    },
+  },
+  {
     method: "post",
     path: "/admin/operators/{id}/tokens",
     operationId: "issueOperatorToken",
@@ -163,7 +187,12 @@ export const operatorRouteDocs: RouteDoc[] = [
     access: admin,
     params: z.object({ id: z.uuid() }),
     responses: {
-      201: { description: "the new token", body: z.object({ token: issuedSchema }), example: { token: tokenExample } },
+      201: {
+        description: "the new token",
+        headers: { Location: "the token: `/admin/operators/{id}/tokens/{tokenId}` (DELETE revokes it)" },
+        body: z.object({ token: issuedSchema }),
+        example: { token: tokenExample },
+      },
       404: notFound(`operator ${ID} not found`),
     },
   },

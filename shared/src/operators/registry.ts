@@ -126,14 +126,21 @@ export class OperatorRegistry {
     }
   }
 
-  /** Every operator with its tokens (never their secrets), by name. */
-  async listOperators(): Promise<OperatorRecord[]> {
+  /** One operator with its tokens, or null. */
+  async findOperator(id: string): Promise<OperatorRecord | null> {
+    return (await this.listOperators(id))[0] ?? null;
+  }
+
+  /** Every operator (or the one of `id`) with its tokens (never their secrets), by name. */
+  async listOperators(id?: string): Promise<OperatorRecord[]> {
     const { rows } = await this.pool.query(
       `select o.id, o.name, o.role, o.created_at, o.created_by,
               coalesce(json_agg(json_build_object('id', t.id, 'last4', t.last4, 'createdAt', t.created_at,
                 'revokedAt', t.revoked_at) order by t.created_at) filter (where t.id is not null), '[]') as tokens
        from operators o left join operator_tokens t on t.operator_id = o.id
+       where $1::uuid is null or o.id = $1
        group by o.id order by o.name`,
+      [id ?? null],
     );
     return rows.map((r) =>
       toOperator(
