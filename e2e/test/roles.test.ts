@@ -37,7 +37,6 @@ afterAll(async () => {
   await registryDb?.drop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
 async function send(
   s: ServiceName,
   method: string,
@@ -45,6 +44,7 @@ async function send(
   token?: string,
   body?: unknown,
   headers = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const r = await fetch(`${urlOf(s)}${path}`, {
     method,
