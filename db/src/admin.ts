@@ -1,5 +1,5 @@
 import pg from "pg";
-import { type DatabaseName, SERVICES } from "./services.ts";
+import { type DatabaseName, REGISTRY_DATABASE, SERVICES } from "./services.ts";
 
 /** Swaps the database name in a connection URL. */
 export function withDatabase(url: string, database: string): string {
@@ -63,4 +63,10 @@ export async function ensureServiceDatabases(serverUrl: string, prefix = ""): Pr
     urls[database] = withDatabase(serverUrl, `${prefix}${database}`);
   }
   return urls;
+}
+
+/** The operator registry's database on that server, made unless it exists (`<prefix>operators`); its URL. */
+export async function ensureRegistryDatabase(serverUrl: string, prefix = ""): Promise<string> {
+  await ensureDatabase(serverUrl, `${prefix}${REGISTRY_DATABASE}`);
+  return withDatabase(serverUrl, `${prefix}${REGISTRY_DATABASE}`);
 }

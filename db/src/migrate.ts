@@ -3,9 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import pg from "pg";
-import type { DatabaseName } from "./services.ts";
+import { type DatabaseName, type MigratedDatabase, REGISTRY_DATABASE } from "./services.ts";
 
-export type { DatabaseName };
+export type { DatabaseName, MigratedDatabase };
 
 export interface MigrationFile {
   name: string;
@@ -43,9 +43,10 @@ const FORMERLY: Readonly<Record<string, readonly string[]>> = {
   "outbox/0002_outbox_request_id.sql": ["pe/0003_outbox_request_id.sql", "origination/0004_outbox_request_id.sql"],
 };
 
-/** The shared sets' files, then the database's own, in the order they are applied. */
-export async function readMigrations(database: DatabaseName): Promise<MigrationFile[]> {
-  const shared = await Promise.all(SHARED_SETS.map((set) => readFolder(set, `${set}/`)));
+/** The shared sets' files, then the database's own, in the order they are applied; the registry has no shared set. */
+export async function readMigrations(database: MigratedDatabase): Promise<MigrationFile[]> {
+  const sets = database === REGISTRY_DATABASE ? [] : SHARED_SETS;
+  const shared = await Promise.all(sets.map((set) => readFolder(set, `${set}/`)));
   return [...shared.flat(), ...(await readFolder(database, ""))];
 }
 
@@ -61,7 +62,7 @@ async function readFolder(folder: string, prefix: string): Promise<MigrationFile
 }
 
 /** The name this database recorded `file` under before the file moved to a shared set, if it did. */
-function formerName(database: DatabaseName, file: MigrationFile, done: Map<string, string>): string | undefined {
+function formerName(database: MigratedDatabase, file: MigrationFile, done: Map<string, string>): string | undefined {
   for (const old of FORMERLY[file.name] ?? []) {
     const [db, name] = old.split("/") as [string, string];
     if (db !== database || !done.has(name)) continue;
@@ -77,7 +78,7 @@ function formerName(database: DatabaseName, file: MigrationFile, done: Map<strin
  * Applies the pending migrations of one database in order, each in its own transaction.
  * Applied migrations are frozen: a file whose text changed after it was applied stops the run.
  */
-export async function migrate(connectionString: string, database: DatabaseName): Promise<MigrateResult> {
+export async function migrate(connectionString: string, database: MigratedDatabase): Promise<MigrateResult> {
   const files = await readMigrations(database);
   const client = new pg.Client({ connectionString });
   await client.connect();

@@ -91,5 +91,14 @@ export function serviceEntry<N extends ServiceName>(name: N): Extract<Service, {
   return found as Extract<Service, { name: N }>;
 }
 
+/**
+ * The operator registry's database (db/operators/, shared/src/operators/): not a service's, read by every
+ * service, like an identity provider. Migrated without the shared sets (it has no outbox).
+ */
+export const REGISTRY_DATABASE = "operators" as const;
+
+/** Every database the migrator knows: each service's, and the registry's. */
+export type MigratedDatabase = DatabaseName | typeof REGISTRY_DATABASE;
+
 /** Where a service listens on this machine when nothing else is said: its default port on 127.0.0.1. */
 export const defaultUrl = (s: ServiceEntry, port: number = s.defaultPort) => `http://127.0.0.1:${port}`;

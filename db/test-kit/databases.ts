@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
-import type { DatabaseName } from "../src/services.ts";
+import type { MigratedDatabase } from "../src/services.ts";
 import { templateName } from "./names.ts";
 
 export interface TestDatabase {
@@ -11,7 +11,10 @@ export interface TestDatabase {
 }
 
 /** A fresh database for one test file: a clone of the migrated template, or empty when `empty`. */
-export async function createTestDatabase(kind: DatabaseName, opts: { empty?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: MigratedDatabase,
+  opts: { empty?: boolean } = {},
+): Promise<TestDatabase> {
   const server = inject("dbServerUrl");
   const runId = inject("dbRunId");
   const name = `t_${runId}_${kind}_${randomBytes(4).toString("hex")}`;

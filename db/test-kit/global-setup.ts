@@ -1,6 +1,6 @@
 /**
  * Once per `pnpm test`: a PostgreSQL server (embedded, or TEST_DATABASE_URL), and one migrated
- * template database per service. Each test file clones its own databases from them.
+ * template database per service and one for the operator registry. Each test file clones its own databases from them.
  */
 
 import { randomBytes } from "node:crypto";
@@ -14,7 +14,7 @@ import { dropDatabase, ensureDatabase, withDatabase } from "../src/admin.ts";
 import { buildServices } from "../src/build.ts";
 import { type EmbeddedServer, startEmbedded } from "../src/embedded.ts";
 import { migrate } from "../src/migrate.ts";
-import { SERVICES } from "../src/services.ts";
+import { REGISTRY_DATABASE, SERVICES } from "../src/services.ts";
 import { templateName } from "./names.ts";
 
 declare module "vitest" {
@@ -53,6 +53,9 @@ export async function setup(project: TestProject) {
     // pg-boss's schema goes into the template too, so no test pays for creating it.
     await exec(url, getConstructionPlans("pgboss"));
   }
+  // The operator registry's template: a test that wants one clones it (createTestDatabase("operators")).
+  await ensureDatabase(serverUrl, templateName(runId, REGISTRY_DATABASE));
+  await migrate(withDatabase(serverUrl, templateName(runId, REGISTRY_DATABASE)), REGISTRY_DATABASE);
   project.provide("dbServerUrl", serverUrl);
   project.provide("dbRunId", runId);
 }

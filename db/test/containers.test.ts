@@ -125,6 +125,8 @@ describe("the image", () => {
       cpSync(join(root, dir, "dist"), join(out, "dist"), { recursive: true });
 
       const db = await createTestDatabase(database, { empty: true });
+      // Production refuses to start without the operator registry's database; the service migrates it.
+      const registry = await createTestDatabase("operators", { empty: true });
       const port = await freePort();
       const child = execFile(process.execPath, ["dist/main.mjs"], {
         cwd: out,
@@ -133,6 +135,7 @@ describe("the image", () => {
           NODE_ENV: "production",
           [portVar]: String(port),
           [databaseVar]: db.url,
+          OPERATORS_DATABASE_URL: registry.url,
           SERVICE_SECRET: "image-test-secret-0123456789",
           API_KEYS: "image-test-key",
           ADMIN_TOKEN: "image-test-admin-token",
@@ -145,6 +148,7 @@ describe("the image", () => {
         child.kill("SIGTERM");
         await new Promise((r) => child.once("close", r));
         await db.drop();
+        await registry.drop();
       }
     },
   );

@@ -2,7 +2,8 @@ import Router from "@koa/router";
 import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
-import { createServiceApp } from "@loans/shared/kit/app";
+import { createServiceApp, kitRouteDocs } from "@loans/shared/kit/app";
+import type { OperatorRegistry } from "@loans/shared/operators/registry";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   boss: PgBoss;
   log: Logger;
   metrics?: Metrics;
+  /** The operator registry the kit's access guard checks tokens with. */
+  registry?: OperatorRegistry;
   /** Sends new payouts to the bank now rather than at the worker's next poll. */
   wakeBank?: () => void;
   /** The same for new payments. */
@@ -28,6 +31,7 @@ export interface GatewayDeps {
 }
 
 export function createGatewayApp(deps: GatewayDeps): Koa {
+  const routeDocs = [...paymentRouteDocs, ...payoutRouteDocs, ...agreementEventDocs];
   const openApi = openApiDocument(
     {
       title: "Payment Gateway",
@@ -38,7 +42,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
         "FAILED); a client's payment goes PROCESSING → SUCCEEDED | FAILED. An unknown bank outcome never makes " +
         "either FAILED: it waits and is asked again with the same id.",
     },
-    [...paymentRouteDocs, ...payoutRouteDocs, ...agreementEventDocs],
+    [...routeDocs, ...kitRouteDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
@@ -50,5 +54,5 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
     docs,
     docsRoutes({ title: "Payment Gateway" }),
   ];
-  return createServiceApp({ ...deps, name: "gateway" }, routers);
+  return createServiceApp({ ...deps, name: "gateway" }, routers, routeDocs);
 }

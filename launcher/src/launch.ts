@@ -11,10 +11,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildConsole } from "@loans/console/build";
 import { type RunningConsole, startConsole } from "@loans/console/server";
-import { ensureServiceDatabases, migrate } from "@loans/db";
+import { ensureRegistryDatabase, ensureServiceDatabases, migrate, withDatabase } from "@loans/db";
 import { buildServices } from "@loans/db/build";
 import { type EmbeddedServer, startEmbedded } from "@loans/db/embedded";
-import { type DatabaseName, defaultUrl, SERVICES, type Service } from "@loans/db/services";
+import { type DatabaseName, defaultUrl, REGISTRY_DATABASE, SERVICES, type Service } from "@loans/db/services";
 import { closed, runService, waitReady } from "./processes.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -26,16 +26,24 @@ function say(line: string) {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-type Urls = Record<DatabaseName, string>;
+type Urls = Record<DatabaseName | typeof REGISTRY_DATABASE, string>;
 type Databases = { urls: Urls; embedded?: EmbeddedServer };
 
+/**
+ * Each service's database and the operator registry's (OPERATORS_DATABASE_URL, else `operators` beside
+ * PE's: the services derive the same default from their own URL when they share a server).
+ */
 async function databases(): Promise<Databases> {
   const given = SERVICES.map((s) => [s.database, env[s.databaseVar]] as const);
-  if (given.every(([, url]) => url)) return { urls: Object.fromEntries(given) as Urls };
+  if (given.every(([, url]) => url)) {
+    const registry = env.OPERATORS_DATABASE_URL ?? withDatabase(given[0]![1]!, REGISTRY_DATABASE);
+    return { urls: { ...(Object.fromEntries(given) as Record<DatabaseName, string>), operators: registry } };
+  }
   const dir = join(root, ".data");
   say(`starting embedded PostgreSQL (data in ${dir})`);
   const embedded = await startEmbedded({ dir, port: Number(env.EMBEDDED_PG_PORT ?? 54329), persistent: true });
-  return { urls: await ensureServiceDatabases(embedded.url), embedded };
+  const services = await ensureServiceDatabases(embedded.url);
+  return { urls: { ...services, operators: await ensureRegistryDatabase(embedded.url) }, embedded };
 }
 
 function startServices(dbs: Databases): ChildProcess[] {
@@ -46,6 +54,7 @@ function startServices(dbs: Databases): ChildProcess[] {
       ...env,
       ...peers,
       [s.databaseVar]: dbs.urls[s.database],
+      OPERATORS_DATABASE_URL: dbs.urls.operators,
       [s.portVar]: String(portOf(s)),
     }),
   );
@@ -92,8 +101,19 @@ function sayReady(web: RunningConsole, dbs: Databases) {
   for (const s of SERVICES) say(`  ${s.title.padEnd(width)}  ${urlOf(s)}    (GET /health, /ready)`);
   say(`  ${"Console".padEnd(width)}  ${web.url}    (the operator's console)`);
   for (const s of SERVICES) say(`  psql ${s.title.padEnd(width)}  psql ${dbs.urls[s.database]}`);
+  say(`  ${"operators".padEnd(width + 5)}  psql ${dbs.urls.operators}    (pnpm operators add|list|revoke)`);
   say(`  ${keys}`);
   say("Ctrl-C stops everything.");
+}
+
+/** With database URLs given, the registry's database may not exist yet: ADMIN_TOKEN works without it. */
+async function migrateRegistry(url: string) {
+  try {
+    await migrate(url, REGISTRY_DATABASE);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw err;
+    say(`no operator registry at ${url}: create that database for operator tokens (ADMIN_TOKEN works meanwhile)`);
+  }
 }
 
 async function main() {
@@ -102,6 +122,7 @@ async function main() {
   const urlsFile = join(root, ".data", "urls.json");
   if (dbs.embedded) writeFileSync(urlsFile, JSON.stringify(dbs.urls));
   for (const { database } of SERVICES) await migrate(dbs.urls[database], database);
+  await migrateRegistry(dbs.urls.operators);
   await buildServices();
   const children = startServices(dbs);
   let web: RunningConsole | undefined;

@@ -2,7 +2,8 @@ import Router from "@koa/router";
 import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
-import { createServiceApp } from "@loans/shared/kit/app";
+import { createServiceApp, kitRouteDocs } from "@loans/shared/kit/app";
+import type { OperatorRegistry } from "@loans/shared/operators/registry";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -21,6 +22,8 @@ export interface OriginationDeps {
   boss: PgBoss;
   log: Logger;
   metrics?: Metrics;
+  /** The operator registry the kit's access guard checks tokens with. */
+  registry?: OperatorRegistry;
   /** Scores new applications now rather than at the worker's next poll; called after an intake commits. */
   wakeScoring?: () => void;
   /**
@@ -38,6 +41,7 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
   });
   const withdrawals = withdrawalRoutes({ db: deps.db, metrics: deps.metrics });
   const loanEvents = agreementEventRoutes({ db: deps.db, metrics: deps.metrics });
+  const routeDocs = [...applicationRouteDocs, ...withdrawalRouteDocs, ...agreementEventRouteDocs];
   const openApi = openApiDocument(
     {
       title: "Origination",
@@ -48,16 +52,14 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
         "APPROVED becomes PAYMENT_PENDING once PE has the decision; WITHDRAWN (final) from any of them when PE's " +
         "withdrawal arrives; then ACTIVE → CLOSED, or DISBURSEMENT_FAILED, as PE reports the loan.",
     },
-    [...applicationRouteDocs, ...withdrawalRouteDocs, ...agreementEventRouteDocs],
+    [...routeDocs, ...kitRouteDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;
   });
-  return createServiceApp({ ...deps, name: "origination" }, [
-    routes,
-    withdrawals,
-    loanEvents,
-    docs,
-    docsRoutes({ title: "Origination" }),
-  ]);
+  return createServiceApp(
+    { ...deps, name: "origination" },
+    [routes, withdrawals, loanEvents, docs, docsRoutes({ title: "Origination" })],
+    routeDocs,
+  );
 }

@@ -1,6 +1,7 @@
 import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { createServiceApp } from "@loans/shared/kit/app";
+import type { OperatorRegistry } from "@loans/shared/operators/registry";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -21,7 +22,7 @@ import { payoutResultRoutes } from "./disbursement/payout-results.routes.ts";
 import type { BusinessClock, RunCobDay } from "./lifecycle/business-date.ts";
 import { servicingMetrics } from "./loans/loans.metrics.ts";
 import { loanRoutes } from "./loans/loans.routes.ts";
-import { openApiRoutes } from "./openapi.ts";
+import { openApiRoutes, peRouteDocs } from "./openapi.ts";
 import { paymentRoutes } from "./payments/payments.routes.ts";
 import { productRoutes } from "./products/products.routes.ts";
 
@@ -36,6 +37,8 @@ export interface PeDeps {
   clock: BusinessClock;
   /** The daily job, run by POST /admin/business-date for each day it crosses. */
   runCobDay: RunCobDay;
+  /** The operator registry the kit's access guard checks tokens with. */
+  registry?: OperatorRegistry;
   /** Called after a transaction that wrote outbox rows commits (the relay's `wake`); a no-op by default. */
   afterCommit?: () => void;
   /** Re-dates the loans ahead after PUT /admin/calendar/{year} commits (EXCEPTIONS §3.9); nothing by default. */
@@ -50,7 +53,7 @@ export function createPeApp(deps: PeDeps): Koa {
     calendarMetrics(deps.metrics, deps.db, deps.clock);
   }
   const routers = [
-    productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
+    productRoutes({ db: deps.db }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
     termsRoutes({ db: deps.db, clock: deps.clock }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
@@ -64,17 +67,15 @@ export function createPeApp(deps: PeDeps): Koa {
       db: deps.db,
       clock: deps.clock,
       runCobDay: deps.runCobDay,
-      adminToken: deps.config.ADMIN_TOKEN,
     }),
     calendarRoutes({
       db: deps.db,
       clock: deps.clock,
       log: deps.log,
-      adminToken: deps.config.ADMIN_TOKEN,
       afterCalendarChange: deps.afterCalendarChange ?? redateNothing,
     }),
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),
   ];
-  return createServiceApp({ ...deps, name: "pe" }, routers);
+  return createServiceApp({ ...deps, name: "pe" }, routers, peRouteDocs);
 }

@@ -1,5 +1,6 @@
 import Router from "@koa/router";
-import { openApiDocument } from "@loans/shared/http/openapi";
+import { openApiDocument, type RouteDoc } from "@loans/shared/http/openapi";
+import { kitRouteDocs } from "@loans/shared/kit/app";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { disburseDocs } from "./agreements/disburse.routes.ts";
 import { termsDocs } from "./agreements/terms.routes.ts";
@@ -13,6 +14,22 @@ import { loanDocs } from "./loans/loans.docs.ts";
 import { paymentDocs } from "./payments/payments.routes.ts";
 import { productDocs } from "./products/products.routes.ts";
 
+/** Every PE route's declaration: its document, and the roles the kit's access guard enforces. */
+export const peRouteDocs: readonly RouteDoc[] = [
+  ...productDocs,
+  ...agreementDocs,
+  ...termsDocs,
+  ...withdrawDocs,
+  ...disburseDocs,
+  ...payoutResultDocs,
+  ...loanDocs,
+  ...paymentDocs,
+  ...clientDocs,
+  ...decisionDocs,
+  ...businessDateDocs,
+  ...calendarDocs,
+];
+
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */
 export function openApiRoutes(): Router {
   const document = openApiDocument(
@@ -25,20 +42,7 @@ export function openApiRoutes(): Router {
         "APPROVED | REJECTED, and to WITHDRAWN (final) from NEW, IN_PROGRESS or APPROVED; once disbursed, APPROVED → " +
         "DISBURSING → ACTIVE → CLOSED, or DISBURSING → DISBURSEMENT_FAILED (final).",
     },
-    [
-      ...productDocs,
-      ...agreementDocs,
-      ...termsDocs,
-      ...withdrawDocs,
-      ...disburseDocs,
-      ...payoutResultDocs,
-      ...loanDocs,
-      ...paymentDocs,
-      ...clientDocs,
-      ...decisionDocs,
-      ...businessDateDocs,
-      ...calendarDocs,
-    ],
+    [...peRouteDocs, ...kitRouteDocs],
   );
   const router = new Router();
   router.get("/openapi.json", (ctx) => {

@@ -1,4 +1,5 @@
-import { defaultUrl, type ServiceEntry } from "@loans/db/services";
+import { withDatabase } from "@loans/db";
+import { defaultUrl, REGISTRY_DATABASE, type ServiceEntry } from "@loans/db/services";
 import { z } from "zod";
 
 /**
@@ -57,6 +58,10 @@ export const commonEnv = z.object({
     }),
   API_KEYS: csv(),
   ADMIN_TOKEN: z.string().min(16).optional(),
+  /** The operator registry (shared/src/operators/); unset: the service's own server, database `operators`. */
+  OPERATORS_DATABASE_URL: databaseUrl().optional(),
+  /** How long a checked operator token is trusted without asking the registry again: a revocation's delay. */
+  OPERATOR_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
@@ -117,3 +122,7 @@ export function productionGuards(c: z.output<typeof commonEnv>, ctx: z.Refinemen
   if (c.API_KEYS.length === 0) ctx.addIssue({ code: "custom", path: ["API_KEYS"], message: "required in production" });
   if (!c.ADMIN_TOKEN) ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: "required in production" });
 }
+
+/** Where the operator registry is: OPERATORS_DATABASE_URL, or the service's own server's `operators`. */
+export const operatorsDatabaseUrl = (c: { OPERATORS_DATABASE_URL?: string }, ownDatabaseUrl: string) =>
+  c.OPERATORS_DATABASE_URL ?? withDatabase(ownDatabaseUrl, REGISTRY_DATABASE);

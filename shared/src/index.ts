@@ -2,7 +2,7 @@ export { bossDb, ensureQueue, startBoss } from "./boss.ts";
 export * from "./config.ts";
 export { currentRequestId, outsideRequests, withRequestId } from "./context.ts";
 export { createDatabase, createPool, type DatabaseHandle, ping } from "./db.ts";
-export { apiKeys, requireAdmin } from "./http/api-keys.ts";
+export { apiKeys } from "./http/api-keys.ts";
 export { createBaseApp } from "./http/app.ts";
 export { AppError, defineErrors, ERROR_STATUS, type ErrorCode, type ErrorDetail, notFound } from "./http/errors.ts";
 export { listen, type RunningServer } from "./http/server.ts";

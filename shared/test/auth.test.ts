@@ -5,10 +5,10 @@ import Router from "@koa/router";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commonEnv, DEV_SERVICE_SECRET, productionGuards } from "../src/config.ts";
-import { requireAdmin } from "../src/http/api-keys.ts";
 import { createBaseApp } from "../src/http/app.ts";
 import { SIGNATURE_HEADER, signRequest, verifyRequest } from "../src/http/service-auth.ts";
 import { createLogger } from "../src/log.ts";
+import { accessGuard } from "../src/operators/guard.ts";
 
 const OLD = "old-secret-0123456789abcdef";
 const NEW = "new-secret-0123456789abcdef";
@@ -80,14 +80,6 @@ describe("a service's 401s and its readiness probe", () => {
   const pool = new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:9/none", connectionTimeoutMillis: 2000 });
 
   beforeAll(async () => {
-    const app = createBaseApp({
-      service: "test",
-      pool,
-      log: createLogger("test", "warn", { destination }),
-      serviceSecret: `${NEW},${OLD}`,
-      apiKeys: [API_KEY],
-      adminToken: ADMIN,
-    });
     const router = new Router()
       .post("/internal/decisions", (ctx) => {
         ctx.body = { results: [] };
@@ -95,9 +87,21 @@ describe("a service's 401s and its readiness probe", () => {
       .get("/things", (ctx) => {
         ctx.body = { items: [] };
       })
-      .post("/things", requireAdmin(ADMIN), (ctx) => {
+      .post("/things", (ctx) => {
         ctx.status = 201;
       });
+    const docs = [
+      { method: "post", path: "/internal/decisions", access: "service" },
+      { method: "get", path: "/things", access: { role: "viewer", apiKey: true } },
+      { method: "post", path: "/things", access: { role: "admin" } },
+    ] as const;
+    const app = createBaseApp({
+      service: "test",
+      pool,
+      log: createLogger("test", "warn", { destination }),
+      serviceSecret: `${NEW},${OLD}`,
+      access: accessGuard({ routers: [router], docs, apiKeys: [API_KEY], adminToken: ADMIN }),
+    });
     app.use(router.routes());
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -70,7 +70,7 @@ export const agreementEventDocs: RouteDoc[] = [
       "Agreement statuses from PE's outbox (ACTIVE, CLOSED, DISBURSEMENT_FAILED), kept forward-only; each item " +
       "answered with the status PG now records",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: messageBatch(agreementStatusChanged),
     bodyExample: exampleBatch(agreementStatusChanged, { id: "57", createdAt: "2026-11-29T17:40:00.180Z" }),
     responses: {

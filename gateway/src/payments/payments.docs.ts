@@ -35,6 +35,7 @@ export const paymentRouteDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/payments",
+    access: { role: "officer", apiKey: true },
     operationId: "createPayment",
     summary: "Pay towards an agreement: the bank collects from the payer's account, PROCESSING → SUCCEEDED | FAILED",
     description:
@@ -101,6 +102,7 @@ export const paymentRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/payments/{id}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getPayment",
     summary: "One payment as it is now: PROCESSING → SUCCEEDED | FAILED",
     tags: ["payments"],
@@ -113,6 +115,7 @@ export const paymentRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/payments",
+    access: { role: "viewer", apiKey: true },
     operationId: "listPayments",
     summary: "Payments, newest first, a page at a time; filters by agreement and status",
     tags: ["payments"],

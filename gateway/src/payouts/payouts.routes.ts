@@ -85,6 +85,7 @@ export const payoutRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/payouts/{id}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getPayout",
     summary: "One payout: PENDING → IN_TRANSIT → PAID | FAILED",
     tags: ["payouts"],
@@ -97,6 +98,7 @@ export const payoutRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/payouts",
+    access: { role: "viewer", apiKey: true },
     operationId: "listPayouts",
     summary: "Payouts, newest first, a page at a time; filters by agreement, status and kind",
     tags: ["payouts"],
@@ -119,7 +121,7 @@ export const payoutRouteDocs: RouteDoc[] = [
       "payment: rejected PAYOUT_CONFLICT. A REFUND not covered by a SUCCEEDED payment of its agreement " +
       "(sourcePaymentId): rejected REFUND_NOT_COVERED",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: payoutBatch,
     bodyExample: exampleBatch(payoutRequested, { id: "41", createdAt: "2026-11-29T17:40:00.000Z" }),
     responses: {

@@ -24,7 +24,7 @@ export const agreementEventRouteDocs: RouteDoc[] = [
       "The loan's statuses from PE's outbox: APPROVED | PAYMENT_PENDING → ACTIVE → CLOSED, or → " +
       "DISBURSEMENT_FAILED; forward only, each item answered with the application's status",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: messageBatch(agreementStatusChanged),
     bodyExample: exampleBatch(agreementStatusChanged, { id: "57", createdAt: "2026-11-29T17:40:00.180Z" }),
     responses: {

@@ -32,6 +32,7 @@ export const applicationRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/applications/{agreementId}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getApplication",
     summary: "One application, by the id of its agreement in PE",
     tags: ["applications"],
@@ -54,6 +55,7 @@ export const applicationRouteDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/applications",
+    access: { role: "viewer", apiKey: true },
     operationId: "listApplications",
     summary: "Applications, newest first, a page at a time",
     tags: ["applications"],
@@ -75,7 +77,7 @@ export const applicationRouteDocs: RouteDoc[] = [
       "IN_PROGRESS, the decision once made, or WITHDRAWN (with no decision) when PE's withdrawal came first",
     operationId: "receiveApplications",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: intakeBatch,
     bodyExample: intakeExample,
     responses: {

@@ -24,7 +24,7 @@ export const withdrawalRouteDocs: RouteDoc[] = [
       "one not received yet is remembered and arrives WITHDRAWN, unscored",
     operationId: "receiveWithdrawals",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: withdrawalBatch,
     bodyExample: exampleBatch(agreementWithdrawn, { id: "m2", createdAt: "2026-11-29T17:40:00.000Z" }),
     responses: {

@@ -175,6 +175,7 @@ export const agreementDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/counts",
+    access: { role: "viewer", apiKey: true },
     operationId: "countAgreements",
     summary: "How many agreements are in each status (every status listed, 0 where none): the pipeline at a glance",
     tags: ["agreements"],
@@ -201,6 +202,7 @@ export const agreementDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/agreements",
+    access: { role: "officer", apiKey: true },
     operationId: "createAgreement",
     summary: "Apply for a loan: finds or creates the client, opens the agreement in NEW with its schedule",
     tags: ["agreements"],
@@ -260,6 +262,7 @@ export const agreementDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/{id}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getAgreement",
     summary: "One agreement with its status history, decision and schedule",
     tags: ["agreements"],
@@ -272,6 +275,7 @@ export const agreementDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements",
+    access: { role: "viewer", apiKey: true },
     operationId: "listAgreements",
     summary: "Agreements, newest first, a page at a time",
     tags: ["agreements"],

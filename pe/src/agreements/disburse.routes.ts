@@ -59,6 +59,7 @@ export const disburseDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/agreements/{id}/disburse",
+    access: { role: "officer", apiKey: true },
     operationId: "disburseAgreement",
     summary:
       "The client asks for the money to this account: APPROVED → DISBURSING, and PG is told to pay out the " +

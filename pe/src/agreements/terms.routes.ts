@@ -25,6 +25,7 @@ export const termsDocs: RouteDoc[] = [
     method: "get",
     path: "/agreements/{id}/terms",
     operationId: "getAgreementTerms",
+    access: { role: "viewer", apiKey: true },
     summary: "The individual terms as a printable page: the PSK framed in the top right corner of page 1",
     description:
       "The Bank of Russia's table layout (amount, term, currency, rate, payments, fee) and the schedule, a moved " +

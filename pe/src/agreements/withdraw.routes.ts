@@ -39,6 +39,7 @@ export const withdrawDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/agreements/{id}/withdraw",
+    access: { role: "officer", apiKey: true },
     summary:
       "The client takes the application back while no money has moved: NEW, IN_PROGRESS or APPROVED become " +
       "WITHDRAWN (final; a later decision is ignored) and Origination is told. No body, or `{}`. A repeat " +

@@ -1,5 +1,4 @@
 import Router from "@koa/router";
-import { requireAdmin } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
@@ -13,20 +12,18 @@ export interface BusinessDateRouteDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
   runCobDay: RunCobDay;
-  adminToken: string | undefined;
 }
 
-/** GET and POST /admin/business-date (LIFECYCLE §4.3), behind the admin token. */
+/** GET and POST /admin/business-date (LIFECYCLE §4.3); their roles are in businessDateDocs (the kit's guard). */
 export function businessDateRoutes(deps: BusinessDateRouteDeps): Router {
   const { db, clock } = deps;
   const router = new Router();
-  const admin = requireAdmin(deps.adminToken);
 
-  router.get("/admin/business-date", admin, async (ctx) => {
+  router.get("/admin/business-date", async (ctx) => {
     ctx.body = { date: await clock.today(db), clock: clock.mode };
   });
 
-  router.post("/admin/business-date", admin, async (ctx) => {
+  router.post("/admin/business-date", async (ctx) => {
     // The body first (LIFECYCLE §8.12): a bad body is a 400 whatever the clock.
     const { date } = parseRequest(moveBusinessDateBody, ctx.request.body);
     if (clock.mode !== "manual")
@@ -49,10 +46,10 @@ export const businessDateDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/admin/business-date",
+    access: { role: "viewer" },
     operationId: "getBusinessDate",
     summary: "The business date every business decision reads, and which clock keeps it (an admin call)",
     tags: ["admin"],
-    security: "admin",
     responses: {
       200: {
         description: "the business date now",
@@ -64,12 +61,12 @@ export const businessDateDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/admin/business-date",
+    access: { role: "operator" },
     operationId: "moveBusinessDate",
     summary:
       "Moves the manual clock forward and runs the daily job for every day crossed, in order; answers once " +
       "every agreement is caught up (an admin call; tests and demos only, refused on the system clock)",
     tags: ["admin"],
-    security: "admin",
     body: moveBusinessDateBody,
     bodyExample: { date: "2025-03-17" },
     responses: {

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { AppError, requireAdmin } from "@loans/shared";
+import { AppError } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { z } from "zod";
 import { parseParts, parseRequest } from "../http/inputs.ts";
@@ -7,22 +7,16 @@ import { calendarYearParam, calendarYearResponse, putCalendarBody, putCalendarRe
 import { type CalendarDeps, getCalendarYear, putCalendarYear } from "./calendar.service.ts";
 import { calendarBodyProblems } from "./calendar.validation.ts";
 
-export interface CalendarRouteDeps extends CalendarDeps {
-  adminToken: string | undefined;
-}
-
 /** GET and PUT /admin/calendar/{year} (EXCEPTIONS D17, §3.8, §5). */
-export function calendarRoutes(deps: CalendarRouteDeps): Router {
+export function calendarRoutes(deps: CalendarDeps): Router {
   const router = new Router();
-  // The spec's role is `operator` (§3.15): this one line becomes the role guard.
-  const guard = requireAdmin(deps.adminToken);
 
-  router.get("/admin/calendar/:year", guard, async (ctx) => {
+  router.get("/admin/calendar/:year", async (ctx) => {
     const { year } = parseRequest(calendarYearParam, { year: ctx.params.year }, "path");
     ctx.body = await getCalendarYear(deps.db, year);
   });
 
-  router.put("/admin/calendar/:year", guard, async (ctx) => {
+  router.put("/admin/calendar/:year", async (ctx) => {
     const [{ year }, body] = parseParts(
       { schema: calendarYearParam, value: { year: ctx.params.year } },
       { schema: putCalendarBody, value: ctx.request.body },
@@ -77,7 +71,7 @@ export const calendarDocs: RouteDoc[] = [
       "One year of the production calendar: SEED (the migration's official calendar), ADMIN (a PUT) or DEFAULT " +
       "(none stored: weekends only, both lists empty)",
     tags: ["admin"],
-    security: "admin",
+    access: { role: "viewer" },
     params: yearParam,
     responses: {
       200: {
@@ -96,7 +90,7 @@ export const calendarDocs: RouteDoc[] = [
       "Replaces a whole year of the production calendar, adds one to the calendar version and re-dates the " +
       "loans still ahead (EXCEPTIONS §3.9)",
     tags: ["admin"],
-    security: "admin",
+    access: { role: "operator" },
     params: yearParam,
     body: putCalendarBody,
     bodyExample: { nonWorkingDays: example2026.nonWorkingDays, workingWeekends: [] },

@@ -21,6 +21,7 @@ export const clientDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/clients/{id}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getClient",
     summary: "One client",
     tags: ["clients"],

@@ -40,7 +40,7 @@ export const decisionDocs: RouteDoc[] = [
     operationId: "receiveDecisions",
     summary: "Decisions from Origination's outbox, each applied once; a contradiction is refused for its item",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: messageBatch(applicationDecided),
     bodyExample: exampleBatch(applicationDecided, {
       id: "5b0e8d0c-3f0e-4a39-9f55-2f7c4f8c1a11",

@@ -50,7 +50,7 @@ export const payoutResultDocs: RouteDoc[] = [
     summary:
       "Payout outcomes from PG's outbox (payout.settled), each applied once; answered with the agreement's status",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: messageBatch(payoutSettled),
     bodyExample: exampleBatch(payoutSettled, { id: "12", createdAt: "2026-11-29T17:40:00.130Z" }),
     responses: {

@@ -99,6 +99,7 @@ export const loanDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/{id}/schedule-versions",
+    access: { role: "viewer", apiKey: true },
     operationId: "listScheduleVersions",
     summary:
       "Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; " +
@@ -134,6 +135,7 @@ export const loanDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/{id}/payoff-quote",
+    access: { role: "viewer", apiKey: true },
     operationId: "getPayoffQuote",
     summary:
       "What pays the loan off on a date (LIFECYCLE §2.5a): principal outstanding, overdue interest, penalties and " +
@@ -159,6 +161,7 @@ export const loanDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/agreements/{id}/transactions",
+    access: { role: "viewer", apiKey: true },
     operationId: "listTransactions",
     summary:
       "The agreement's double-entry ledger, one item per journal, oldest first: what each disbursement, due date, " +

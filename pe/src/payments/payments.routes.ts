@@ -37,7 +37,7 @@ export const paymentDocs: RouteDoc[] = [
       "Payments from PG's outbox (payment.succeeded), each applied once on its value date; answered with the " +
       "allocation first computed. `retry` NOT_ACTIVE_YET while PE does not know the loan ACTIVE",
     tags: ["internal"],
-    security: "service",
+    access: "service",
     body: messageBatch(paymentSucceeded),
     bodyExample: exampleBatch(paymentSucceeded, { id: "812", createdAt: "2025-03-25T10:00:01.010Z" }),
     responses: {

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { AppError, requireAdmin } from "@loans/shared";
+import { AppError } from "@loans/shared";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
@@ -10,11 +10,12 @@ import { productExample, productRequestExample } from "../openapi.examples.ts";
 import { findProduct, insertProduct, listProducts } from "../records/products.repository.ts";
 import { createProductBody, productListResponse, productResponse, toProductResponse } from "./products.schemas.ts";
 
-export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | undefined }): Router {
+export function productRoutes(deps: { db: Kysely<PeDB> }): Router {
   const { db } = deps;
   const router = new Router();
 
-  router.post("/products", requireAdmin(deps.adminToken), async (ctx) => {
+  // Role admin, enforced by the kit's access guard from productDocs.
+  router.post("/products", async (ctx) => {
     const p = parseRequest(createProductBody, ctx.request.body);
     const row = await insertProduct(db, {
       code: p.code,
@@ -55,10 +56,10 @@ export const productDocs: RouteDoc[] = [
   {
     method: "post",
     path: "/products",
+    access: { role: "admin" },
     operationId: "createProduct",
     summary: "Create a loan product (an admin call)",
     tags: ["products"],
-    security: "admin",
     body: createProductBody,
     bodyExample: productRequestExample,
     responses: {
@@ -80,6 +81,7 @@ export const productDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/products",
+    access: { role: "viewer", apiKey: true },
     operationId: "listProducts",
     summary: "List loan products",
     tags: ["products"],
@@ -90,6 +92,7 @@ export const productDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/products/{code}",
+    access: { role: "viewer", apiKey: true },
     operationId: "getProduct",
     summary: "One loan product",
     tags: ["products"],

@@ -19,6 +19,8 @@ export interface BaseAppOptions {
   /** Keys for the public API; empty leaves it open (development). */
   apiKeys?: readonly string[];
   adminToken?: string;
+  /** In place of the API-key check: the kit's access guard, built from the routes' declarations. */
+  access?: Koa.Middleware;
   /** Largest public request body; service batches under /internal/ may be larger. */
   bodyLimit?: number;
   internalBodyLimit?: number;
@@ -41,7 +43,7 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });
   app.use((ctx, next) => (isInternalPath(ctx.path) ? internalBody(ctx, next) : publicBody(ctx, next)));
   app.use(serviceAuth(opts.serviceSecret));
-  app.use(apiKeys(opts.apiKeys ?? [], opts.adminToken));
+  app.use(opts.access ?? apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));
   app.use(healthRoutes({ service: opts.service, pool: opts.pool, log: opts.log }).routes());
   if (opts.metrics) app.use(metricsRoutes(opts.metrics).routes());

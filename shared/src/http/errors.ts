@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   MALFORMED_JSON: 400,
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
+  // A known operator whose role does not allow the endpoint; details name the role it needs.
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

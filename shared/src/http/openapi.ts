@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Access } from "../operators/access.ts";
 import { Components, parameters } from "./openapi-schemas.ts";
 
 /** One error an operation may answer with: its code and an example of the message. */
@@ -41,7 +42,12 @@ export interface RouteDoc {
    * secured one, 400 for one with inputs, 413 and 415 for a POST, 503 when it reads the database.
    */
   responses: Record<number, ResponseDoc>;
-  security?: "apiKey" | "admin" | "service" | "none";
+  /**
+   * Who may call it (operators/access.ts): the operator role it needs, and whether a client API key is
+   * also accepted; or a peer's signature (`"service"`); or no one in particular (`"open"`). The access
+   * guard enforces it, the document shows it (`x-role`, the security requirement, 401 and 403).
+   */
+  access: Access;
   /** Whether the operation reads the database (and so may answer 503 DATABASE_UNAVAILABLE); true unless said. */
   database?: boolean;
 }
@@ -76,6 +82,7 @@ const errorSchema = z
 const STATUS_TEXT: Record<number, string> = {
   400: "the request is malformed or invalid; every problem is listed in `details`",
   401: "credentials missing or wrong; nothing is done",
+  403: "the operator's role does not allow this; `details` names the role needed; nothing is done",
   404: "no such resource",
   409: "conflicts with the resource's current state",
   413: "the body is too large",
@@ -102,16 +109,44 @@ const standard = {
   tooLarge: { code: "PAYLOAD_TOO_LARGE", message: "request body is larger than 65536 bytes" },
   mediaType: { code: "UNSUPPORTED_MEDIA_TYPE", message: "request body must be application/json" },
   unavailable: { code: "DATABASE_UNAVAILABLE", message: "the database is unavailable; try again shortly" },
-  apiKey: { code: "UNAUTHORIZED", message: "a valid API key is required: Authorization: Bearer <key>" },
-  admin: { code: "UNAUTHORIZED", message: "this endpoint needs the admin token as a Bearer token" },
   service: { code: "UNAUTHORIZED", message: "service request refused: wrong signature" },
 } satisfies Record<string, ErrorExample | ((w: "query" | "request") => ErrorExample)>;
 
-const WWW_AUTHENTICATE: Record<string, string> = {
-  apiKey: 'the scheme to use: `Bearer realm="api"`',
-  admin: 'the scheme to use: `Bearer realm="admin"`',
-  service: 'the scheme to use: `Signature realm="internal", headers="X-Signature"`',
-};
+/** The 401 and 403 an operation has because of its access. */
+function accessErrors(access: Access): Record<number, { error: ErrorExample; header?: string }> {
+  if (access === "open") return {};
+  if (access === "service")
+    return {
+      401: {
+        error: standard.service,
+        header: 'the scheme to use: `Signature realm="internal", headers="X-Signature"`',
+      },
+    };
+  const wanted = access.apiKey
+    ? `an API key or an operator token with role ${access.role}`
+    : `an operator token with role ${access.role}`;
+  const realm = access.apiKey ? "api" : "admin";
+  return {
+    401: {
+      error: { code: "UNAUTHORIZED", message: `this endpoint needs ${wanted}: Authorization: Bearer <token>` },
+      header: `the scheme to use: \`Bearer realm="${realm}"\``,
+    },
+    403: {
+      error: {
+        code: "FORBIDDEN",
+        message: `this endpoint needs role ${access.role}; you are viewer`,
+        details: [{ path: "authorization", message: `needs role ${access.role}`, required: access.role }],
+      },
+    },
+  };
+}
+
+/** The security schemes that open an operation: none, a peer's signature, an operator token or an API key. */
+function securityOf(access: Access): string[] {
+  if (access === "open") return [];
+  if (access === "service") return ["service"];
+  return access.apiKey ? ["apiKey", "operator"] : ["operator"];
+}
 
 /** The answers an operation has because of its kind, merged under the ones it lists itself. */
 function withStandardResponses(r: RouteDoc): Record<number, ResponseDoc> {
@@ -124,7 +159,6 @@ function withStandardResponses(r: RouteDoc): Record<number, ResponseDoc> {
       headers: { ...prior?.headers, ...headers },
     };
   };
-  const security = r.security ?? "apiKey";
   // A bad path id is a 404 (it names nothing), so path parameters add no 400 of their own.
   if (r.query) add(400, [standard.validation("query")]);
   if (r.body || r.headers) add(400, [standard.validation("request")]);
@@ -133,8 +167,11 @@ function withStandardResponses(r: RouteDoc): Record<number, ResponseDoc> {
     add(413, [standard.tooLarge]);
     add(415, [standard.mediaType]);
   }
-  if (security !== "none") {
-    add(401, [standard[security]], { "WWW-Authenticate": WWW_AUTHENTICATE[security]! });
+  // A role that every operator has cannot be refused: a viewer endpoint has no 403.
+  const canRefuse = typeof r.access === "object" && r.access.role !== "viewer";
+  for (const [status, e] of Object.entries(accessErrors(r.access))) {
+    if (status === "403" && !canRefuse) continue;
+    add(Number(status), [e.error], e.header ? { "WWW-Authenticate": e.header } : undefined);
   }
   if (r.database !== false) add(503, [standard.unavailable], { "Retry-After": "seconds to wait before trying again" });
   for (const [status, res] of Object.entries(r.responses)) {
@@ -194,7 +231,6 @@ function operationResponses(r: RouteDoc, components: Components, errorRef: unkno
 }
 
 function operation(r: RouteDoc, components: Components, errorRef: unknown) {
-  const security = r.security ?? "apiKey";
   // The responses first: the order schemas are met in is the order of components.schemas.
   const responses = operationResponses(r, components, errorRef);
   return {
@@ -217,7 +253,8 @@ function operation(r: RouteDoc, components: Components, errorRef: unknown) {
       },
     }),
     responses,
-    security: security === "none" ? [] : [{ [security]: [] }],
+    ...(typeof r.access === "object" && { "x-role": r.access.role }),
+    security: securityOf(r.access).map((scheme) => ({ [scheme]: [] })),
   };
 }
 
@@ -236,8 +273,7 @@ export function openApiDocument(info: DocumentInfo, routes: RouteDoc[]) {
     if (ids.has(r.operationId)) throw new Error(`operationId ${r.operationId} is used twice`);
     ids.add(r.operationId);
     if (r.body && r.bodyExample === undefined) throw new Error(`${r.operationId}: a request body needs an example`);
-    const security = r.security ?? "apiKey";
-    if (security !== "none") usedSecurity.add(security);
+    for (const scheme of securityOf(r.access)) usedSecurity.add(scheme);
     paths[r.path] ??= {};
     paths[r.path]![r.method] = operation(r, components, errorRef);
   }
@@ -303,7 +339,14 @@ const TAG_TEXT: Record<string, string> = {
 
 const SECURITY: Record<string, unknown> = {
   apiKey: { type: "http", scheme: "bearer", description: "one of API_KEYS (not needed while API_KEYS is unset)" },
-  admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN (not needed while it is unset)" },
+  operator: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "an operator token (`op_…`, from `POST /admin/operators` or `pnpm operators add`) whose role allows the " +
+      "operation (its `x-role`; admin allows all, every role allows viewer), or ADMIN_TOKEN; not needed while " +
+      "ADMIN_TOKEN is unset (development)",
+  },
   service: {
     type: "apiKey",
     in: "header",

@@ -3,20 +3,20 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import { queueSizes } from "../boss.ts";
-import { requireAdmin } from "../http/api-keys.ts";
 import { cursorCodec, pageLimit } from "../http/cursor.ts";
 import { AppError } from "../http/errors.ts";
+import type { RouteDoc } from "../http/openapi.ts";
 import { parseInput } from "../http/validate.ts";
 import { RequeueRefused, requeueDead, topicStatus } from "../outbox/inspect.ts";
 
 /**
  * The operator's endpoints every service has, for the console's Operations page: the outbox per
- * destination, its dead letters and their requeue, and the pg-boss queues. Guarded by ADMIN_TOKEN like
- * every admin endpoint; they read what `pnpm outbox` reads, and the requeue is the command's own.
+ * destination, its dead letters and their requeue, and the pg-boss queues. The access guard lets any
+ * operator read them and the `operator` role requeue (adminRouteDocs); they read what `pnpm outbox`
+ * reads, and the requeue is the command's own.
  */
 export function adminRoutes(deps: AdminDeps): Router {
   const router = new Router({ prefix: "/admin" });
-  router.use(requireAdmin(deps.adminToken));
   outboxRoute(router, deps);
   deadLettersRoute(router, deps);
   messagesRoute(router, deps);
@@ -29,7 +29,6 @@ interface AdminDeps {
   service: string;
   pool: pg.Pool;
   boss?: PgBoss;
-  adminToken?: string;
 }
 
 function outboxRoute(router: Router, deps: AdminDeps) {
@@ -147,6 +146,69 @@ const requeueBody = z.strictObject({
   aggregateId: z.string().min(1).max(200),
   force: z.boolean().default(false),
 });
+
+const tags = ["admin"];
+const notFound = (message: string) => ({ description: "nothing to show", errors: [{ code: "NOT_FOUND", message }] });
+
+/** The kit admin endpoints' declarations: reads for any operator, the requeue for the `operator` role. */
+export const adminRouteDocs: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/admin/outbox",
+    operationId: "getOutbox",
+    summary: "The outbox per destination and per topic: backlog, oldest pending age, dead letters, health",
+    tags,
+    access: { role: "viewer" },
+    responses: { 200: { description: "the outbox now" } },
+  },
+  {
+    method: "get",
+    path: "/admin/outbox/dead",
+    operationId: "listDeadLetters",
+    summary: "Dead letters, newest first, a page at a time",
+    tags,
+    access: { role: "viewer" },
+    query: deadQuery,
+    responses: { 200: { description: "a page of dead letters: `{items, nextCursor}`" } },
+  },
+  {
+    method: "get",
+    path: "/admin/outbox/messages",
+    operationId: "listAggregateMessages",
+    summary: "One aggregate's messages, oldest first, with their request ids and deliveries",
+    tags,
+    access: { role: "viewer" },
+    query: messagesQuery,
+    responses: { 200: { description: "the aggregate's messages" } },
+  },
+  {
+    method: "post",
+    path: "/admin/outbox/requeue",
+    operationId: "requeueDeadLetters",
+    summary: "Sends an aggregate's dead messages to a destination again, in order",
+    tags,
+    access: { role: "operator" },
+    body: requeueBody,
+    bodyExample: { destination: "origination", aggregateId: "0b7f7a52-3f1c-4c1e-9c59-1f6c2b0e6a10" },
+    responses: {
+      200: { description: "requeued: the message ids" },
+      404: notFound("no dead message of 0b7f7a52-3f1c-4c1e-9c59-1f6c2b0e6a10 for origination"),
+      409: {
+        description: "a later message of the aggregate was delivered; `force` requeues anyway",
+        errors: [{ code: "CONFLICT", message: "a later message of the aggregate was delivered" }],
+      },
+    },
+  },
+  {
+    method: "get",
+    path: "/admin/queues",
+    operationId: "listQueues",
+    summary: "The pg-boss queues and their sizes",
+    tags,
+    access: { role: "viewer" },
+    responses: { 200: { description: "the queues" }, 404: notFound("this service runs no pg-boss") },
+  },
+];
 
 interface Health {
   name: string;

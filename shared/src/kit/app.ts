@@ -4,35 +4,61 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import type { CommonConfig } from "../config.ts";
 import { createBaseApp } from "../http/app.ts";
+import type { RouteDoc } from "../http/openapi.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
-import { adminRoutes } from "./admin.routes.ts";
+import { accessGuard, undeclaredRoutes } from "../operators/guard.ts";
+import { operatorRouteDocs, operatorRoutes } from "../operators/operators.routes.ts";
+import type { OperatorRegistry } from "../operators/registry.ts";
+import { adminRouteDocs, adminRoutes } from "./admin.routes.ts";
+
+/** The kit's own documented endpoints, which every service's OpenAPI document lists beside its own. */
+export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs];
+
+export interface ServiceAppDeps {
+  name: string;
+  config: CommonConfig;
+  pool: pg.Pool;
+  log: Logger;
+  metrics?: Metrics;
+  boss?: PgBoss;
+  /** The operator registry; without it only ADMIN_TOKEN and the API keys are recognised. */
+  registry?: OperatorRegistry;
+}
 
 /**
  * A service's Koa app as every service has it: the base (request ids and log lines, errors, bodies,
- * service signatures, API keys, health, metrics) from the common settings, the operator's admin endpoints
- * (outbox, dead letters, queues: admin.routes.ts), then the service's routers.
+ * service signatures, health, metrics) from the common settings, the access guard built from every
+ * route's declaration (`docs`, the service's RouteDocs; the kit adds its own), the operator's admin
+ * endpoints (admin.routes.ts, operators.routes.ts), then the service's routers. A route on a router that
+ * no RouteDoc declares is refused at construction: no endpoint exists without a declared access.
  */
 export function createServiceApp(
-  deps: { name: string; config: CommonConfig; pool: pg.Pool; log: Logger; metrics?: Metrics; boss?: PgBoss },
+  deps: ServiceAppDeps,
   routers: readonly Router[] = [],
+  docs: readonly RouteDoc[] = [],
 ): Koa {
+  const admin = adminRoutes({ service: deps.name, pool: deps.pool, boss: deps.boss });
+  const operators = operatorRoutes({ registry: deps.registry });
+  const all = [admin, operators, ...routers];
+  const declared = [...kitRouteDocs, ...docs];
+  const missing = undeclaredRoutes(all, declared);
+  if (missing.length > 0) throw new Error(`${deps.name}: routes without a declared access: ${missing.join(", ")}`);
   const app = createBaseApp({
     service: deps.name,
     pool: deps.pool,
     log: deps.log,
     serviceSecret: deps.config.SERVICE_SECRET,
-    apiKeys: deps.config.API_KEYS,
-    adminToken: deps.config.ADMIN_TOKEN,
+    access: accessGuard({
+      routers: all,
+      docs: declared,
+      apiKeys: deps.config.API_KEYS,
+      adminToken: deps.config.ADMIN_TOKEN,
+      registry: deps.registry,
+      log: deps.log,
+    }),
     metrics: deps.metrics,
   });
-  const admin = adminRoutes({
-    service: deps.name,
-    pool: deps.pool,
-    boss: deps.boss,
-    adminToken: deps.config.ADMIN_TOKEN,
-  });
-  app.use(admin.routes()).use(admin.allowedMethods());
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of all) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

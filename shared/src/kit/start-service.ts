@@ -1,17 +1,19 @@
 import type Router from "@koa/router";
 import { migrate } from "@loans/db";
-import type { Service } from "@loans/db/services";
+import { REGISTRY_DATABASE, type Service } from "@loans/db/services";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { startBoss } from "../boss.ts";
-import type { CommonConfig } from "../config.ts";
+import { type CommonConfig, operatorsDatabaseUrl } from "../config.ts";
 import { createDatabase, ping } from "../db.ts";
 import { idempotencyPurger } from "../http/idempotency.ts";
+import type { RouteDoc } from "../http/openapi.ts";
 import { listen } from "../http/server.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics, type Metrics } from "../metrics/index.ts";
+import { OperatorRegistry } from "../operators/registry.ts";
 import type { Relay, RelayOptions, RelayTransport } from "../outbox/relay.ts";
 import { serviceRelay } from "../outbox/service-relay.ts";
 import { relayRoutesOf, type TopicRoute } from "../outbox/topic-routes.ts";
@@ -39,6 +41,11 @@ export interface ServiceDeps<DB, C> {
   log: Logger;
   metrics: Metrics;
   /**
+   * The operator registry every service reads (shared/src/operators/): tokens checked in this process.
+   * Undefined when its database does not exist (development only).
+   */
+  registry?: OperatorRegistry;
+  /**
    * Called after a transaction that wrote outbox rows commits: wakes the relay. The data is committed by
    * then, so a failing hook is logged and never turns the caller's success into an error.
    */
@@ -60,6 +67,8 @@ export interface ServiceSpec<DB, C extends ServiceConfig<E>, E extends Service, 
   workers?: (deps: ServiceDeps<DB, C>) => W;
   /** Its routers, mounted on the kit's base app (createServiceApp); or `app` for an app of its own. */
   routers?: (deps: ServiceDeps<DB, C> & { workers: W }) => Router[];
+  /** The RouteDocs declaring its routers' routes (with `routers`; an `app` of its own builds its guard itself). */
+  docs?: readonly RouteDoc[];
   app?: (deps: ServiceDeps<DB, C> & { workers: W }) => Koa;
 }
 
@@ -128,11 +137,13 @@ export async function startService<
     await ping(handle.pool);
     const { applied } = await migrate(connectionString, service.database);
     if (applied.length > 0) log.info("migrated", { applied });
+    const registry = await openRegistry(config, connectionString, log);
+    if (registry) started.push("operator registry", () => registry.close());
     const boss = await startBoss(connectionString, log);
     started.push("pg-boss", (graceful) =>
       boss.stop(graceful ? { graceful: true, timeout: 5_000 } : { graceful: false }),
     );
-    const { deps, relay } = wire(spec, { ...handle, boss, log, connectionString }, opts);
+    const { deps, relay } = wire(spec, { ...handle, boss, log, connectionString, registry }, opts);
     // Each part's stop is pushed before its start: a start that fails half-way is undone by its own stop.
     started.push("relay", () => relay.stop());
     await relay.start();
@@ -148,7 +159,7 @@ export async function startService<
     }
     const app = spec.app
       ? spec.app({ ...deps, workers })
-      : createServiceApp(deps, spec.routers?.({ ...deps, workers }) ?? []);
+      : createServiceApp(deps, spec.routers?.({ ...deps, workers }) ?? [], spec.docs);
     const server = await listen(
       app,
       config[service.portVar as E["portVar"]] as number,
@@ -179,11 +190,18 @@ export async function startService<
  */
 function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Record<string, Worker>>(
   spec: ServiceSpec<DB, C, E, W>,
-  parts: { db: Kysely<DB>; pool: pg.Pool; boss: PgBoss; log: Logger; connectionString: string },
+  parts: {
+    db: Kysely<DB>;
+    pool: pg.Pool;
+    boss: PgBoss;
+    log: Logger;
+    connectionString: string;
+    registry: OperatorRegistry | undefined;
+  },
   opts: StartOptions,
 ): { deps: ServiceDeps<DB, C>; relay: Relay } {
   const { service, config } = spec;
-  const { db, pool, boss, log } = parts;
+  const { db, pool, boss, log, registry } = parts;
   let relay: Relay | undefined;
   const afterCommit = () => {
     try {
@@ -194,7 +212,7 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
     }
   };
   const metrics = createMetrics(service.name);
-  const deps: ServiceDeps<DB, C> = { name: service.name, config, db, pool, boss, log, metrics, afterCommit };
+  const deps: ServiceDeps<DB, C> = { name: service.name, config, db, pool, boss, log, metrics, afterCommit, registry };
   relay = serviceRelay<DB>({
     name: service.name,
     db,
@@ -209,6 +227,26 @@ function wire<DB, C extends ServiceConfig<E>, E extends Service, W extends Recor
     ...(opts.transport && { transport: opts.transport }),
   });
   return { deps, relay };
+}
+
+/**
+ * The operator registry, migrated (every service migrates it, under the migrator's lock, as it does its
+ * own database). Outside production a registry database that does not exist is only a warning: the
+ * service then knows ADMIN_TOKEN and the API keys alone (an operator token is a 401, /admin/operators a 404).
+ */
+async function openRegistry(config: CommonConfig, ownUrl: string, log: Logger): Promise<OperatorRegistry | undefined> {
+  const url = operatorsDatabaseUrl(config, ownUrl);
+  try {
+    const { applied } = await migrate(url, REGISTRY_DATABASE);
+    if (applied.length > 0) log.info("migrated the operator registry", { applied });
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000" || config.NODE_ENV === "production") throw err;
+    log.warn("no operator registry database: operator tokens are refused, ADMIN_TOKEN and API keys work", {
+      database: new URL(url).pathname.slice(1),
+    });
+    return undefined;
+  }
+  return OperatorRegistry.open(url, { cacheMs: config.OPERATOR_TOKEN_CACHE_MS });
 }
 
 /** Names a service's spec with its types inferred: the database from its app's dependencies, say. */
