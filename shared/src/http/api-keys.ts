@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
+import { BOOTSTRAP_ADMIN } from "../audit/types.ts";
 import { AppError } from "./errors.ts";
 import { isInternalPath } from "./service-auth.ts";
 
@@ -45,6 +46,7 @@ export function requireAdmin(adminToken: string | undefined) {
         throw new AppError("UNAUTHORIZED", "this endpoint needs the admin token as a Bearer token");
       }
     }
+    ctx.state.operator ??= BOOTSTRAP_ADMIN; // interim, until the operator guard (ops-auth) sets it
     return next();
   };
 }
