@@ -1,4 +1,6 @@
-import type { Logger, Metrics } from "@loans/shared";
+import { type Logger, type Metrics, requireAdmin } from "@loans/shared";
+import { approvalRoutes, approvalSettings, createApprovals } from "@loans/shared/approvals";
+import { auditRoutes } from "@loans/shared/audit";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { createServiceApp } from "@loans/shared/kit/app";
 import type Koa from "koa";
@@ -40,8 +42,13 @@ export function createPeApp(deps: PeDeps): Koa {
   // startService's hook: logs a failure instead of throwing it, so a committed agreement's 201 stays a 201.
   const afterCommit = deps.afterCommit ?? (() => {});
   if (deps.metrics) servicingMetrics(deps.metrics, deps.db, deps.clock);
+  // The kit's audit trail and four-eyes endpoints: the operator guard's branch mounts them for every service.
+  const approvals = createApprovals({ db: deps.db, settings: approvalSettings() });
+  const guard = requireAdmin(deps.config.ADMIN_TOKEN);
   const routers = [
-    productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
+    auditRoutes({ pool: deps.pool, guard }),
+    approvalRoutes({ approvals, guard }),
+    productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN, approvals }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),
     disburseRoutes({ db: deps.db, clock: deps.clock, afterCommit }),

@@ -1,4 +1,6 @@
 import Router from "@koa/router";
+import { approvalDocs } from "@loans/shared/approvals";
+import { auditDocs } from "@loans/shared/audit";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { disburseDocs } from "./agreements/disburse.routes.ts";
@@ -34,6 +36,8 @@ export function openApiRoutes(): Router {
       ...clientDocs,
       ...decisionDocs,
       ...businessDateDocs,
+      ...auditDocs,
+      ...approvalDocs,
     ],
   );
   const router = new Router();

@@ -106,7 +106,7 @@ export async function listApprovals<DB>(
     where (${q.status ?? null}::text is null or ${shown} = ${q.status ?? null}::text)
       and (${q.after?.[0] ?? null}::timestamptz is null
            or (requested_at, id) < (${q.after?.[0] ?? null}::timestamptz, ${q.after?.[1] ?? null}::uuid))
-    order by requested_at desc, id desc limit ${q.limit}`.execute(db);
+    order by approvals.requested_at desc, approvals.id desc limit ${q.limit}`.execute(db);
   return rows.map(toRow);
 }
 

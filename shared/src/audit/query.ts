@@ -53,7 +53,10 @@ interface Stored {
   summary: Record<string, unknown>;
 }
 
-/** One page of the trail, newest first (by id: the order rows were appended in). */
+/**
+ * One page of the trail, newest first (by id: the order rows were appended in; the column, not the text
+ * selected under its name, which would sort 9 after 10).
+ */
 export async function listAudit(
   pool: pg.Pool,
   q: AuditQuery,
@@ -68,7 +71,7 @@ export async function listAudit(
        and ($3::text is null or action = $3)
        and ($4::bigint is null or id < $4::bigint)
        and ($5::timestamptz is null or at >= $5::timestamptz)
-     order by id desc limit $6`,
+     order by audit_log.id desc limit $6`,
     [q.operator ?? null, q.target ?? null, q.action ?? null, after, q.since ?? null, q.limit + 1],
   );
   const page = rows.slice(0, q.limit).map(toEntry);
