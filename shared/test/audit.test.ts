@@ -115,7 +115,7 @@ describe("the audit trail", () => {
     const id = rid();
     const r = await post("/risky", { ...asOperator("vera", "viewer"), "x-request-id": id });
     expect(r.status).toBe(403);
-    expect((await r.json()).error).toMatchObject({ code: "FORBIDDEN", details: [{ required: "risk" }] });
+    expect(((await r.json()) as { error: unknown }).error).toMatchObject({ code: "FORBIDDEN", details: [{ required: "risk" }] });
     const rows = await rowsFor(id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ operator_name: "vera", outcome: "REFUSED", status: 403, error_code: "FORBIDDEN" });
@@ -160,7 +160,8 @@ describe("the audit trail", () => {
     }
     const get = async (q: string, who = asOperator("vera", "viewer")) => {
       const r = await fetch(`${server.url}/admin/audit?${q}`, { headers: who });
-      return { status: r.status, body: await r.json() };
+      // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+      return { status: r.status, body: (await r.json()) as any };
     };
     const first = await get("operator=lena&action=thing.act&limit=2");
     expect(first.status).toBe(200);
