@@ -31,7 +31,9 @@ async function approved(): Promise<string> {
     payload: { agreementId: id, result: "APPROVED", reasons: [], decidedAt: new Date().toISOString() },
     createdAt: new Date().toISOString(),
   };
-  expect((await callInternal(pe.url, "/internal/decisions", { messages: [decided] })).body.results[0].outcome).toBe("ok");
+  expect((await callInternal(pe.url, "/internal/decisions", { messages: [decided] })).body.results[0].outcome).toBe(
+    "ok",
+  );
   return id;
 }
 
@@ -78,37 +80,65 @@ describe("PE's operator actions in the audit trail", () => {
 
   it("a refused disbursement (another account): one FAILED row naming the operator", async () => {
     const id = await approved();
-    await call(pe.url, "POST", `/agreements/${id}/disburse`, { destination: { accountNumber: "40817810000000000001" } });
+    await call(pe.url, "POST", `/agreements/${id}/disburse`, {
+      destination: { accountNumber: "40817810000000000001" },
+    });
     const requestId = rid();
     const other = { destination: { accountNumber: "40817810000000000002" } };
     const r = await call(pe.url, "POST", `/agreements/${id}/disburse`, other, { ...olga, "x-request-id": requestId });
     expect(r.status).toBe(409);
     expect(await rowsOf(pe, requestId)).toMatchObject([
-      { operator_name: "olga", action: "agreement.disburse", target: `agreement:${id}`, outcome: "FAILED", status: 409 },
+      {
+        operator_name: "olga",
+        action: "agreement.disburse",
+        target: `agreement:${id}`,
+        outcome: "FAILED",
+        status: 409,
+      },
     ]);
   });
 
   it("a withdrawal, and a refused one of an unknown agreement", async () => {
     const id = await approved();
     const requestId = rid();
-    const r = await call(pe.url, "POST", `/agreements/${id}/withdraw`, undefined, { ...olga, "x-request-id": requestId });
+    const r = await call(pe.url, "POST", `/agreements/${id}/withdraw`, undefined, {
+      ...olga,
+      "x-request-id": requestId,
+    });
     expect(r.status).toBe(200);
     expect(await rowsOf(pe, requestId)).toMatchObject([
-      { operator_name: "olga", action: "agreement.withdraw", target: `agreement:${id}`, outcome: "ALLOWED", summary: { moved: true } },
+      {
+        operator_name: "olga",
+        action: "agreement.withdraw",
+        target: `agreement:${id}`,
+        outcome: "ALLOWED",
+        summary: { moved: true },
+      },
     ]);
     const unknown = randomUUID();
     const refused = rid();
-    const n = await call(pe.url, "POST", `/agreements/${unknown}/withdraw`, undefined, { ...olga, "x-request-id": refused });
+    const n = await call(pe.url, "POST", `/agreements/${unknown}/withdraw`, undefined, {
+      ...olga,
+      "x-request-id": refused,
+    });
     expect(n.status).toBe(404);
     expect(await rowsOf(pe, refused)).toMatchObject([
-      { operator_name: "olga", action: "agreement.withdraw", target: `agreement:${unknown}`, outcome: "FAILED", error_code: "NOT_FOUND" },
+      {
+        operator_name: "olga",
+        action: "agreement.withdraw",
+        target: `agreement:${unknown}`,
+        outcome: "FAILED",
+        error_code: "NOT_FOUND",
+      },
     ]);
   });
 
   it("a client's withdrawal (no operator) is no operator action: no row", async () => {
     const id = await approved();
     const requestId = rid();
-    expect((await call(pe.url, "POST", `/agreements/${id}/withdraw`, undefined, { "x-request-id": requestId })).status).toBe(200);
+    expect(
+      (await call(pe.url, "POST", `/agreements/${id}/withdraw`, undefined, { "x-request-id": requestId })).status,
+    ).toBe(200);
     expect(await rowsOf(pe, requestId)).toEqual([]);
   });
 
@@ -127,19 +157,37 @@ describe("PE's operator actions in the audit trail", () => {
       },
     ]);
     const refused = rid();
-    const s = await call(systemPe.url, "POST", "/admin/business-date", { date: "2030-01-01" }, {
-      ...asOperator("ivan", "operator"),
-      "x-request-id": refused,
-    });
+    const s = await call(
+      systemPe.url,
+      "POST",
+      "/admin/business-date",
+      { date: "2030-01-01" },
+      {
+        ...asOperator("ivan", "operator"),
+        "x-request-id": refused,
+      },
+    );
     expect(s.status).toBe(409);
     expect(await rowsOf(systemPe, refused)).toMatchObject([
-      { operator_name: "ivan", action: "business-date.move", outcome: "FAILED", status: 409, error_code: "CLOCK_NOT_MANUAL" },
+      {
+        operator_name: "ivan",
+        action: "business-date.move",
+        outcome: "FAILED",
+        status: 409,
+        error_code: "CLOCK_NOT_MANUAL",
+      },
     ]);
   });
 
   it("GET /admin/audit shows an agreement's own trail", async () => {
     const id = await approved();
-    await call(pe.url, "POST", `/agreements/${id}/disburse`, { destination: { accountNumber: "40817810000000000001" } }, olga);
+    await call(
+      pe.url,
+      "POST",
+      `/agreements/${id}/disburse`,
+      { destination: { accountNumber: "40817810000000000001" } },
+      olga,
+    );
     const r = await call(pe.url, "GET", `/admin/audit?target=agreement:${id}`, undefined, asOperator("vera", "viewer"));
     expect(r.status).toBe(200);
     expect(r.body.items).toMatchObject([{ action: "agreement.disburse", operator: { name: "olga", role: "officer" } }]);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asOperator } from "@loans/shared/test-kit/operators";
 import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, counts, createProduct, newPassport, startTestPe, type TestPe } from "./helpers.ts";
 
 const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
@@ -61,7 +61,11 @@ describe("products", () => {
     const { asked, approved, product: created } = await createProduct(pe.url, p, admin);
     expect(asked.status, JSON.stringify(asked.body)).toBe(202);
     expect(asked.headers.get("location")).toBe(`/admin/approvals/${asked.body.approval.id}`);
-    expect(asked.body.approval).toMatchObject({ status: "PENDING", action: "product.create", target: `product:${p.code}` });
+    expect(asked.body.approval).toMatchObject({
+      status: "PENDING",
+      action: "product.create",
+      target: `product:${p.code}`,
+    });
     expect(approved?.status, JSON.stringify(approved?.body)).toBe(200);
     const r = { body: created };
     expect(r.body).toMatchObject({
@@ -103,7 +107,13 @@ describe("products", () => {
   it("fails the approval with 409 PRODUCT_EXISTS when the code was taken meanwhile", async () => {
     const p = product();
     const first = await call(pe.url, "POST", "/products", p, { ...admin, ...asOperator("anna") });
-    const second = await call(pe.url, "POST", "/products", { ...p, name: "Second" }, { ...admin, ...asOperator("anna") });
+    const second = await call(
+      pe.url,
+      "POST",
+      "/products",
+      { ...p, name: "Second" },
+      { ...admin, ...asOperator("anna") },
+    );
     const approve = (id: string) =>
       call(pe.url, "POST", `/admin/approvals/${id}/approve`, undefined, { ...admin, ...asOperator("boris") });
     expect((await approve(first.body.approval.id)).status).toBe(200);
@@ -114,7 +124,9 @@ describe("products", () => {
     expect(stored.body.approval).toMatchObject({ status: "FAILED", result: { error: { code: "PRODUCT_EXISTS" } } });
     expect((await call(pe.url, "GET", `/products/${p.code}`)).body.name).toBe(p.name);
     const { rows } = await sql<{ action: string; operator_name: string; outcome: string }>`
-      select action, operator_name, outcome from audit_log where target = ${`product:${p.code}`} order by id`.execute(pe.db);
+      select action, operator_name, outcome from audit_log where target = ${`product:${p.code}`} order by id`.execute(
+      pe.db,
+    );
     expect(rows).toEqual([
       { action: "approval.request", operator_name: "anna", outcome: "ALLOWED" },
       { action: "approval.request", operator_name: "anna", outcome: "ALLOWED" },

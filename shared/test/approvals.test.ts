@@ -51,7 +51,9 @@ beforeAll(async () => {
     const request = ctx.request.body as { code: string; name: string };
     ctx.body = await handle.db
       .transaction()
-      .execute((trx) => approvals.request(trx, ctx, { action: "gadget.create", target: `gadget:${request.code}`, request }));
+      .execute((trx) =>
+        approvals.request(trx, ctx, { action: "gadget.create", target: `gadget:${request.code}`, request }),
+      );
     ctx.status = 202;
   });
   app.use(router.routes());
@@ -65,7 +67,14 @@ afterAll(async () => {
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: any }> {
+type Json = any;
+
+async function call(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   const r = await fetch(`${server.url}${path}`, {
     method,
     headers: { ...(body !== undefined && { "content-type": "application/json" }), ...headers },
@@ -90,7 +99,13 @@ const gadget = async (code: string) =>
   (await sql<{ name: string }>`select name from gadgets where code = ${code}`.execute(handle.db)).rows[0];
 
 async function trail(target: string) {
-  const { rows } = await sql<{ action: string; operator_name: string; outcome: string; status: number; error_code: string | null }>`
+  const { rows } = await sql<{
+    action: string;
+    operator_name: string;
+    outcome: string;
+    status: number;
+    error_code: string | null;
+  }>`
     select action, operator_name, outcome, status, error_code from audit_log where target = ${target} order by id`.execute(
     handle.db,
   );
@@ -114,7 +129,9 @@ describe("four-eyes approval", () => {
     expect(hours).toBeGreaterThan(1.9);
     expect(hours).toBeLessThanOrEqual(2);
     expect(await gadget(code)).toBeUndefined();
-    expect(await trail(`gadget:${code}`)).toMatchObject([{ action: "approval.request", operator_name: "anna", status: 202 }]);
+    expect(await trail(`gadget:${code}`)).toMatchObject([
+      { action: "approval.request", operator_name: "anna", status: 202 },
+    ]);
   });
 
   it("another operator with the role approves: the action runs, as asked", async () => {
@@ -147,7 +164,13 @@ describe("four-eyes approval", () => {
     expect((await call("GET", `/admin/approvals/${id}`, vera)).body.approval.status).toBe("PENDING");
     expect(await trail(`gadget:${code}`)).toMatchObject([
       { action: "approval.request" },
-      { action: "approval.approve", operator_name: "anna", outcome: "REFUSED", status: 403, error_code: "SAME_OPERATOR" },
+      {
+        action: "approval.approve",
+        operator_name: "anna",
+        outcome: "REFUSED",
+        status: 403,
+        error_code: "SAME_OPERATOR",
+      },
     ]);
   });
 
@@ -214,7 +237,9 @@ describe("four-eyes approval", () => {
     expect(r.body.error.code).toBe("CONFLICT");
     const failed = (await call("GET", `/admin/approvals/${b.id}`, vera)).body.approval;
     expect(failed).toMatchObject({ status: "FAILED", result: { error: { code: "CONFLICT" } } });
-    expect((await call("GET", "/admin/approvals?status=FAILED", vera)).body.items.map((x: { id: string }) => x.id)).toContain(b.id);
+    expect(
+      (await call("GET", "/admin/approvals?status=FAILED", vera)).body.items.map((x: { id: string }) => x.id),
+    ).toContain(b.id);
   });
 
   it("answers 404 for an unknown or malformed id, 400 for a bad filter, 401 without an operator", async () => {

@@ -42,7 +42,8 @@ describe("which requests the audit trail records", () => {
         (method, path, status, hasOperator, handlerRow) => {
           const plan = auditPlan({ method, path, status, hasOperator, handlerRow });
           if (path.startsWith("/internal/") || path === "/health") expect(plan).toBe("skip");
-          if (["GET", "HEAD", "OPTIONS"].includes(method) && status !== 401 && status !== 403) expect(plan).toBe("skip");
+          if (["GET", "HEAD", "OPTIONS"].includes(method) && status !== 401 && status !== 403)
+            expect(plan).toBe("skip");
           if (plan === "verify") expect(handlerRow && status >= 400).toBe(true);
         },
       ),
@@ -121,15 +122,23 @@ describe("a decision on an approval", () => {
     const status = fc.constantFrom("PENDING", "APPROVED", "REJECTED", "EXPIRED", "FAILED" as const);
     const who = fc.record({ id: fc.constantFrom("a", "b", "c"), name: fc.constantFrom("anna", "boris") });
     fc.assert(
-      fc.property(status, fc.boolean(), who, who, fc.constantFrom(...ROLES), fc.constantFrom(...ROLES), (s, expired, req, by, role, approverRole) => {
-        const v = decide({ status: s, expired, requestedBy: req, approverRole }, "approve", { ...by, role });
-        if (v.kind === "run") {
-          expect(s).toBe("PENDING");
-          expect(expired).toBe(false);
-          expect(req.id === by.id).toBe(false);
-          expect(allows(role, approverRole)).toBe(true);
-        }
-      }),
+      fc.property(
+        status,
+        fc.boolean(),
+        who,
+        who,
+        fc.constantFrom(...ROLES),
+        fc.constantFrom(...ROLES),
+        (s, expired, req, by, role, approverRole) => {
+          const v = decide({ status: s, expired, requestedBy: req, approverRole }, "approve", { ...by, role });
+          if (v.kind === "run") {
+            expect(s).toBe("PENDING");
+            expect(expired).toBe(false);
+            expect(req.id === by.id).toBe(false);
+            expect(allows(role, approverRole)).toBe(true);
+          }
+        },
+      ),
     );
   });
 });

@@ -34,7 +34,11 @@ beforeAll(async () => {
     describeAudit(ctx, { action: "thing.act", target });
     const fail = (ctx.request.body as { fail?: boolean } | undefined)?.fail === true;
     await handle.db.transaction().execute(async (trx) => {
-      await auditAction(trx, ctx, { action: "thing.act", target, summary: { firstName: "Ivan", passportNumber: "4510123456" } });
+      await auditAction(trx, ctx, {
+        action: "thing.act",
+        target,
+        summary: { firstName: "Ivan", passportNumber: "4510123456" },
+      });
       if (fail) throw new AppError("CONFLICT", "the thing cannot act now");
     });
     ctx.body = { ok: true };
@@ -100,7 +104,13 @@ describe("the audit trail", () => {
     expect(r.status).toBe(409);
     const rows = await rowsFor(id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: "thing.act", target: "thing:8", outcome: "FAILED", status: 409, error_code: "CONFLICT" });
+    expect(rows[0]).toMatchObject({
+      action: "thing.act",
+      target: "thing:8",
+      outcome: "FAILED",
+      status: 409,
+      error_code: "CONFLICT",
+    });
   });
 
   it("records an operator's action its handler did not record, once", async () => {
@@ -115,7 +125,10 @@ describe("the audit trail", () => {
     const id = rid();
     const r = await post("/risky", { ...asOperator("vera", "viewer"), "x-request-id": id });
     expect(r.status).toBe(403);
-    expect(((await r.json()) as { error: unknown }).error).toMatchObject({ code: "FORBIDDEN", details: [{ required: "risk" }] });
+    expect(((await r.json()) as { error: unknown }).error).toMatchObject({
+      code: "FORBIDDEN",
+      details: [{ required: "risk" }],
+    });
     const rows = await rowsFor(id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ operator_name: "vera", outcome: "REFUSED", status: 403, error_code: "FORBIDDEN" });
