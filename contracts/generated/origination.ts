@@ -2,6 +2,23 @@
 // e2e/test/openapi-client.test.ts checks it is current; UPDATE_OPENAPI_TYPES=1 pnpm test e2e/test/openapi-client.test.ts rewrites it.
 
 export interface paths {
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail: one row per operator action, allowed or refused, newest first (role viewer). Rows are never changed or removed */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/operators": {
         parameters: {
             query?: never;
@@ -262,6 +279,37 @@ export interface components {
             items: components["schemas"]["Application"][];
             nextCursor: string | null;
         };
+        AuditEntry: {
+            /** @description `agreement.disburse`, `product.create`, `approval.approve`, or `METHOD /route` */
+            action: string;
+            /** @description when the row was written (ISO 8601) */
+            at: string;
+            errorCode: string | null;
+            /** @description increasing: the order rows were appended in */
+            id: string;
+            operator: {
+                /** @description the registry's id; null for the bootstrap admin and unknown callers */
+                id: string | null;
+                /** @description `unknown` when refused before an operator was identified */
+                name: string;
+                role: string | null;
+            };
+            /**
+             * @description REFUSED: 401 or 403; FAILED: any other error
+             * @enum {string}
+             */
+            outcome: "ALLOWED" | "REFUSED" | "FAILED";
+            requestId: string | null;
+            /** @description the HTTP status answered */
+            status: number;
+            /** @description what changed; personal fields masked */
+            summary: {
+                [key: string]: unknown;
+            };
+            target: string | null;
+            /** @description the token's id, or a masked prefix of what an unknown caller sent */
+            tokenHint: string | null;
+        };
         Decision: {
             /** Format: date-time */
             decidedAt: string;
@@ -346,6 +394,120 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description `agreement.disburse`, `product.create`… */
+                action?: string;
+                /** @description the `nextCursor` of the previous page */
+                after?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+                /** @description an operator's id or name */
+                operator?: string;
+                /** @description only rows at or after this instant */
+                since?: string;
+                /** @description `agreement:<id>`, `product:<code>`, `approval:<id>`… */
+                target?: string;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of rows; `nextCursor` as `after` gives the next (older) page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2025-03-17T10:15:00.000Z",
+                     *           "operator": {
+                     *             "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *             "name": "olga",
+                     *             "role": "officer"
+                     *           },
+                     *           "tokenHint": "5f0e2a9c-1d2b-4c3d-9e8f-7a6b5c4d3e2f",
+                     *           "action": "agreement.disburse",
+                     *           "target": "agreement:9a1f0c3e-2b4d-4e6f-8a0b-1c2d3e4f5a6b",
+                     *           "requestId": "b3c2d1e0-aaaa-4bbb-8ccc-123456789abc",
+                     *           "outcome": "ALLOWED",
+                     *           "status": 202,
+                     *           "errorCode": null,
+                     *           "summary": {
+                     *             "accountNumber": "40817810000000000001",
+                     *             "from": "APPROVED",
+                     *             "to": "DISBURSING"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator's role may not read the trail */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listOperators: {
         parameters: {
             query?: never;

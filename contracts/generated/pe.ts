@@ -2,6 +2,91 @@
 // e2e/test/openapi-client.test.ts checks it is current; UPDATE_OPENAPI_TYPES=1 pnpm test e2e/test/openapi-client.test.ts rewrites it.
 
 export interface paths {
+    "/admin/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Actions waiting for (or decided by) a second operator, newest first (role viewer) */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval (role viewer) */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending action: it runs once, as requested, in this request's transaction. Needs the role the action declares (admin for product creation) and another operator than the requester */
+        post: operations["approveApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending action: it never runs. The requester may reject their own request */
+        post: operations["rejectApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail: one row per operator action, allowed or refused, newest first (role viewer). Rows are never changed or removed */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/business-date": {
         parameters: {
             query?: never;
@@ -427,7 +512,7 @@ export interface paths {
         /** List loan products */
         get: operations["listProducts"];
         put?: never;
-        /** Create a loan product (an admin call) */
+        /** Ask for a loan product (an admin call, four-eyes): answers 202 with a PENDING approval; the product is created, exactly as asked, when another admin approves it (POST /admin/approvals/{id}/approve) within APPROVAL_TTL_HOURS. A code that exists by then fails the approval (409 PRODUCT_EXISTS, the approval FAILED) */
         post: operations["createProduct"];
         delete?: never;
         options?: never;
@@ -538,6 +623,67 @@ export interface components {
             status: "NEW" | "IN_PROGRESS" | "APPROVED" | "REJECTED" | "WITHDRAWN" | "DISBURSING" | "ACTIVE" | "CLOSED" | "DISBURSEMENT_FAILED";
             termMonths: number;
             updatedAt: string;
+        };
+        Approval: {
+            /** @description the registered action: `product.create`, … */
+            action: string;
+            decidedAt: string | null;
+            decidedBy: {
+                id: string | null;
+                name: string;
+            } | null;
+            /** @description requestedAt + APPROVAL_TTL_HOURS (24 unless set) */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description the requester's validated input, exactly as asked: what approving runs */
+            request: unknown;
+            requestedAt: string;
+            requestedBy: {
+                id: string | null;
+                name: string;
+                role: string;
+            };
+            /** @description what the action answered (APPROVED), or its error (FAILED) */
+            result: unknown;
+            /**
+             * @description EXPIRED once past `expiresAt` undecided; FAILED: approved, the action refused
+             * @enum {string}
+             */
+            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "FAILED";
+            /** @description what it acts on: `product:CL2.0` */
+            target: string;
+        };
+        AuditEntry: {
+            /** @description `agreement.disburse`, `product.create`, `approval.approve`, or `METHOD /route` */
+            action: string;
+            /** @description when the row was written (ISO 8601) */
+            at: string;
+            errorCode: string | null;
+            /** @description increasing: the order rows were appended in */
+            id: string;
+            operator: {
+                /** @description the registry's id; null for the bootstrap admin and unknown callers */
+                id: string | null;
+                /** @description `unknown` when refused before an operator was identified */
+                name: string;
+                role: string | null;
+            };
+            /**
+             * @description REFUSED: 401 or 403; FAILED: any other error
+             * @enum {string}
+             */
+            outcome: "ALLOWED" | "REFUSED" | "FAILED";
+            requestId: string | null;
+            /** @description the HTTP status answered */
+            status: number;
+            /** @description what changed; personal fields masked */
+            summary: {
+                [key: string]: unknown;
+            };
+            target: string | null;
+            /** @description the token's id, or a masked prefix of what an unknown caller sent */
+            tokenHint: string | null;
         };
         Balances: {
             interestOverdue: string;
@@ -719,6 +865,28 @@ export interface components {
             };
             date: string;
         };
+        PendingApproval: {
+            approval: {
+                /** @description the registered action: `product.create`, … */
+                action: string;
+                /** @description requestedAt + APPROVAL_TTL_HOURS (24 unless set) */
+                expiresAt: string;
+                /** Format: uuid */
+                id: string;
+                requestedBy: {
+                    id: string | null;
+                    name: string;
+                    role: string;
+                };
+                /**
+                 * @description EXPIRED once past `expiresAt` undecided; FAILED: approved, the action refused
+                 * @enum {string}
+                 */
+                status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "FAILED";
+                /** @description what it acts on: `product:CL2.0` */
+                target: string;
+            };
+        };
         Product: {
             /** @enum {string} */
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
@@ -859,6 +1027,625 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listApprovals: {
+        parameters: {
+            query?: {
+                /** @description the `nextCursor` of the previous page */
+                after?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+                /** @description only approvals with this status, as shown */
+                status?: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "FAILED";
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page; `nextCursor` as `after` gives the next (older) page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5e7d8c9b-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+                     *           "status": "APPROVED",
+                     *           "action": "product.create",
+                     *           "target": "product:CL2.0",
+                     *           "requestedBy": {
+                     *             "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *             "name": "anna",
+                     *             "role": "admin"
+                     *           },
+                     *           "expiresAt": "2025-03-18T10:15:00.000Z",
+                     *           "request": {
+                     *             "code": "CL2.0",
+                     *             "name": "Consumer loan 2"
+                     *           },
+                     *           "requestedAt": "2025-03-17T10:15:00.000Z",
+                     *           "decidedBy": {
+                     *             "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *             "name": "boris"
+                     *           },
+                     *           "decidedAt": "2025-03-17T11:02:00.000Z",
+                     *           "result": {
+                     *             "code": "CL2.0",
+                     *             "name": "Consumer loan 2"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Approval"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator's role may not read approvals */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /** @description the approval's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the approval */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approval": {
+                     *         "id": "5e7d8c9b-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+                     *         "status": "APPROVED",
+                     *         "action": "product.create",
+                     *         "target": "product:CL2.0",
+                     *         "requestedBy": {
+                     *           "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *           "name": "anna",
+                     *           "role": "admin"
+                     *         },
+                     *         "expiresAt": "2025-03-18T10:15:00.000Z",
+                     *         "request": {
+                     *           "code": "CL2.0",
+                     *           "name": "Consumer loan 2"
+                     *         },
+                     *         "requestedAt": "2025-03-17T10:15:00.000Z",
+                     *         "decidedBy": {
+                     *           "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "name": "boris"
+                     *         },
+                     *         "decidedAt": "2025-03-17T11:02:00.000Z",
+                     *         "result": {
+                     *           "code": "CL2.0",
+                     *           "name": "Consumer loan 2"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        approval: components["schemas"]["Approval"];
+                    };
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator's role may not read approvals */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such approval */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /** @description the approval's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the approval, APPROVED (now or before: a repeat answers it as it is) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approval": {
+                     *         "id": "5e7d8c9b-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+                     *         "status": "APPROVED",
+                     *         "action": "product.create",
+                     *         "target": "product:CL2.0",
+                     *         "requestedBy": {
+                     *           "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *           "name": "anna",
+                     *           "role": "admin"
+                     *         },
+                     *         "expiresAt": "2025-03-18T10:15:00.000Z",
+                     *         "request": {
+                     *           "code": "CL2.0",
+                     *           "name": "Consumer loan 2"
+                     *         },
+                     *         "requestedAt": "2025-03-17T10:15:00.000Z",
+                     *         "decidedBy": {
+                     *           "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "name": "boris"
+                     *         },
+                     *         "decidedAt": "2025-03-17T11:02:00.000Z",
+                     *         "result": {
+                     *           "code": "CL2.0",
+                     *           "name": "Consumer loan 2"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        approval: components["schemas"]["Approval"];
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator may not decide it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such approval */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description expired (now marked EXPIRED), decided otherwise already, or approved and refused by the action itself (its own error, such as PRODUCT_EXISTS; the approval is then FAILED) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /** @description the approval's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the approval, REJECTED (now or before: a repeat answers it as it is) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "approval": {
+                     *         "id": "5e7d8c9b-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+                     *         "status": "REJECTED",
+                     *         "action": "product.create",
+                     *         "target": "product:CL2.0",
+                     *         "requestedBy": {
+                     *           "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *           "name": "anna",
+                     *           "role": "admin"
+                     *         },
+                     *         "expiresAt": "2025-03-18T10:15:00.000Z",
+                     *         "request": {
+                     *           "code": "CL2.0",
+                     *           "name": "Consumer loan 2"
+                     *         },
+                     *         "requestedAt": "2025-03-17T10:15:00.000Z",
+                     *         "decidedBy": {
+                     *           "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "name": "boris"
+                     *         },
+                     *         "decidedAt": "2025-03-17T11:02:00.000Z",
+                     *         "result": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        approval: components["schemas"]["Approval"];
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator may not decide it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such approval */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description expired (now marked EXPIRED), decided otherwise already, or approved and refused by the action itself (its own error, such as PRODUCT_EXISTS; the approval is then FAILED) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description `agreement.disburse`, `product.create`… */
+                action?: string;
+                /** @description the `nextCursor` of the previous page */
+                after?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+                /** @description an operator's id or name */
+                operator?: string;
+                /** @description only rows at or after this instant */
+                since?: string;
+                /** @description `agreement:<id>`, `product:<code>`, `approval:<id>`… */
+                target?: string;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of rows; `nextCursor` as `after` gives the next (older) page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2025-03-17T10:15:00.000Z",
+                     *           "operator": {
+                     *             "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *             "name": "olga",
+                     *             "role": "officer"
+                     *           },
+                     *           "tokenHint": "5f0e2a9c-1d2b-4c3d-9e8f-7a6b5c4d3e2f",
+                     *           "action": "agreement.disburse",
+                     *           "target": "agreement:9a1f0c3e-2b4d-4e6f-8a0b-1c2d3e4f5a6b",
+                     *           "requestId": "b3c2d1e0-aaaa-4bbb-8ccc-123456789abc",
+                     *           "outcome": "ALLOWED",
+                     *           "status": 202,
+                     *           "errorCode": null,
+                     *           "summary": {
+                     *             "accountNumber": "40817810000000000001",
+                     *             "from": "APPROVED",
+                     *             "to": "DISBURSING"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the operator's role may not read the trail */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getBusinessDate: {
         parameters: {
             query?: never;
@@ -4110,10 +4897,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description created */
-            201: {
+            /** @description asked: the approval waiting for a second admin; nothing is created yet */
+            202: {
                 headers: {
-                    /** @description the new product: `/products/{code}` */
+                    /** @description the approval: `/admin/approvals/{id}` */
                     Location?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -4121,24 +4908,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "CL2.0",
-                     *       "name": "Consumer loan, equal principal",
-                     *       "amortization": "EQUAL_PRINCIPAL",
-                     *       "minTermMonths": 6,
-                     *       "maxTermMonths": 36,
-                     *       "minPrincipal": "10000.00",
-                     *       "maxPrincipal": "1000000.00",
-                     *       "minInterestRate": "9.5",
-                     *       "maxInterestRate": "18",
-                     *       "minOriginationFee": "0.00",
-                     *       "maxOriginationFee": "15000.00",
-                     *       "penaltyRate": "20",
-                     *       "penaltyGraceDays": 3,
-                     *       "pskCeiling": "40.000",
-                     *       "createdAt": "2026-11-29T17:39:04.137Z"
+                     *       "approval": {
+                     *         "id": "5e7d8c9b-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+                     *         "status": "PENDING",
+                     *         "action": "product.create",
+                     *         "target": "product:CL2.0",
+                     *         "requestedBy": {
+                     *           "id": "0b7c4f4e-9a43-4a57-8d1e-3c5e8f1a2b3c",
+                     *           "name": "anna",
+                     *           "role": "admin"
+                     *         },
+                     *         "expiresAt": "2025-03-18T10:15:00.000Z"
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["Product"];
+                    "application/json": components["schemas"]["PendingApproval"];
                 };
             };
             /** @description invalid fields, every one listed */
@@ -4173,7 +4957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a product with this code exists */
+            /** @description a product with this code exists already */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -142,11 +142,13 @@ describe("migrator", () => {
 
     const r = await migrate(db.url, "pe");
     // Only what came after the old layout runs: the outbox's destinations and its due index, the kit's
-    // table, PE's own since.
+    // tables, PE's own since.
     expect(r.applied).toEqual([
       "outbox/0003_destinations.sql",
       "outbox/0004_deliveries_due_index.sql",
       "kit/0001_idempotency_keys.sql",
+      "kit/0002_audit_log.sql",
+      "kit/0003_approvals.sql",
       "0003_idempotency_keys.sql",
       "0004_disbursement.sql",
       "0005_business_date.sql",

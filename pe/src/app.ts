@@ -1,4 +1,5 @@
 import type { Logger, Metrics } from "@loans/shared";
+import { approvalRoutes, createApprovals } from "@loans/shared/approvals";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { createServiceApp } from "@loans/shared/kit/app";
 import type { OperatorRegistry } from "@loans/shared/operators/registry";
@@ -52,8 +53,11 @@ export function createPeApp(deps: PeDeps): Koa {
     servicingMetrics(deps.metrics, deps.db, deps.clock);
     calendarMetrics(deps.metrics, deps.db, deps.clock);
   }
+  // Four-eyes (shared/src/approvals): product creation waits for a second admin.
+  const approvals = createApprovals({ db: deps.db, settings: { ttlHours: deps.config.APPROVAL_TTL_HOURS } });
   const routers = [
-    productRoutes({ db: deps.db }),
+    approvalRoutes({ approvals }),
+    productRoutes({ db: deps.db, approvals }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
     termsRoutes({ db: deps.db, clock: deps.clock }),
     withdrawRoutes({ db: deps.db, clock: deps.clock, afterCommit }),

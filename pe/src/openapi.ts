@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { approvalDocs } from "@loans/shared/approvals";
 import { openApiDocument, type RouteDoc } from "@loans/shared/http/openapi";
 import { kitRouteDocs } from "@loans/shared/kit/app";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
@@ -28,6 +29,7 @@ export const peRouteDocs: readonly RouteDoc[] = [
   ...decisionDocs,
   ...businessDateDocs,
   ...calendarDocs,
+  ...approvalDocs,
 ];
 
 /** GET /openapi.json: built once from the zod schemas that validate the requests. */

@@ -62,6 +62,6 @@ describe("API keys and the admin token", () => {
       maxOriginationFee: "100.00",
     };
     expect((await call(pe.url, "POST", "/products", product, bearer(KEY))).status).toBe(401);
-    expect((await call(pe.url, "POST", "/products", product, bearer(ADMIN))).status).toBe(201);
+    expect((await call(pe.url, "POST", "/products", product, bearer(ADMIN))).status).toBe(202);
   });
 });

@@ -2,26 +2,31 @@ import { randomBytes } from "node:crypto";
 import { createTestDatabase } from "@loans/db/testing";
 import { DEV_SERVICE_SECRET } from "@loans/shared";
 import { signRequest } from "@loans/shared/http/service-auth";
+import { startService } from "@loans/shared/kit/start-service";
+import { operatorHeaders } from "@loans/shared/test-kit/operators";
 import { sql } from "kysely";
 import { loadPeConfig } from "../src/config.ts";
-import { type StartPeOptions, startPe } from "../src/service.ts";
+import { peSpec, type StartPeOptions } from "../src/service.ts";
 
 export type TestPe = Awaited<ReturnType<typeof startTestPe>>;
 
 /** PE in-process on its own cloned database, over real HTTP on a free port. */
 export async function startTestPe(env: Record<string, string> = {}, hooks: StartPeOptions = {}) {
   const database = await createTestDatabase("pe");
-  const pe = await startPe(
-    // No Origination here: the relay's sends go to a closed port and the outbox rows stay pending.
+  // Its own operator registry: operators (operatorHeaders) are real tokens checked by the access guard.
+  const registry = await createTestDatabase("operators");
+  // No Origination here: the relay's sends go to a closed port and the outbox rows stay pending.
+  const spec = peSpec(
     loadPeConfig({
       PE_DATABASE_URL: database.url,
       PE_PORT: "0",
       LOG_LEVEL: "silent",
       ORIGINATION_URL: "http://127.0.0.1:9",
+      OPERATORS_DATABASE_URL: registry.url,
       ...env,
     }),
-    hooks,
   );
+  const pe = await startService(spec, hooks);
   return {
     url: pe.url,
     db: pe.db,
@@ -29,6 +34,7 @@ export async function startTestPe(env: Record<string, string> = {}, hooks: Start
     async stop() {
       await pe.stop();
       await database.drop();
+      await registry.drop();
     },
   };
 }
@@ -61,6 +67,26 @@ export async function call(
     // not JSON: keep the text for the assertion message
   }
   return { status: r.status, headers: r.headers, body: parsed };
+}
+
+/**
+ * A product as an admin creates it now, with four eyes: one admin asks (202, a PENDING approval), another
+ * approves (200, the approval APPROVED with the product as its result). `headers` go on both (the admin
+ * token, say).
+ */
+export async function createProduct(base: string, body: unknown, headers: Record<string, string> = {}) {
+  const asked = await call(
+    base,
+    "POST",
+    "/products",
+    body,
+    await operatorHeaders(base, "product-requester", "admin", headers),
+  );
+  if (asked.status !== 202) return { asked, approved: undefined, product: undefined };
+  const approved = await call(base, "POST", `/admin/approvals/${asked.body.approval.id}/approve`, undefined, {
+    ...(await operatorHeaders(base, "product-approver", "admin", headers)),
+  });
+  return { asked, approved, product: approved.status === 200 ? approved.body.approval.result : undefined };
 }
 
 /** A signed call to an /internal/ endpoint, as Origination's relay makes it. */

@@ -1,5 +1,7 @@
+import { operatorHeaders } from "@loans/shared/test-kit/operators";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, counts, newPassport, startTestPe, type TestPe } from "./helpers.ts";
+import { call, counts, createProduct, newPassport, startTestPe, type TestPe } from "./helpers.ts";
 
 const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
 let pe: TestPe;
@@ -55,11 +57,18 @@ describe("products", () => {
     expect(r.body.error.code).toBe("NOT_FOUND");
   });
 
-  it("creates a product with the admin token: 201, Location, then 409 PRODUCT_EXISTS", async () => {
+  it("creates a product with four eyes: 202 PENDING, created when another admin approves, then 409 PRODUCT_EXISTS", async () => {
     const p = product();
-    const r = await call(pe.url, "POST", "/products", p, admin);
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.headers.get("location")).toBe(`/products/${p.code}`);
+    const { asked, approved, product: created } = await createProduct(pe.url, p, admin);
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    expect(asked.headers.get("location")).toBe(`/admin/approvals/${asked.body.approval.id}`);
+    expect(asked.body.approval).toMatchObject({
+      status: "PENDING",
+      action: "product.create",
+      target: `product:${p.code}`,
+    });
+    expect(approved?.status, JSON.stringify(approved?.body)).toBe(200);
+    const r = { body: created };
     expect(r.body).toMatchObject({
       code: p.code,
       amortization: "EQUAL_PRINCIPAL",
@@ -75,11 +84,69 @@ describe("products", () => {
     expect(again.body.error.code).toBe("PRODUCT_EXISTS");
   });
 
+  it("does nothing until approved, and the requester may not approve", async () => {
+    const p = product();
+    const before = await counts(pe);
+    const asked = await call(pe.url, "POST", "/products", p, await operatorHeaders(pe.url, "anna", "admin", admin));
+    expect(asked.status).toBe(202);
+    expect((await call(pe.url, "GET", `/products/${p.code}`)).status).toBe(404);
+    const own = await call(
+      pe.url,
+      "POST",
+      `/admin/approvals/${asked.body.approval.id}/approve`,
+      undefined,
+      await operatorHeaders(pe.url, "anna", "admin", admin),
+    );
+    expect(own.status).toBe(403);
+    expect(own.body.error.code).toBe("SAME_OPERATOR");
+    const officer = await call(
+      pe.url,
+      "POST",
+      `/admin/approvals/${asked.body.approval.id}/approve`,
+      undefined,
+      await operatorHeaders(pe.url, "olga", "officer", admin),
+    );
+    expect(officer.status).toBe(403);
+    expect(officer.body.error.code).toBe("FORBIDDEN");
+    expect(await counts(pe)).toEqual(before);
+  });
+
+  it("fails the approval with 409 PRODUCT_EXISTS when the code was taken meanwhile", async () => {
+    const p = product();
+    const first = await call(pe.url, "POST", "/products", p, await operatorHeaders(pe.url, "anna", "admin", admin));
+    const second = await call(
+      pe.url,
+      "POST",
+      "/products",
+      { ...p, name: "Second" },
+      await operatorHeaders(pe.url, "anna", "admin", admin),
+    );
+    const boris = await operatorHeaders(pe.url, "boris", "admin", admin);
+    const approve = (id: string) => call(pe.url, "POST", `/admin/approvals/${id}/approve`, undefined, boris);
+    expect((await approve(first.body.approval.id)).status).toBe(200);
+    const r = await approve(second.body.approval.id);
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe("PRODUCT_EXISTS");
+    const stored = await call(pe.url, "GET", `/admin/approvals/${second.body.approval.id}`, undefined, admin);
+    expect(stored.body.approval).toMatchObject({ status: "FAILED", result: { error: { code: "PRODUCT_EXISTS" } } });
+    expect((await call(pe.url, "GET", `/products/${p.code}`)).body.name).toBe(p.name);
+    const { rows } = await sql<{ action: string; operator_name: string; outcome: string }>`
+      select action, operator_name, outcome from audit_log where target = ${`product:${p.code}`} order by id`.execute(
+      pe.db,
+    );
+    expect(rows).toEqual([
+      { action: "approval.request", operator_name: "anna", outcome: "ALLOWED" },
+      { action: "approval.request", operator_name: "anna", outcome: "ALLOWED" },
+      { action: "approval.approve", operator_name: "boris", outcome: "ALLOWED" },
+      { action: "approval.approve", operator_name: "boris", outcome: "FAILED" },
+    ]);
+  });
+
   it("defaults the amortization to ANNUITY", async () => {
     const { amortization: _, ...p } = product();
-    const r = await call(pe.url, "POST", "/products", p, admin);
-    expect(r.status).toBe(201);
-    expect(r.body.amortization).toBe("ANNUITY");
+    const r = await createProduct(pe.url, p, admin);
+    expect(r.approved?.status).toBe(200);
+    expect(r.product.amortization).toBe("ANNUITY");
   });
 
   it.each([
@@ -121,11 +188,12 @@ describe("products", () => {
 });
 
 describe("products without ADMIN_TOKEN", () => {
-  it("leaves POST /products open", async () => {
+  it("leaves POST /products open (still four-eyes)", async () => {
     const open = await startTestPe();
     try {
-      const r = await call(open.url, "POST", "/products", product());
-      expect(r.status).toBe(201);
+      const r = await createProduct(open.url, product());
+      expect(r.asked.status).toBe(202);
+      expect(r.approved?.status).toBe(200);
     } finally {
       await open.stop();
     }

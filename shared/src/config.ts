@@ -62,6 +62,13 @@ export const commonEnv = z.object({
   OPERATORS_DATABASE_URL: databaseUrl().optional(),
   /** How long a checked operator token is trusted without asking the registry again: a revocation's delay. */
   OPERATOR_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** How long an action waiting for a second operator (four-eyes, shared/src/approvals) stays open. */
+  APPROVAL_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),

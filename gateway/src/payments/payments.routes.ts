@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Router from "@koa/router";
 import { AppError, notFound, parseInput } from "@loans/shared";
+import { auditAction, describeAudit } from "@loans/shared/audit";
 import { idempotency } from "@loans/shared/http/idempotency";
 import { issuesToDetails } from "@loans/shared/http/validate";
 import type { Kysely } from "kysely";
@@ -38,9 +39,15 @@ export function paymentRoutes(deps: PaymentRoutesDeps): Router {
       const details = issuesToDetails([...(headers.error?.issues ?? []), ...(body.error?.issues ?? [])]);
       throw new AppError("VALIDATION_FAILED", `request is invalid: ${details.length} problem(s)`, details);
     }
-    const { replayed } = await keys.run(ctx, { key, input: body.data }, (trx) =>
-      createPayment(trx, deps.boss, body.data, randomUUID()),
-    );
+    const target = `agreement:${body.data.agreementId.toLowerCase()}`;
+    describeAudit(ctx, { action: "payment.record", target });
+    const { replayed } = await keys.run(ctx, { key, input: body.data }, async (trx) => {
+      const answer = await createPayment(trx, deps.boss, body.data, randomUUID());
+      // An operator recording a client's payment (the console, on PE's manual clock) is named in the trail.
+      const summary = { paymentId: answer.resourceId, amount: body.data.amount, purpose: body.data.purpose };
+      await auditAction(trx, ctx, { action: "payment.record", target, summary, status: 202 });
+      return answer;
+    });
     if (!replayed) deps.wakeBank();
   });
 

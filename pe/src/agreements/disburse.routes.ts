@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { auditAction, describeAudit } from "@loans/shared/audit";
 import { idempotency, idempotencyKeyHeader } from "@loans/shared/http/idempotency";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
@@ -39,10 +40,15 @@ export function disburseRoutes(deps: DisburseRouteDeps): Router {
     );
     const id = pathId(ctx.params.id, "agreement");
     let moved = false;
+    const target = `agreement:${id}`;
+    describeAudit(ctx, { action: "agreement.disburse", target });
     // Without a key the disbursement is idempotent by itself (the same account answers as the first time);
     // with one, a repeat answers the first answer byte for byte, and the key with another body is a 422.
     await keys.run(ctx, { key: headers["Idempotency-Key"], input }, async (trx) => {
       ({ moved } = await disburseAgreement(trx, id, input.destination.accountNumber));
+      // The account's last four digits tell two orders apart; the whole number is the agreement's business.
+      const account = `…${input.destination.accountNumber.slice(-4)}`;
+      await auditAction(trx, ctx, { action: "agreement.disburse", target, summary: { account, moved }, status: 202 });
       const body = notFoundUnless(await loadAgreement(trx, id, deps.clock), "agreement");
       return { status: 202, body, resourceId: id };
     });

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { auditAction, describeAudit } from "@loans/shared/audit";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import { z } from "zod";
@@ -27,7 +28,13 @@ export function withdrawRoutes(deps: WithdrawRouteDeps): Router {
   router.post("/agreements/:id/withdraw", async (ctx) => {
     const id = pathId(ctx.params.id, "agreement");
     parseRequest(withdrawBody, ctx.request.body, "body");
-    const { moved } = await db.transaction().execute((trx) => withdrawAgreement(trx, id));
+    const target = `agreement:${id}`;
+    describeAudit(ctx, { action: "agreement.withdraw", target });
+    const { moved } = await db.transaction().execute(async (trx) => {
+      const r = await withdrawAgreement(trx, id);
+      await auditAction(trx, ctx, { action: "agreement.withdraw", target, summary: { moved: r.moved } });
+      return r;
+    });
     if (moved) deps.afterCommit();
     ctx.status = 200;
     ctx.body = notFoundUnless(await loadAgreement(db, id, deps.clock), "agreement");

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { auditAction, describeAudit } from "@loans/shared/audit";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import type { Kysely } from "kysely";
 import type { PeDB } from "../db.ts";
@@ -25,10 +26,13 @@ export function businessDateRoutes(deps: BusinessDateRouteDeps): Router {
 
   router.post("/admin/business-date", async (ctx) => {
     // The body first (LIFECYCLE §8.12): a bad body is a 400 whatever the clock.
+    describeAudit(ctx, { action: "business-date.move", target: "business-date" });
     const { date } = parseRequest(moveBusinessDateBody, ctx.request.body);
     if (clock.mode !== "manual")
       throw peError("CLOCK_NOT_MANUAL", "the business date follows the system clock; only a manual clock moves");
-    ctx.body = await moveBusinessDate(deps, date);
+    ctx.body = await moveBusinessDate(deps, date, (trx, from) =>
+      auditAction(trx, ctx, { action: "business-date.move", target: "business-date", summary: { from, to: date } }),
+    );
   });
 
   return router;

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { nextDay } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
@@ -18,7 +18,12 @@ export interface MoveDeps {
  * second sees the first's date, and its days start after the first's end. If a day's job fails, the move
  * stands; the job is resumable and the next move, or the next start, catches every agreement up.
  */
-export async function moveBusinessDate(deps: MoveDeps, date: string): Promise<{ date: string; cob: CobDaySummary[] }> {
+export async function moveBusinessDate(
+  deps: MoveDeps,
+  date: string,
+  // Called in the move's transaction, after the move: where the operator's audit row goes.
+  recordMove: (trx: Transaction<PeDB>, from: string) => Promise<unknown> = async () => {},
+): Promise<{ date: string; cob: CobDaySummary[] }> {
   return deps.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MOVE_LOCK})`.execute(conn);
     try {
@@ -31,6 +36,7 @@ export async function moveBusinessDate(deps: MoveDeps, date: string): Promise<{ 
         }
         // Last in the transaction: the instant it takes effect is as near its commit as can be.
         await insertMove(trx, date);
+        await recordMove(trx, current);
         return current;
       });
       const cob: CobDaySummary[] = [];

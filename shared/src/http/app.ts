@@ -1,5 +1,6 @@
 import Koa from "koa";
 import type pg from "pg";
+import { auditTrail } from "../audit/trail.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { apiKeys } from "./api-keys.ts";
@@ -38,6 +39,8 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   // Errors are rendered by errorMiddleware; koa's own default handler would log them a second time.
   app.silent = true;
   app.use(observeRequests({ log: opts.log, metrics: opts.metrics }));
+  // Outside the error renderer: it sees every answer's final status and code (audit/trail.ts).
+  app.use(auditTrail({ pool: opts.pool, log: opts.log }));
   app.use(errorMiddleware((err, ctx) => opts.log.error("request failed", { method: ctx.method, path: ctx.path, err })));
   const publicBody = rawBody({ limit: opts.bodyLimit ?? 64 * 1024 });
   const internalBody = rawBody({ limit: opts.internalBodyLimit ?? 8 * 1024 * 1024 });

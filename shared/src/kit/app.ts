@@ -2,6 +2,7 @@ import type Router from "@koa/router";
 import type Koa from "koa";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
+import { auditDocs, auditRoutes } from "../audit/routes.ts";
 import type { CommonConfig } from "../config.ts";
 import { createBaseApp } from "../http/app.ts";
 import type { RouteDoc } from "../http/openapi.ts";
@@ -13,7 +14,7 @@ import type { OperatorRegistry } from "../operators/registry.ts";
 import { adminRouteDocs, adminRoutes } from "./admin.routes.ts";
 
 /** The kit's own documented endpoints, which every service's OpenAPI document lists beside its own. */
-export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs];
+export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs, ...auditDocs];
 
 export interface ServiceAppDeps {
   name: string;
@@ -40,7 +41,7 @@ export function createServiceApp(
 ): Koa {
   const admin = adminRoutes({ service: deps.name, pool: deps.pool, boss: deps.boss });
   const operators = operatorRoutes({ registry: deps.registry });
-  const all = [admin, operators, ...routers];
+  const all = [admin, operators, auditRoutes({ pool: deps.pool }), ...routers];
   const declared = [...kitRouteDocs, ...docs];
   const missing = undeclaredRoutes(all, declared);
   if (missing.length > 0) throw new Error(`${deps.name}: routes without a declared access: ${missing.join(", ")}`);
