@@ -26,6 +26,8 @@ export interface ProductsTable {
   max_origination_fee: Numeric;
   penalty_rate: ColumnType<string, string | undefined, string>;
   penalty_grace_days: ColumnType<number, number | undefined, number>;
+  /** EXCEPTIONS D18 (0008_due_dates.sql): NONE keeps due dates on periodEnd. */
+  due_date_shift: ColumnType<"NONE" | "NEXT_WORKING_DAY", "NONE" | "NEXT_WORKING_DAY" | undefined, never>;
   created_at: Timestamp;
 }
 
@@ -73,6 +75,8 @@ export interface AgreementsTable {
   closed_on: string | null;
   /** The last business date the daily job ran for it; null until disbursed (0005_business_date.sql). */
   last_cob_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The calendar version its due dates were computed by (EXCEPTIONS §3.9); null under NONE. */
+  calendar_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -86,6 +90,7 @@ export interface AgreementStatusHistoryTable {
 export interface SchedulePaymentsTable {
   agreement_id: string;
   period: number;
+  period_end: string;
   due_date: string;
   payment: Numeric;
   principal: Numeric;
@@ -105,11 +110,14 @@ export interface ScheduleVersionsTable {
   version: number;
   effective_on: string;
   period: number;
+  period_end: string;
   due_date: string;
   payment: Numeric;
   principal: Numeric;
   interest: Numeric;
   balance: Numeric;
+  /** Why it was appended (EXCEPTIONS §3.7); null on rows from before 0008_due_dates.sql. */
+  reason: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type { PaymentPurpose };
