@@ -6,6 +6,7 @@
 const PE_FEATURES = [
   "agreements",
   "business-date",
+  "calendar",
   "clients",
   "cob",
   "decisions",
@@ -15,6 +16,10 @@ const PE_FEATURES = [
   "products",
 ];
 const peFeature = `^pe/src/(${PE_FEATURES.join("|")})/`;
+// The calendar feature's pure working-day module and its loader are a floor that lives in the feature's
+// folder: due dates are computed wherever a schedule is (agreements, the daily job, servicing), so every
+// feature and floor may import these two files, and they import only floors.
+const peCalendarFloor = "^pe/src/calendar/(working-days|calendar\\.repository)\\.ts$";
 // PE's wiring sits above every feature: it mounts their routes and runs their jobs.
 const peWiring = "^pe/src/(app|service|openapi|main)\\.ts$";
 
@@ -39,7 +44,7 @@ module.exports = {
       comment: "A PE feature imports no other feature: move what they share down to a floor (lifecycle/, storage…)",
       severity: "error",
       from: { path: peFeature },
-      to: { path: peFeature, pathNot: "^pe/src/$1/" },
+      to: { path: peFeature, pathNot: ["^pe/src/$1/", peCalendarFloor] },
     },
     {
       name: "pe-floor-to-feature",
@@ -47,7 +52,14 @@ module.exports = {
         "PE's floors (lifecycle/, servicing/, servicing-store/, records/, http/, schedules/, db, …) stand under the features",
       severity: "error",
       from: { path: "^pe/src/", pathNot: [peFeature, peWiring] },
-      to: { path: `${peFeature}|${peWiring}` },
+      to: { path: `${peFeature}|${peWiring}`, pathNot: peCalendarFloor },
+    },
+    {
+      name: "pe-calendar-floor-points-down",
+      comment: "The calendar's working-day module and loader are a floor: they import no feature and no wiring",
+      severity: "error",
+      from: { path: peCalendarFloor },
+      to: { path: `${peFeature}|${peWiring}`, pathNot: peCalendarFloor },
     },
     {
       name: "service-to-service",

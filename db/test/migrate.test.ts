@@ -151,6 +151,7 @@ describe("migrator", () => {
       "0004_disbursement.sql",
       "0005_business_date.sql",
       "0006_servicing.sql",
+      "0007_calendar.sql",
     ]);
     const recorded = await query<{ name: string; checksum: string }>(
       db.url,

@@ -192,6 +192,24 @@ export interface BusinessDateTable {
   effective_at: Generated<Date>;
 }
 
+/**
+ * One stored year of the production calendar (db/pe/0007_calendar.sql). pg parses a date[] into JS Dates (only
+ * the scalar date is kept a string, shared/src/db.ts), so calendar.repository.ts reads the lists as text.
+ */
+export interface CalendarYearsTable {
+  year: number;
+  non_working_days: ColumnType<Date[], string[], string[]>;
+  working_weekends: ColumnType<Date[], string[], string[]>;
+  source: "SEED" | "ADMIN";
+  updated_at: Timestamp;
+}
+
+/** The one global calendar version: every PUT adds one; the seeds are version 0. */
+export interface CalendarVersionTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  version: number;
+}
+
 export interface PeDB {
   outbox: OutboxTable;
   products: ProductsTable;
@@ -207,4 +225,6 @@ export interface PeDB {
   refunds: RefundsTable;
   ledger_entries: LedgerEntriesTable;
   business_date: BusinessDateTable;
+  calendar_years: CalendarYearsTable;
+  calendar_version: CalendarVersionTable;
 }
