@@ -61,6 +61,7 @@ export const agreementExample = {
   schedule: [
     {
       period: 1,
+      periodEnd: "2026-12-29",
       dueDate: "2026-12-29",
       payment: "103792.04",
       principal: "100614.96",
@@ -71,6 +72,7 @@ export const agreementExample = {
     },
     {
       period: 2,
+      periodEnd: "2027-01-29",
       dueDate: "2027-01-29",
       payment: "103792.04",
       principal: "101663.03",
@@ -81,6 +83,7 @@ export const agreementExample = {
     },
     {
       period: 3,
+      periodEnd: "2027-02-28",
       dueDate: "2027-02-28",
       payment: "103792.03",
       principal: "102722.01",
@@ -148,11 +151,12 @@ export const productExample = {
   maxOriginationFee: "10000.00",
   penaltyRate: "20",
   penaltyGraceDays: 0,
+  dueDateShift: "NONE",
   createdAt: "2026-11-29T17:39:04.137Z",
 };
 
 export const productRequestExample = {
-  code: "CL2.0",
+  code: "CL3.0",
   name: "Consumer loan, equal principal",
   amortization: "EQUAL_PRINCIPAL",
   minTermMonths: 6,
@@ -165,6 +169,7 @@ export const productRequestExample = {
   maxOriginationFee: "15000.00",
   penaltyRate: "20",
   penaltyGraceDays: 3,
+  dueDateShift: "NEXT_WORKING_DAY",
 };
 
 /** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
@@ -218,6 +223,7 @@ export const activeAgreementExample = {
   schedule: [
     {
       period: 1,
+      periodEnd: "2025-02-15",
       dueDate: "2025-02-15",
       payment: "27170.27",
       principal: "23993.19",
@@ -232,6 +238,7 @@ export const activeAgreementExample = {
     },
     {
       period: 2,
+      periodEnd: "2025-03-15",
       dueDate: "2025-03-15",
       payment: "27170.27",
       principal: "24243.12",
@@ -243,6 +250,7 @@ export const activeAgreementExample = {
     },
     {
       period: 3,
+      periodEnd: "2025-04-15",
       dueDate: "2025-04-15",
       payment: "27170.27",
       principal: "24495.65",

@@ -42,6 +42,7 @@ describe("products", () => {
       maxOriginationFee: "10000.00",
       penaltyRate: "20",
       penaltyGraceDays: 0,
+      dueDateShift: "NONE",
       createdAt: expect.any(String),
     });
     const listed = await call(pe.url, "GET", "/products");

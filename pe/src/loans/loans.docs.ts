@@ -80,9 +80,12 @@ const scheduleVersions = z
       z.object({
         version: z.number().int(),
         effectiveOn: z.string(),
+        /** Why it was appended (EXCEPTIONS §3.7); null on versions stored before reasons were kept. */
+        reason: z.enum(["DISBURSEMENT", "PREPAYMENT", "PAYOFF", "CALENDAR"]).nullable(),
         rows: z.array(
           z.object({
             period: z.number().int(),
+            periodEnd: z.string(),
             dueDate: z.string(),
             payment: moneyOutput(),
             principal: moneyOutput(),

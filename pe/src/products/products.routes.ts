@@ -30,6 +30,7 @@ export function productRoutes(deps: { db: Kysely<PeDB>; adminToken: string | und
       max_origination_fee: p.maxOriginationFee,
       penalty_rate: p.penaltyRate,
       penalty_grace_days: p.penaltyGraceDays,
+      due_date_shift: p.dueDateShift,
     });
     if (!row) throw peError("PRODUCT_EXISTS", `product ${p.code} exists`, [{ path: "code", message: "exists" }]);
     ctx.status = 201;

@@ -6,6 +6,7 @@ import { wholeNumber } from "../http/inputs.ts";
 import { MAX_TERM_MONTHS, productCode } from "../records/product-code.ts";
 
 export const AMORTIZATIONS = ["ANNUITY", "EQUAL_PRINCIPAL"] as const;
+export const DUE_DATE_SHIFTS = ["NONE", "NEXT_WORKING_DAY"] as const;
 
 // Rates are stored as numeric(7,4): 999.9999 is the largest that fits.
 const productRate = () => rateInput().refine((r) => new Dec(r).lt(1000), "must be below 1000");
@@ -36,6 +37,8 @@ export const createProductBody = z
       .transform((d) => d.toFixed(2))
       .default("20.00"),
     penaltyGraceDays: wholeNumber(0, 30).default(0),
+    /** EXCEPTIONS D18: NEXT_WORKING_DAY moves each due date off non-working days; NONE keeps periodEnd. */
+    dueDateShift: z.enum(DUE_DATE_SHIFTS).default("NONE"),
   })
   .superRefine(
     (p, ctx) => {
@@ -67,6 +70,7 @@ export const productResponse = z
     maxOriginationFee: moneyOutput(),
     penaltyRate: z.string(),
     penaltyGraceDays: z.number().int(),
+    dueDateShift: z.enum(DUE_DATE_SHIFTS),
     createdAt: z.string(),
   })
   .meta({ id: "Product" });
@@ -89,6 +93,7 @@ export function toProductResponse(row: Selectable<ProductsTable>): ProductRespon
     maxOriginationFee: toMoney(row.max_origination_fee),
     penaltyRate: toRate(row.penalty_rate),
     penaltyGraceDays: row.penalty_grace_days,
+    dueDateShift: row.due_date_shift,
     createdAt: row.created_at.toISOString(),
   };
 }

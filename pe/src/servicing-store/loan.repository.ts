@@ -17,6 +17,9 @@ export interface Loan {
   lastCobDate: string | null;
   closedOn: string | null;
   scheduleVersion: number;
+  dueDateShift: "NONE" | "NEXT_WORKING_DAY";
+  /** The calendar version its due dates were computed by; null under NONE. */
+  calendarVersion: number | null;
   /** Null until the loan is disbursed: before that there is nothing to service. */
   terms: LoanTerms | null;
 }
@@ -42,6 +45,8 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
       "p.amortization",
       "p.penalty_rate",
       "p.penalty_grace_days",
+      "p.due_date_shift",
+      "a.calendar_version",
     ])
     .where("a.id", "=", id);
   if (opts.lock) q = q.forUpdate("a");
@@ -49,20 +54,26 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
   if (!r) return null;
   // Version 1 is the schedule re-anchored on the disbursement date: the creation-time amounts (30/360
   // amounts do not depend on dates) on dates counted from disbursedOn, exactly as the re-anchoring wrote them.
+  const schedule = r.disbursed_on
+    ? buildSchedule({
+        principal: r.principal,
+        annualRate: r.interest_rate,
+        termMonths: r.term_months,
+        amortization: r.amortization,
+        startDate: r.disbursed_on,
+      })
+    : [];
+  // Moved due dates depend on the calendar when they were computed: they are read as stored (§3.9).
+  const moved = r.disbursed_on && r.due_date_shift !== "NONE" ? await storedDates(db, id) : null;
   const terms: LoanTerms | null = r.disbursed_on
     ? {
-        schedule: buildSchedule({
-          principal: r.principal,
-          annualRate: r.interest_rate,
-          termMonths: r.term_months,
-          amortization: r.amortization,
-          startDate: r.disbursed_on,
-        }),
+        schedule: moved ? schedule.map((row) => ({ ...row, ...moved.dates.get(row.period) })) : schedule,
         disbursedOn: r.disbursed_on,
         annualRate: r.interest_rate,
         amortization: r.amortization,
         penaltyRate: r.penalty_rate,
         penaltyGraceDays: r.penalty_grace_days,
+        ...(moved && moved.redatings.length > 0 ? { redatings: moved.redatings } : {}),
       }
     : null;
   return {
@@ -76,7 +87,28 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
     lastCobDate: r.last_cob_date,
     closedOn: r.closed_on,
     scheduleVersion: r.schedule_version,
+    dueDateShift: r.due_date_shift,
+    calendarVersion: r.calendar_version,
     terms,
+  };
+}
+
+/** The stored dates of each period, and the CALENDAR versions already appended (EXCEPTIONS §3.9). */
+async function storedDates(db: Db, id: string) {
+  const [rows, redatings] = await Promise.all([
+    db.selectFrom("schedule_payments").select(["period", "period_end", "due_date"]).where("agreement_id", "=", id).execute(),
+    db
+      .selectFrom("schedule_versions")
+      .select(["version", "effective_on"])
+      .distinct()
+      .where("agreement_id", "=", id)
+      .where("reason", "=", "CALENDAR")
+      .orderBy("version")
+      .execute(),
+  ]);
+  return {
+    dates: new Map(rows.map((x) => [x.period, { periodEnd: x.period_end, dueDate: x.due_date }])),
+    redatings: redatings.map((x) => ({ version: x.version, on: x.effective_on })),
   };
 }
 
