@@ -9,6 +9,9 @@ import { agreementRoutes } from "./agreements/agreements.routes.ts";
 import { disburseRoutes } from "./agreements/disburse.routes.ts";
 import { withdrawRoutes } from "./agreements/withdraw.routes.ts";
 import { businessDateRoutes } from "./business-date/business-date.routes.ts";
+import { calendarMetrics } from "./calendar/calendar.metrics.ts";
+import { calendarRoutes } from "./calendar/calendar.routes.ts";
+import { type AfterCalendarChange, redateNothing } from "./calendar/calendar.service.ts";
 import { clientRoutes } from "./clients/clients.routes.ts";
 import type { PeConfig } from "./config.ts";
 import type { PeDB } from "./db.ts";
@@ -34,12 +37,17 @@ export interface PeDeps {
   runCobDay: RunCobDay;
   /** Called after a transaction that wrote outbox rows commits (the relay's `wake`); a no-op by default. */
   afterCommit?: () => void;
+  /** Re-dates the loans ahead after PUT /admin/calendar/{year} commits (EXCEPTIONS §3.9); nothing by default. */
+  afterCalendarChange?: AfterCalendarChange;
 }
 
 export function createPeApp(deps: PeDeps): Koa {
   // startService's hook: logs a failure instead of throwing it, so a committed agreement's 201 stays a 201.
   const afterCommit = deps.afterCommit ?? (() => {});
-  if (deps.metrics) servicingMetrics(deps.metrics, deps.db, deps.clock);
+  if (deps.metrics) {
+    servicingMetrics(deps.metrics, deps.db, deps.clock);
+    calendarMetrics(deps.metrics, deps.db, deps.clock);
+  }
   const routers = [
     productRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }),
     agreementRoutes({ db: deps.db, clock: deps.clock, log: deps.log, metrics: deps.metrics, afterCommit }),
@@ -55,6 +63,13 @@ export function createPeApp(deps: PeDeps): Koa {
       clock: deps.clock,
       runCobDay: deps.runCobDay,
       adminToken: deps.config.ADMIN_TOKEN,
+    }),
+    calendarRoutes({
+      db: deps.db,
+      clock: deps.clock,
+      log: deps.log,
+      adminToken: deps.config.ADMIN_TOKEN,
+      afterCalendarChange: deps.afterCalendarChange ?? redateNothing,
     }),
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),

@@ -24,6 +24,8 @@ export const peError = defineErrors({
   CLOCK_NOT_MANUAL: 409,
   /** POST /admin/business-date with a date not strictly after the current one: the clock only goes forward. */
   DATE_NOT_AFTER_CURRENT: 422,
+  /** PUT /admin/calendar/{year} that would make more than 14 non-working days in a row (EXCEPTIONS §3.8). */
+  CALENDAR_INVALID: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

@@ -4,6 +4,7 @@ import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { disburseDocs } from "./agreements/disburse.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
 import { businessDateDocs } from "./business-date/business-date.routes.ts";
+import { calendarDocs } from "./calendar/calendar.routes.ts";
 import { clientDocs } from "./clients/clients.routes.ts";
 import { decisionDocs } from "./decisions/decisions.routes.ts";
 import { payoutResultDocs } from "./disbursement/payout-results.routes.ts";
@@ -34,6 +35,7 @@ export function openApiRoutes(): Router {
       ...clientDocs,
       ...decisionDocs,
       ...businessDateDocs,
+      ...calendarDocs,
     ],
   );
   const router = new Router();
