@@ -20,6 +20,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One year of the production calendar: SEED (the migration's official calendar), ADMIN (a PUT) or DEFAULT (none stored: weekends only, both lists empty) */
+        get: operations["getCalendarYear"];
+        /** Replaces a whole year of the production calendar, adds one to the calendar version and re-dates the loans still ahead (EXCEPTIONS §3.9) */
+        put: operations["putCalendarYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agreements": {
         parameters: {
             query?: never;
@@ -367,6 +385,44 @@ export interface components {
             cob: components["schemas"]["CobDaySummary"][];
             /** @description a business date, YYYY-MM-DD */
             date: string;
+        };
+        CalendarYear: {
+            /** @description sorted */
+            nonWorkingDays: string[];
+            /**
+             * @description SEED: the migration's official calendar; ADMIN: a PUT; DEFAULT: none stored, weekends only (both lists empty)
+             * @enum {string}
+             */
+            source: "SEED" | "ADMIN" | "DEFAULT";
+            /** @description the global calendar version now: every PUT adds one, the seeds are 0 */
+            version: number;
+            /** @description sorted */
+            workingWeekends: string[];
+            year: number;
+        };
+        CalendarYearBody: {
+            /** @description days not worked; a Saturday or Sunday here is accepted and changes nothing */
+            nonWorkingDays: string[];
+            /** @description Saturdays and Sundays that are worked */
+            workingWeekends: string[];
+        };
+        CalendarYearPut: {
+            /** @description sorted */
+            nonWorkingDays: string[];
+            /** @description EXCEPTIONS §3.9's re-dating of what is still ahead, run after the year is stored */
+            redated: {
+                /** @description ACTIVE NEXT_WORKING_DAY loans re-dated by this change */
+                agreements: number;
+                /** @description periods whose dueDate moved */
+                periods: number;
+            };
+            /** @constant */
+            source: "ADMIN";
+            /** @description the global calendar version now: every PUT adds one, the seeds are 0 */
+            version: number;
+            /** @description sorted */
+            workingWeekends: string[];
+            year: number;
         };
         Client: {
             birthDate: string;
@@ -750,6 +806,239 @@ export interface operations {
                 };
             };
             /** @description the date is not after the current business date; nothing changed */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /** @description the calendar year, 1900–2200 */
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the year as PE dates by it */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2026,
+                     *       "nonWorkingDays": [
+                     *         "2026-01-01",
+                     *         "2026-01-02",
+                     *         "2026-01-05",
+                     *         "2026-01-06",
+                     *         "2026-01-07",
+                     *         "2026-01-08",
+                     *         "2026-01-09",
+                     *         "2026-02-23",
+                     *         "2026-03-09",
+                     *         "2026-05-01",
+                     *         "2026-05-11",
+                     *         "2026-06-12",
+                     *         "2026-11-04",
+                     *         "2026-12-31"
+                     *       ],
+                     *       "workingWeekends": [],
+                     *       "version": 0,
+                     *       "source": "SEED"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            /** @description the year is not from 1900 to 2200 */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                /** @description the calendar year, 1900–2200 */
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "nonWorkingDays": [
+                 *         "2026-01-01",
+                 *         "2026-01-02",
+                 *         "2026-01-05",
+                 *         "2026-01-06",
+                 *         "2026-01-07",
+                 *         "2026-01-08",
+                 *         "2026-01-09",
+                 *         "2026-02-23",
+                 *         "2026-03-09",
+                 *         "2026-05-01",
+                 *         "2026-05-11",
+                 *         "2026-06-12",
+                 *         "2026-11-04",
+                 *         "2026-12-31"
+                 *       ],
+                 *       "workingWeekends": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["CalendarYearBody"];
+            };
+        };
+        responses: {
+            /** @description stored; the loans re-dated */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2026,
+                     *       "nonWorkingDays": [
+                     *         "2026-01-01",
+                     *         "2026-01-02",
+                     *         "2026-01-05",
+                     *         "2026-01-06",
+                     *         "2026-01-07",
+                     *         "2026-01-08",
+                     *         "2026-01-09",
+                     *         "2026-02-23",
+                     *         "2026-03-09",
+                     *         "2026-05-01",
+                     *         "2026-05-11",
+                     *         "2026-06-12",
+                     *         "2026-11-04",
+                     *         "2026-12-31"
+                     *       ],
+                     *       "workingWeekends": [],
+                     *       "version": 1,
+                     *       "source": "ADMIN",
+                     *       "redated": {
+                     *         "agreements": 0,
+                     *         "periods": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYearPut"];
+                };
+            };
+            /** @description a bad year, a date of another year, a duplicate, a date in both lists, a weekday in workingWeekends; nothing written */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description more than 14 non-working days in a row, neighbouring stored years included; nothing written */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

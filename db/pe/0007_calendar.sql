@@ -30,6 +30,10 @@ insert into calendar_version (id, version) values (true, 0);
 -- January holidays' weekend days, which part 5 lets the Government move to other days by decree (and the
 -- decree may move any other weekend day as well).
 --
+-- Each year's list was checked against the decree's text as published in news and reference sources
+-- (teko.cntd.ru, profedu38.ru, the holidays-ru library's data) and against the published count of working
+-- days; pe/test/calendar.seeds.test.ts checks the counts and that each year passes §3.8.
+--
 -- 2025 — Постановление Правительства РФ от 04.10.2024 № 1335 «О переносе выходных дней в 2025 году»:
 --   Sat 4 Jan → Fri 2 May; Sun 5 Jan → Wed 31 Dec; Sun 23 Feb → Thu 8 May (so Mon 24 Feb is worked);
 --   Sat 8 Mar → Fri 13 Jun (so Mon 10 Mar is worked); Sat 1 Nov → Mon 3 Nov (Sat 1 Nov is worked).
