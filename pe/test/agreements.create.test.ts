@@ -287,6 +287,7 @@ describe("reads", () => {
     expect(Object.keys(r.body.paths).sort()).toEqual(
       [
         "/admin/business-date",
+        "/admin/calendar/{year}",
         "/agreements",
         "/agreements/counts",
         "/agreements/{id}",
