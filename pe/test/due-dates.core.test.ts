@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { addDays } from "../src/servicing/days.ts";
 import { computeLoanState, type Payment, payoffQuote } from "../src/servicing/index.ts";
 import { CALENDAR_2026, calendarOf, loanTerms } from "./due-dates-fixtures.ts";
 
@@ -73,8 +74,20 @@ const yearEnd = calendarOf([...CALENDAR_2026, ...["01", "04", "05", "06", "07", 
 describe.each([
   { name: "a holiday", disbursedOn: "2026-01-09", period: 2, periodEnd: "2026-03-09", dueDate: "2026-03-10" },
   { name: "a weekend", disbursedOn: "2026-01-14", period: 1, periodEnd: "2026-02-14", dueDate: "2026-02-16" },
-  { name: "a Saturday, then a holiday", disbursedOn: "2026-01-09", period: 4, periodEnd: "2026-05-09", dueDate: "2026-05-12" },
-  { name: "holidays across a year end", disbursedOn: "2026-10-31", period: 2, periodEnd: "2026-12-31", dueDate: "2027-01-11" },
+  {
+    name: "a Saturday, then a holiday",
+    disbursedOn: "2026-01-09",
+    period: 4,
+    periodEnd: "2026-05-09",
+    dueDate: "2026-05-12",
+  },
+  {
+    name: "holidays across a year end",
+    disbursedOn: "2026-10-31",
+    period: 2,
+    periodEnd: "2026-12-31",
+    dueDate: "2027-01-11",
+  },
 ])("a due date on $name", ({ disbursedOn, period, periodEnd, dueDate }) => {
   const terms = loanTerms({ ...spec, disbursedOn, calendar: yearEnd, shift: "NEXT_WORKING_DAY" });
   const row = terms.schedule[period - 1]!;
@@ -93,7 +106,7 @@ describe.each([
   });
 
   it("a day after the moved date costs one day's penalty", () => {
-    const late = computeLoanState(terms, earlier, dueDate.replace(/..$/, (dd) => String(Number(dd) + 1).padStart(2, "0")));
+    const late = computeLoanState(terms, earlier, addDays(dueDate, 1));
     const p = late.periods[period - 1]!;
     expect(p.status).toBe("OVERDUE");
     expect(late.delinquency.daysPastDue).toBe(1);

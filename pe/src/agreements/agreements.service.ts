@@ -4,6 +4,7 @@ import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
+import { loadWorkingCalendar } from "../calendar/calendar.repository.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
@@ -11,7 +12,6 @@ import { listStatusHistory, recordSameStatus } from "../lifecycle/status.reposit
 import { type Client, upsertClients } from "../records/clients.repository.ts";
 import type { ClientInput } from "../records/clients.schemas.ts";
 import type { Product } from "../records/products.repository.ts";
-import { loadWorkingCalendar } from "../calendar/calendar.repository.ts";
 import { type WorkingDays, withDueDates } from "../schedules/due-dates.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import { addMonthsClamped } from "../calendar.ts";
 import { loadWorkingCalendar } from "../calendar/calendar.repository.ts";
+import { addMonthsClamped } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { dueDateOf } from "./due-dates.ts";
 import type { ScheduleRow } from "./schedule.ts";
@@ -86,5 +86,6 @@ export async function reanchorSchedule(
     update schedule_payments s set period_end = d.period_end, due_date = d.due_date
     from unnest(${numbers}::int[], ${ends}::date[], ${dues}::date[]) as d(period, period_end, due_date)
     where s.agreement_id = ${agreementId}::uuid and s.period = d.period`.execute(trx);
-  if (cal) await trx.updateTable("agreements").set({ calendar_version: cal.version }).where("id", "=", agreementId).execute();
+  if (cal)
+    await trx.updateTable("agreements").set({ calendar_version: cal.version }).where("id", "=", agreementId).execute();
 }

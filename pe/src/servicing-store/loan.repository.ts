@@ -52,30 +52,7 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
   if (opts.lock) q = q.forUpdate("a");
   const r = await q.executeTakeFirst();
   if (!r) return null;
-  // Version 1 is the schedule re-anchored on the disbursement date: the creation-time amounts (30/360
-  // amounts do not depend on dates) on dates counted from disbursedOn, exactly as the re-anchoring wrote them.
-  const schedule = r.disbursed_on
-    ? buildSchedule({
-        principal: r.principal,
-        annualRate: r.interest_rate,
-        termMonths: r.term_months,
-        amortization: r.amortization,
-        startDate: r.disbursed_on,
-      })
-    : [];
-  // Moved due dates depend on the calendar when they were computed: they are read as stored (§3.9).
-  const moved = r.disbursed_on && r.due_date_shift !== "NONE" ? await storedDates(db, id) : null;
-  const terms: LoanTerms | null = r.disbursed_on
-    ? {
-        schedule: moved ? schedule.map((row) => ({ ...row, ...moved.dates.get(row.period) })) : schedule,
-        disbursedOn: r.disbursed_on,
-        annualRate: r.interest_rate,
-        amortization: r.amortization,
-        penaltyRate: r.penalty_rate,
-        penaltyGraceDays: r.penalty_grace_days,
-        ...(moved && moved.redatings.length > 0 ? { redatings: moved.redatings } : {}),
-      }
-    : null;
+  const terms = r.disbursed_on ? await servicingTerms(db, { ...r, disbursed_on: r.disbursed_on }) : null;
   return {
     id: r.id,
     status: r.status,
@@ -93,10 +70,51 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
   };
 }
 
+interface TermsRow {
+  id: string;
+  principal: string;
+  interest_rate: string;
+  term_months: number;
+  amortization: LoanTerms["amortization"];
+  disbursed_on: string;
+  penalty_rate: string;
+  penalty_grace_days: number;
+  due_date_shift: "NONE" | "NEXT_WORKING_DAY";
+}
+
+/**
+ * Version 1 is the schedule re-anchored on the disbursement date: the creation-time amounts (30/360
+ * amounts do not depend on dates) on dates counted from disbursedOn, exactly as the re-anchoring wrote them.
+ * Moved due dates depend on the calendar they were computed by: those are read as stored (§3.9).
+ */
+async function servicingTerms(db: Db, r: TermsRow): Promise<LoanTerms> {
+  const schedule = buildSchedule({
+    principal: r.principal,
+    annualRate: r.interest_rate,
+    termMonths: r.term_months,
+    amortization: r.amortization,
+    startDate: r.disbursed_on,
+  });
+  const moved = r.due_date_shift !== "NONE" ? await storedDates(db, r.id) : null;
+  return {
+    schedule: moved ? schedule.map((row) => ({ ...row, ...moved.dates.get(row.period) })) : schedule,
+    disbursedOn: r.disbursed_on,
+    annualRate: r.interest_rate,
+    amortization: r.amortization,
+    penaltyRate: r.penalty_rate,
+    penaltyGraceDays: r.penalty_grace_days,
+    ...(moved && moved.redatings.length > 0 ? { redatings: moved.redatings } : {}),
+  };
+}
+
 /** The stored dates of each period, and the CALENDAR versions already appended (EXCEPTIONS §3.9). */
 async function storedDates(db: Db, id: string) {
   const [rows, redatings] = await Promise.all([
-    db.selectFrom("schedule_payments").select(["period", "period_end", "due_date"]).where("agreement_id", "=", id).execute(),
+    db
+      .selectFrom("schedule_payments")
+      .select(["period", "period_end", "due_date"])
+      .where("agreement_id", "=", id)
+      .execute(),
     db
       .selectFrom("schedule_versions")
       .select(["version", "effective_on"])
