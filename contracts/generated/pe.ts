@@ -114,7 +114,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; a partial early repayment adds one with the tail rebuilt (same due dates, lower payment) */
+        /** Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; a partial early repayment adds one with the tail rebuilt (same due dates, lower payment), a calendar change one with the due dates still ahead moved (reason CALENDAR) */
         get: operations["listScheduleVersions"];
         put?: never;
         post?: never;
@@ -517,6 +517,8 @@ export interface components {
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
             code: string;
             createdAt: string;
+            /** @enum {string} */
+            dueDateShift: "NONE" | "NEXT_WORKING_DAY";
             maxInterestRate: string;
             maxOriginationFee: string;
             maxPrincipal: string;
@@ -539,6 +541,11 @@ export interface components {
              */
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
             code: string;
+            /**
+             * @default NONE
+             * @enum {string}
+             */
+            dueDateShift: "NONE" | "NEXT_WORKING_DAY";
             maxInterestRate: string | number;
             maxOriginationFee: string | number;
             maxPrincipal: string | number;
@@ -572,6 +579,7 @@ export interface components {
             payment: string;
             penalty: string;
             period: number;
+            periodEnd: string;
             principal: string;
             /** @enum {string} */
             status: "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
@@ -579,12 +587,14 @@ export interface components {
         ScheduleVersions: {
             items: {
                 effectiveOn: string;
+                reason: ("DISBURSEMENT" | "PREPAYMENT" | "PAYOFF" | "CALENDAR") | null;
                 rows: {
                     balance: string;
                     dueDate: string;
                     interest: string;
                     payment: string;
                     period: number;
+                    periodEnd: string;
                     principal: string;
                 }[];
                 version: number;
@@ -1236,6 +1246,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -1250,6 +1261,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -1264,6 +1276,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -1414,6 +1427,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -1428,6 +1442,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -1442,6 +1457,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -1595,6 +1611,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -1609,6 +1626,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -1623,6 +1641,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -1864,9 +1883,11 @@ export interface operations {
                      *         {
                      *           "version": 1,
                      *           "effectiveOn": "2025-01-15",
+                     *           "reason": "DISBURSEMENT",
                      *           "rows": [
                      *             {
                      *               "period": 1,
+                     *               "periodEnd": "2025-02-15",
                      *               "dueDate": "2025-02-15",
                      *               "payment": "27170.27",
                      *               "principal": "23993.19",
@@ -2086,6 +2107,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -2100,6 +2122,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -2114,6 +2137,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -2789,6 +2813,7 @@ export interface operations {
                      *           "maxOriginationFee": "10000.00",
                      *           "penaltyRate": "20",
                      *           "penaltyGraceDays": 0,
+                     *           "dueDateShift": "NONE",
                      *           "createdAt": "2026-11-29T17:39:04.137Z"
                      *         }
                      *       ]
@@ -2839,7 +2864,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "CL2.0",
+                 *       "code": "CL3.0",
                  *       "name": "Consumer loan, equal principal",
                  *       "amortization": "EQUAL_PRINCIPAL",
                  *       "minTermMonths": 6,
@@ -2851,7 +2876,8 @@ export interface operations {
                  *       "minOriginationFee": "0.00",
                  *       "maxOriginationFee": "15000.00",
                  *       "penaltyRate": "20",
-                 *       "penaltyGraceDays": 3
+                 *       "penaltyGraceDays": 3,
+                 *       "dueDateShift": "NEXT_WORKING_DAY"
                  *     }
                  */
                 "application/json": components["schemas"]["ProductRequest"];
@@ -2869,7 +2895,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "CL2.0",
+                     *       "code": "CL3.0",
                      *       "name": "Consumer loan, equal principal",
                      *       "amortization": "EQUAL_PRINCIPAL",
                      *       "minTermMonths": 6,
@@ -2882,6 +2908,7 @@ export interface operations {
                      *       "maxOriginationFee": "15000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 3,
+                     *       "dueDateShift": "NEXT_WORKING_DAY",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */
@@ -2993,6 +3020,7 @@ export interface operations {
                      *       "maxOriginationFee": "10000.00",
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 0,
+                     *       "dueDateShift": "NONE",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */

@@ -105,7 +105,8 @@ export const loanDocs: RouteDoc[] = [
     operationId: "listScheduleVersions",
     summary:
       "Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; " +
-      "a partial early repayment adds one with the tail rebuilt (same due dates, lower payment)",
+      "a partial early repayment adds one with the tail rebuilt (same due dates, lower payment), a calendar change " +
+      "one with the due dates still ahead moved (reason CALENDAR)",
     tags: ["agreements"],
     params: idParam,
     responses: {
@@ -117,9 +118,11 @@ export const loanDocs: RouteDoc[] = [
             {
               version: 1,
               effectiveOn: "2025-01-15",
+              reason: "DISBURSEMENT",
               rows: [
                 {
                   period: 1,
+                  periodEnd: "2025-02-15",
                   dueDate: "2025-02-15",
                   payment: "27170.27",
                   principal: "23993.19",
