@@ -131,3 +131,24 @@ describe("a quote between periodEnd and dueDate", () => {
     expect(s.periods[2]!.interest).toBe("27.21");
   });
 });
+
+describe("a partial early repayment on a CL2.0 loan", () => {
+  const early: Payment = { id: "e", valueDate: "2026-03-09", amount: "37403.38", purpose: "EARLY_REPAYMENT" };
+  it("paid on periodEnd 03-09 it waits for the due date 03-10; the rebuilt tail keeps both dates", () => {
+    const waiting = computeLoanState(shifted, [p1, early], "2026-03-09");
+    expect(waiting).toMatchObject({ scheduleVersion: 1, balances: { unappliedFunds: "37403.38" } });
+    const s = computeLoanState(shifted, [p1, early], "2026-03-10");
+    expect(s.periods[1]).toMatchObject({ status: "PAID", paidOn: "2026-03-10" });
+    expect(s.versions.at(-1)).toMatchObject({ version: 2, reason: "PREPAYMENT", effectiveOn: "2026-03-10" });
+    const v2 = s.versions.at(-1)!.rows;
+    expect(v2.map((r) => [r.periodEnd, r.dueDate])).toEqual(s.versions[0]!.rows.map((r) => [r.periodEnd, r.dueDate]));
+    expect(v2[1]).toMatchObject({ principal: "36355.30", balance: "47491.32" });
+    expect(s.balances.principalOutstanding).toBe("47491.32");
+  });
+
+  it("under NONE the same payment is on the due date and applies at once", () => {
+    const s = computeLoanState(nominal, [p1, early], "2026-03-09");
+    expect(s.versions.at(-1)).toMatchObject({ version: 2, reason: "PREPAYMENT", effectiveOn: "2026-03-09" });
+    expect(s.balances.principalOutstanding).toBe("47491.32");
+  });
+});
