@@ -47,9 +47,14 @@ export async function redateLoans(
     if (batch.length === 0) break;
     for (const { id } of batch) {
       if (opts.limit !== undefined && done >= opts.limit) return total;
-      const periods = await redateLoan(db, id, d);
       done += 1;
       after = id;
+      // One loan that cannot be re-dated must not hold up the others (nor the daily job that runs this):
+      // it keeps its old version, so the next run tries it again.
+      const periods = await redateLoan(db, id, d).catch((err: unknown) => {
+        opts.log?.error("re-dating a loan failed; the next run tries it again", { err, agreementId: id, on: d });
+        return 0;
+      });
       total.periods += periods;
       total.agreements += periods > 0 ? 1 : 0;
     }
