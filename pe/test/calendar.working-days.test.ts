@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { calendarBodyProblems } from "../src/calendar/calendar.validation.ts";
 import {
   type CalendarYear,
   dayOfWeek,
@@ -190,3 +191,23 @@ const arbCalendar = fc
       1,
     ),
   );
+
+describe("calendarBodyProblems (§3.8's 400s)", () => {
+  it.each([
+    ["a valid body", { nonWorkingDays: ["2031-01-01", "2031-01-04"], workingWeekends: ["2031-01-05"] }, []],
+    ["another year", { nonWorkingDays: ["2030-12-31"], workingWeekends: [] }, [["nonWorkingDays.0", "OTHER_YEAR"]]],
+    [
+      "a duplicate",
+      { nonWorkingDays: [], workingWeekends: ["2031-01-05", "2031-01-05"] },
+      [["workingWeekends.1", "DUPLICATE"]],
+    ],
+    ["a weekday", { nonWorkingDays: [], workingWeekends: ["2031-01-03"] }, [["workingWeekends.0", "NOT_A_WEEKEND"]]],
+    [
+      "both lists",
+      { nonWorkingDays: ["2031-01-05"], workingWeekends: ["2031-01-05"] },
+      [["workingWeekends.0", "IN_BOTH_LISTS"]],
+    ],
+  ])("%s", (_, body, expected) => {
+    expect(calendarBodyProblems(2031, body).map((p) => [p.path, p.code])).toEqual(expected);
+  });
+});

@@ -60,8 +60,16 @@ export async function putCalendarYear(deps: CalendarDeps, y: CalendarYear) {
     return { version: await replaceCalendarYear(trx, y), on: await deps.clock.today(trx) };
   });
   const redated = await redate(deps, { year: y.year, version, on });
-  const stored = await readCalendarYear(deps.db, y.year);
-  return { ...(stored ?? { ...y, source: "ADMIN" as const }), version, source: "ADMIN" as const, redated };
+  // The answer is this PUT's year, sorted as GET reads it, not a re-read: a later PUT may have replaced it since.
+  const sorted = (days: readonly string[]) => [...days].sort();
+  return {
+    year: y.year,
+    nonWorkingDays: sorted(y.nonWorkingDays),
+    workingWeekends: sorted(y.workingWeekends),
+    version,
+    source: "ADMIN" as const,
+    redated,
+  };
 }
 
 /**
@@ -79,10 +87,14 @@ async function redate(deps: CalendarDeps, change: CalendarChange): Promise<Redat
 
 /** One year as stored, or DEFAULT (weekends only: both lists empty) when none is. */
 export async function getCalendarYear(db: Kysely<PeDB>, year: number) {
-  return db.transaction().execute(async (trx) => {
-    const stored = await readCalendarYear(trx, year);
-    const version = await readCalendarVersion(trx);
-    if (stored) return { ...stored, version };
-    return { year, nonWorkingDays: [], workingWeekends: [], version, source: "DEFAULT" as const };
-  });
+  // One snapshot for both reads, so the version is the one the year was read at.
+  return db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute(async (trx) => {
+      const stored = await readCalendarYear(trx, year);
+      const version = await readCalendarVersion(trx);
+      if (stored) return { ...stored, version };
+      return { year, nonWorkingDays: [], workingWeekends: [], version, source: "DEFAULT" as const };
+    });
 }
