@@ -20,9 +20,9 @@ const terms = { disbursementAmount: "100000.00", termMonths: 6, interestRate: "1
 const rows = (l: { schedule: Array<Record<string, string>> }) =>
   l.schedule.map((p) => [p.periodEnd, p.dueDate, p.payment, p.principal, p.interest, p.balance]);
 
+let id: string;
+let plain: string;
 describe("§6.4: CL2.0, 100 000.00, 15 %, 6 months, disbursed 2026-01-09", () => {
-  let id: string;
-  let plain: string;
   it("the calendar of §6.4 is PUT first", async () => {
     const r = await putCalendar(CALENDAR_2026);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -169,7 +169,7 @@ describe("§6.4: CL2.0, 100 000.00, 15 %, 6 months, disbursed 2026-01-09", () =>
 });
 
 describe("an interrupted re-dating resumes", () => {
-  it("stopped after one loan, the daily job finishes the rest; a third run finds nothing", async () => {
+  it("stopped after two of four loans, the daily job finishes the rest; another run finds nothing", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await approvedLoan(pe, { productCode: "CL2.0", ...terms }));
     for (const i of ids) await disburseAndPay(pe, i);
@@ -184,21 +184,26 @@ describe("an interrupted re-dating resumes", () => {
         workingWeekends: [],
       }),
     );
-    const first = await redateLoans(pe.db, "2026-04-10", { limit: 1 });
-    expect(first).toEqual({ agreements: 1, periods: 1 });
+    // Four CL2.0 loans are ACTIVE (§6.4's among them, whose dates 06-10 does not touch); two are done.
+    const first = await redateLoans(pe.db, "2026-04-10", { limit: 2 });
     const versions = async () =>
       (
-        await sql<{ calendar_version: number }>`
-          select calendar_version from agreements where id in (${sql.join(ids)}) order by id`.execute(pe.db)
-      ).rows.map((r) => r.calendar_version);
-    expect((await versions()).sort()).toEqual([3, 3, 4]);
+        await sql<{ id: string; calendar_version: number }>`
+          select id, calendar_version from agreements where id in (${sql.join([...ids, id])})`.execute(pe.db)
+      ).rows;
+    const done = (await versions()).filter((r) => r.calendar_version === 4).map((r) => r.id);
+    expect(done).toHaveLength(2);
+    expect((await versions()).filter((r) => r.calendar_version === 3)).toHaveLength(2);
+    const moved = done.filter((x) => x !== id).length;
+    expect(first).toEqual({ agreements: moved, periods: moved });
     // The next day's job finishes it.
     await moveTo(pe, "2026-04-11");
-    expect(await versions()).toEqual([4, 4, 4]);
+    expect((await versions()).map((r) => r.calendar_version)).toEqual([4, 4, 4, 4]);
     for (const i of ids) {
       expect((await loan(pe, i)).schedule[1]).toMatchObject({ periodEnd: "2026-06-10", dueDate: "2026-06-11" });
       await checkMoney(pe, i);
     }
+    expect((await loan(pe, id)).schedule[4]).toMatchObject({ periodEnd: "2026-06-09", dueDate: "2026-06-09" });
     expect(await redateLoans(pe.db, "2026-04-11")).toEqual({ agreements: 0, periods: 0 });
   });
 });
