@@ -353,7 +353,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; a partial early repayment adds one with the tail rebuilt (same due dates, lower payment) */
+        /** Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; a partial early repayment adds one with the tail rebuilt (same due dates, lower payment), a calendar change one with the due dates still ahead moved (reason CALENDAR) */
         get: operations["listScheduleVersions"];
         put?: never;
         post?: never;
@@ -892,6 +892,8 @@ export interface components {
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
             code: string;
             createdAt: string;
+            /** @enum {string} */
+            dueDateShift: "NONE" | "NEXT_WORKING_DAY";
             maxInterestRate: string;
             maxOriginationFee: string;
             maxPrincipal: string;
@@ -915,6 +917,11 @@ export interface components {
              */
             amortization: "ANNUITY" | "EQUAL_PRINCIPAL";
             code: string;
+            /**
+             * @default NONE
+             * @enum {string}
+             */
+            dueDateShift: "NONE" | "NEXT_WORKING_DAY";
             maxInterestRate: string | number;
             maxOriginationFee: string | number;
             maxPrincipal: string | number;
@@ -960,6 +967,7 @@ export interface components {
             payment: string;
             penalty: string;
             period: number;
+            periodEnd: string;
             principal: string;
             /** @enum {string} */
             status: "PENDING" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
@@ -967,12 +975,14 @@ export interface components {
         ScheduleVersions: {
             items: {
                 effectiveOn: string;
+                reason: ("DISBURSEMENT" | "PREPAYMENT" | "PAYOFF" | "CALENDAR") | null;
                 rows: {
                     balance: string;
                     dueDate: string;
                     interest: string;
                     payment: string;
                     period: number;
+                    periodEnd: string;
                     principal: string;
                 }[];
                 version: number;
@@ -3162,6 +3172,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -3176,6 +3187,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -3190,6 +3202,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -3356,6 +3369,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -3370,6 +3384,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -3384,6 +3399,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -3543,6 +3559,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -3557,6 +3574,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -3571,6 +3589,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -3822,9 +3841,11 @@ export interface operations {
                      *         {
                      *           "version": 1,
                      *           "effectiveOn": "2025-01-15",
+                     *           "reason": "DISBURSEMENT",
                      *           "rows": [
                      *             {
                      *               "period": 1,
+                     *               "periodEnd": "2025-02-15",
                      *               "dueDate": "2025-02-15",
                      *               "payment": "27170.27",
                      *               "principal": "23993.19",
@@ -4113,6 +4134,7 @@ export interface operations {
                      *       "schedule": [
                      *         {
                      *           "period": 1,
+                     *           "periodEnd": "2026-12-29",
                      *           "dueDate": "2026-12-29",
                      *           "payment": "103792.04",
                      *           "principal": "100614.96",
@@ -4127,6 +4149,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 2,
+                     *           "periodEnd": "2027-01-29",
                      *           "dueDate": "2027-01-29",
                      *           "payment": "103792.04",
                      *           "principal": "101663.03",
@@ -4141,6 +4164,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "period": 3,
+                     *           "periodEnd": "2027-02-28",
                      *           "dueDate": "2027-02-28",
                      *           "payment": "103792.03",
                      *           "principal": "102722.01",
@@ -4827,6 +4851,7 @@ export interface operations {
                      *           "penaltyRate": "20",
                      *           "penaltyGraceDays": 0,
                      *           "pskCeiling": "365.000",
+                     *           "dueDateShift": "NONE",
                      *           "createdAt": "2026-11-29T17:39:04.137Z"
                      *         }
                      *       ]
@@ -4877,7 +4902,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "code": "CL2.0",
+                 *       "code": "CL3.0",
                  *       "name": "Consumer loan, equal principal",
                  *       "amortization": "EQUAL_PRINCIPAL",
                  *       "minTermMonths": 6,
@@ -4890,7 +4915,8 @@ export interface operations {
                  *       "maxOriginationFee": "15000.00",
                  *       "penaltyRate": "20",
                  *       "penaltyGraceDays": 3,
-                 *       "pskCeiling": "40.000"
+                 *       "pskCeiling": "40.000",
+                 *       "dueDateShift": "NEXT_WORKING_DAY"
                  *     }
                  */
                 "application/json": components["schemas"]["ProductRequest"];
@@ -5041,6 +5067,7 @@ export interface operations {
                      *       "penaltyRate": "20",
                      *       "penaltyGraceDays": 0,
                      *       "pskCeiling": "365.000",
+                     *       "dueDateShift": "NONE",
                      *       "createdAt": "2026-11-29T17:39:04.137Z"
                      *     }
                      */

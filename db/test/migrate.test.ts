@@ -154,6 +154,7 @@ describe("migrator", () => {
       "0005_business_date.sql",
       "0006_servicing.sql",
       "0007_calendar.sql",
+      "0008_due_dates.sql",
     ]);
     const recorded = await query<{ name: string; checksum: string }>(
       db.url,

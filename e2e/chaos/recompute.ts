@@ -50,10 +50,19 @@ async function recomputeOne(peDb: string, peUrl: string, id: string): Promise<st
             p.amortization, p.penalty_rate::text penalty_rate, p.penalty_grace_days::text grace
      from agreements a join products p on p.code = a.product_code where a.id = '${id}'`,
   );
+  // Version 1's amounts on the dates as they stand now: a calendar change moves only dates still ahead
+  // (EXCEPTIONS §3.9), and its CALENDAR versions take their places in the log.
   const schedule = await rows<Record<string, string>>(
     peDb,
-    `select period, to_char(due_date, 'YYYY-MM-DD') "dueDate", payment::text, principal::text, interest::text
-     from schedule_versions where agreement_id = '${id}' and version = 1 order by period`,
+    `select v.period, to_char(s.period_end, 'YYYY-MM-DD') "periodEnd", to_char(s.due_date, 'YYYY-MM-DD') "dueDate",
+            v.payment::text, v.principal::text, v.interest::text
+     from schedule_versions v join schedule_payments s using (agreement_id, period)
+     where v.agreement_id = '${id}' and v.version = 1 order by v.period`,
+  );
+  const redatings = await rows<{ version: number; on: string }>(
+    peDb,
+    `select distinct version, to_char(effective_on, 'YYYY-MM-DD') "on" from schedule_versions
+     where agreement_id = '${id}' and reason = 'CALENDAR' order by version`,
   );
   const payments = await rows<Record<string, string>>(
     peDb,
@@ -63,6 +72,7 @@ async function recomputeOne(peDb: string, peUrl: string, id: string): Promise<st
   const terms: LoanTerms = {
     schedule: schedule.map((r) => ({
       period: Number(r.period),
+      periodEnd: r.periodEnd!,
       dueDate: r.dueDate!,
       payment: r.payment!,
       principal: r.principal!,
@@ -73,6 +83,7 @@ async function recomputeOne(peDb: string, peUrl: string, id: string): Promise<st
     amortization: a!.amortization as LoanTerms["amortization"],
     penaltyRate: a!.penalty_rate!,
     penaltyGraceDays: Number(a!.grace),
+    redatings: redatings.map((r) => ({ version: Number(r.version), on: r.on })),
   };
   const allocated = payments
     .filter((p) => !(p.refund_whole as unknown as boolean))

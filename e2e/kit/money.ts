@@ -115,6 +115,23 @@ const PE_CHECKS = [
    where a.psk_amount is distinct from s.s - a.disbursement_amount
       or a.psk_final is distinct from (a.status in ('ACTIVE', 'CLOSED'))
       or a.psk_schedule_version > a.schedule_version`,
+  // EXCEPTIONS §4.2 item 14: under NONE a period falls due when it ends; under NEXT_WORKING_DAY it falls due
+  // on or after its end and before the next one ends, and, for a loan dated by the calendar now in force,
+  // every due date after the business date (the manual clock's latest move, else today UTC) is a working day.
+  `select 'agreement ' || s.agreement_id || ' period ' || s.period || ': ' || p.due_date_shift || ' due '
+          || s.due_date || ', ends ' || s.period_end || ', the next ends ' || coalesce(n.period_end::text, '-') as v
+   from schedule_payments s join agreements a on a.id = s.agreement_id join products p on p.code = a.product_code
+   left join schedule_payments n on n.agreement_id = s.agreement_id and n.period = s.period + 1
+   where (p.due_date_shift = 'NONE' and s.due_date <> s.period_end)
+      or s.due_date < s.period_end or s.due_date >= n.period_end`,
+  `select 'agreement ' || a.id || ' period ' || s.period || ' falls due on ' || s.due_date
+          || ', not a working day in calendar version ' || a.calendar_version as v
+   from schedule_payments s join agreements a on a.id = s.agreement_id
+   left join calendar_years y on y.year = extract(year from s.due_date)
+   where a.status = 'ACTIVE' and a.calendar_version = (select version from calendar_version)
+     and s.due_date > coalesce((select max(date) from business_date), (now() at time zone 'utc')::date)
+     and (s.due_date = any(coalesce(y.non_working_days, '{}'))
+          or (extract(isodow from s.due_date) in (6, 7) and not s.due_date = any(coalesce(y.working_weekends, '{}'))))`,
   `select 'agreement ' || a.id || ' is ' || a.status || ' and has ledger entries' as v
    from agreements a where a.status not in ('ACTIVE', 'CLOSED')
      and exists (select 1 from ledger_entries l where l.agreement_id = a.id)`,

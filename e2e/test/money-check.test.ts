@@ -58,6 +58,18 @@ describe("checkMoney", () => {
     expect(await breaches()).toMatch(/\(ACTIVE\): PSK 26043\.27 final false/);
     await rows(pe, `update agreements set psk_final = true where id = '${id}'`);
     expect(await breaches()).toBe("");
+    // EXCEPTIONS §4.2 item 14: a CL1.0 (NONE) period due a day after it ends; then a CL2.0 loan dated by
+    // the calendar in force falling due on a Sunday ahead.
+    await rows(pe, `update schedule_payments set due_date = due_date + 1 where agreement_id = '${id}' and period = 4`);
+    expect(await breaches()).toMatch(/agreement .* period 4: NONE due 2025-05-16, ends 2025-05-15/);
+    await rows(pe, `update schedule_payments set due_date = due_date - 1 where agreement_id = '${id}' and period = 4`);
+    await rows(pe, `update products set due_date_shift = 'NEXT_WORKING_DAY' where code = 'CL1.0'`);
+    await rows(pe, `update agreements set calendar_version = 0 where id = '${id}'`);
+    // 2025-06-15 is a Sunday: under NEXT_WORKING_DAY period 5 may not fall due on it.
+    expect(await breaches()).toMatch(/period 5 falls due on 2025-06-15, not a working day in calendar version 0/);
+    await rows(pe, `update agreements set calendar_version = null where id = '${id}'`);
+    await rows(pe, `update products set due_date_shift = 'NONE' where code = 'CL1.0'`);
+    expect(await breaches()).toBe("");
 
     await rows(
       system.databases.gateway,

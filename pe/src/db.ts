@@ -28,6 +28,8 @@ export interface ProductsTable {
   penalty_grace_days: ColumnType<number, number | undefined, number>;
   /** The PSK an agreement may not exceed at creation, percent a year (0009_psk.sql). */
   psk_ceiling: ColumnType<string, string | undefined, string>;
+  /** EXCEPTIONS D18 (0008_due_dates.sql): NONE keeps due dates on periodEnd. */
+  due_date_shift: ColumnType<"NONE" | "NEXT_WORKING_DAY", "NONE" | "NEXT_WORKING_DAY" | undefined, never>;
   created_at: Timestamp;
 }
 
@@ -80,6 +82,8 @@ export interface AgreementsTable {
   psk_amount: ColumnType<string | null, string | null | undefined, string | null>;
   psk_final: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   psk_schedule_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The calendar version its due dates were computed by (EXCEPTIONS §3.9); null under NONE. */
+  calendar_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -93,6 +97,7 @@ export interface AgreementStatusHistoryTable {
 export interface SchedulePaymentsTable {
   agreement_id: string;
   period: number;
+  period_end: string;
   due_date: string;
   payment: Numeric;
   principal: Numeric;
@@ -112,11 +117,14 @@ export interface ScheduleVersionsTable {
   version: number;
   effective_on: string;
   period: number;
+  period_end: string;
   due_date: string;
   payment: Numeric;
   principal: Numeric;
   interest: Numeric;
   balance: Numeric;
+  /** Why it was appended (EXCEPTIONS §3.7); null on rows from before 0008_due_dates.sql. */
+  reason: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type { PaymentPurpose };

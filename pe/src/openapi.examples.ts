@@ -63,6 +63,7 @@ export const agreementExample = {
   schedule: [
     {
       period: 1,
+      periodEnd: "2026-12-29",
       dueDate: "2026-12-29",
       payment: "103792.04",
       principal: "100614.96",
@@ -73,6 +74,7 @@ export const agreementExample = {
     },
     {
       period: 2,
+      periodEnd: "2027-01-29",
       dueDate: "2027-01-29",
       payment: "103792.04",
       principal: "101663.03",
@@ -83,6 +85,7 @@ export const agreementExample = {
     },
     {
       period: 3,
+      periodEnd: "2027-02-28",
       dueDate: "2027-02-28",
       payment: "103792.03",
       principal: "102722.01",
@@ -151,11 +154,12 @@ export const productExample = {
   penaltyRate: "20",
   penaltyGraceDays: 0,
   pskCeiling: "365.000",
+  dueDateShift: "NONE",
   createdAt: "2026-11-29T17:39:04.137Z",
 };
 
 export const productRequestExample = {
-  code: "CL2.0",
+  code: "CL3.0",
   name: "Consumer loan, equal principal",
   amortization: "EQUAL_PRINCIPAL",
   minTermMonths: 6,
@@ -169,6 +173,7 @@ export const productRequestExample = {
   penaltyRate: "20",
   penaltyGraceDays: 3,
   pskCeiling: "40.000",
+  dueDateShift: "NEXT_WORKING_DAY",
 };
 
 /** An approved agreement the client asked to disburse: DISBURSING, the payout ordered. */
@@ -224,6 +229,7 @@ export const activeAgreementExample = {
   schedule: [
     {
       period: 1,
+      periodEnd: "2025-02-15",
       dueDate: "2025-02-15",
       payment: "27170.27",
       principal: "23993.19",
@@ -238,6 +244,7 @@ export const activeAgreementExample = {
     },
     {
       period: 2,
+      periodEnd: "2025-03-15",
       dueDate: "2025-03-15",
       payment: "27170.27",
       principal: "24243.12",
@@ -249,6 +256,7 @@ export const activeAgreementExample = {
     },
     {
       period: 3,
+      periodEnd: "2025-04-15",
       dueDate: "2025-04-15",
       payment: "27170.27",
       principal: "24495.65",

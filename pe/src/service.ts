@@ -4,6 +4,7 @@ import { defineService, type StartOptions, startService } from "@loans/shared/ki
 import { route, type TopicRoute } from "@loans/shared/outbox";
 import { createPeApp } from "./app.ts";
 import { createBusinessClock } from "./business-date/clock.ts";
+import { redateOnCalendarChange } from "./calendar/redate.ts";
 import { cobDayRunner } from "./cob/cob.ts";
 import { COB_QUEUE, createCobWorker } from "./cob/cob-schedule.ts";
 import type { PeConfig } from "./config.ts";
@@ -45,7 +46,8 @@ export const peSpec = (config: PeConfig) => {
     ],
     queues: [COB_QUEUE],
     workers: (deps) => ({ cob: createCobWorker({ ...deps, clock, runCobDay }) }),
-    app: ({ workers: _workers, ...deps }) => createPeApp({ ...deps, clock, runCobDay }),
+    app: ({ workers: _workers, ...deps }) =>
+      createPeApp({ ...deps, clock, runCobDay, afterCalendarChange: redateOnCalendarChange(deps.log) }),
   });
 };
 

@@ -86,6 +86,7 @@ describe("POST /agreements: the contract's example", () => {
     expect(a.schedule).toEqual(
       EXAMPLE_FIGURES.map(([payment, principal, interest, balance], i) => ({
         period: i + 1,
+        periodEnd: addMonthsClamped(start, i + 1),
         dueDate: addMonthsClamped(start, i + 1),
         payment,
         principal,

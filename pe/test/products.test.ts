@@ -45,6 +45,7 @@ describe("products", () => {
       penaltyRate: "20",
       penaltyGraceDays: 0,
       pskCeiling: "365.000",
+      dueDateShift: "NONE",
       createdAt: expect.any(String),
     });
     const listed = await call(pe.url, "GET", "/products");

@@ -1,13 +1,11 @@
 import { Dec } from "@loans/shared/money";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computePsk, pskCheck } from "../src/psk/psk.ts";
-import { application, type Counts, call, counts, startTestPe, type TestPe } from "./helpers.ts";
+import { application, type Counts, call, counts, createProduct, startTestPe, type TestPe } from "./helpers.ts";
 import { approvedLoan, disburseAndPay, loan, moveTo, pay } from "./servicing-helpers.ts";
 
 // EXCEPTIONS §6.1 through the API: the LIFECYCLE §5 loan, created on 2025-01-10, disbursed 2025-01-15.
 let pe: TestPe;
-// No ADMIN_TOKEN: admin calls are open, as in the other servicing tests (products.test.ts covers the token).
-const ADMIN = {};
 
 beforeAll(async () => {
   pe = await startTestPe({ BUSINESS_CLOCK: "manual", BUSINESS_DATE_START: "2025-01-10" });
@@ -111,24 +109,24 @@ describe("an agreement from before 0009_psk.sql", () => {
 
 describe("pskCeiling", () => {
   it("POST /products takes pskCeiling (default 365.000) and refuses one out of range, writing nothing", async () => {
-    const plain = await call(pe.url, "POST", "/products", product("PSKD.1"), ADMIN);
-    expect(plain.status).toBe(201);
-    expect(plain.body.pskCeiling).toBe("365.000");
+    const plain = await createProduct(pe.url, product("PSKD.1"));
+    expect(plain.approved?.status).toBe(200);
+    expect(plain.product.pskCeiling).toBe("365.000");
     expect((await call(pe.url, "GET", "/products/CL1.0")).body.pskCeiling).toBe("365.000");
     for (const bad of ["0", "0.000", "365.001", "-1", "15.6555", "abc", 400, true]) {
-      const r = await call(pe.url, "POST", "/products", product("PSKBAD.1", { pskCeiling: bad }), ADMIN);
+      const { asked: r } = await createProduct(pe.url, product("PSKBAD.1", { pskCeiling: bad }));
       expect(r.status, String(bad)).toBe(400);
       expect(r.body.error.code).toBe("VALIDATION_FAILED");
       expect(r.body.error.details.map((d: { path: string }) => d.path)).toContain("pskCeiling");
     }
     expect((await call(pe.url, "GET", "/products/PSKBAD.1")).status).toBe(404);
-    const edge = await call(pe.url, "POST", "/products", product("PSKE.1", { pskCeiling: 0.001 }), ADMIN);
-    expect(edge.body.pskCeiling).toBe("0.001");
+    const edge = await createProduct(pe.url, product("PSKE.1", { pskCeiling: 0.001 }));
+    expect(edge.product.pskCeiling).toBe("0.001");
   });
 
   it("an agreement above the ceiling is 422 PSK_ABOVE_CEILING with nothing written; equal passes", async () => {
-    await call(pe.url, "POST", "/products", product("PSK15.654", { pskCeiling: "15.654" }), ADMIN);
-    await call(pe.url, "POST", "/products", product("PSK15.655", { pskCeiling: "15.655" }), ADMIN);
+    await createProduct(pe.url, product("PSK15.654", { pskCeiling: "15.654" }));
+    await createProduct(pe.url, product("PSK15.655", { pskCeiling: "15.655" }));
     const before: Counts = await counts(pe);
     const refused = await call(pe.url, "POST", "/agreements", application({ productCode: "PSK15.654" }), {
       "Idempotency-Key": "psk-ceiling-1",

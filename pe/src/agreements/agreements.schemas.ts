@@ -100,6 +100,9 @@ export type AgreementSummary = z.output<typeof agreementSummary>;
 export const scheduleRowView = z
   .object({
     period: z.number().int(),
+    /** The nominal end of the period: start + k months (EXCEPTIONS §2.4); bounds the payoff accrual. */
+    periodEnd: z.string(),
+    /** When it falls due: periodEnd, or the first working day after it under NEXT_WORKING_DAY. */
     dueDate: z.string(),
     payment: moneyOutput(),
     principal: moneyOutput(),

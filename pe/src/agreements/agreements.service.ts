@@ -4,6 +4,7 @@ import type { ErrorDetail } from "@loans/shared";
 import { Dec, toMoney, toRate } from "@loans/shared/money";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
+import { loadWorkingCalendar } from "../calendar/calendar.repository.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
@@ -13,6 +14,7 @@ import { computePsk, type Psk } from "../psk/psk.ts";
 import { type Client, upsertClients } from "../records/clients.repository.ts";
 import type { ClientInput } from "../records/clients.schemas.ts";
 import type { Product } from "../records/products.repository.ts";
+import { type WorkingDays, withDueDates } from "../schedules/due-dates.ts";
 import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";
 import { servicingView } from "../servicing-store/view.ts";
@@ -146,7 +148,9 @@ export async function openAgreements(
   const now = clients[0]!.transaction_time;
   // The business date: the indicative schedule starts on it, and Origination scores on it (§4.3, §8.11).
   const today = await clock.today(trx);
-  const drafts = applications.map((a, i) => draftAgreement(a, clients[i]!, today));
+  // Indicative due dates of a NEXT_WORKING_DAY product follow the calendar in effect now (EXCEPTIONS §2.4).
+  const cal = applications.some((a) => a.product.due_date_shift !== "NONE") ? await loadWorkingCalendar(trx) : null;
+  const drafts = applications.map((a, i) => draftAgreement(a, clients[i]!, today, cal));
   const agreements = await insertAgreements(
     trx,
     drafts.map((d) => d.agreement),
@@ -170,15 +174,16 @@ export async function openAgreements(
 }
 
 /** What one application writes, from the application, its client as on record and the business date alone. */
-function draftAgreement(application: Application, client: Client, today: string) {
+function draftAgreement(application: Application, client: Client, today: string, cal: WorkingDays | null) {
   const { input, product, terms } = application;
-  const schedule = buildSchedule({
+  const nominal = buildSchedule({
     principal: terms.principal,
     annualRate: input.interestRate,
     termMonths: input.termMonths,
     amortization: product.amortization,
     startDate: today,
   });
+  const schedule = cal ? withDueDates(nominal, product.due_date_shift, cal) : nominal;
   const monthlyPayment = schedule[0]!.payment;
   const psk = indicativePsk(application, schedule, today);
   const agreement: NewAgreement = {

@@ -76,6 +76,7 @@ export function toAgreementResponse(
     refunds: [],
     schedule: schedule.map((r) => ({
       period: r.period,
+      periodEnd: r.period_end,
       dueDate: r.due_date,
       payment: toMoney(r.payment),
       principal: toMoney(r.principal),

@@ -4,6 +4,7 @@ import type { PeDB } from "../db.ts";
 import type { CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
 import { addDays } from "../servicing/days.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
+import { redateLoans } from "../servicing-store/redate.ts";
 import { refreshLoan } from "../servicing-store/refresh.ts";
 
 /**
@@ -45,6 +46,8 @@ export const cobDayRunner =
       };
       await Promise.all(Array.from({ length: Math.min(lanes, behind.length) }, lane));
     }
+    // A re-dating a calendar PUT left unfinished (a crash, a restart) is finished here (EXCEPTIONS §3.9).
+    await redateLoans(db, day);
     return { ...summary, penaltyPosted: summary.penaltyPosted.toFixed(2) } satisfies CobDaySummary;
   };
 

@@ -80,9 +80,12 @@ const scheduleVersions = z
       z.object({
         version: z.number().int(),
         effectiveOn: z.string(),
+        /** Why it was appended (EXCEPTIONS §3.7); null on versions stored before reasons were kept. */
+        reason: z.enum(["DISBURSEMENT", "PREPAYMENT", "PAYOFF", "CALENDAR"]).nullable(),
         rows: z.array(
           z.object({
             period: z.number().int(),
+            periodEnd: z.string(),
             dueDate: z.string(),
             payment: moneyOutput(),
             principal: moneyOutput(),
@@ -103,7 +106,8 @@ export const loanDocs: RouteDoc[] = [
     operationId: "listScheduleVersions",
     summary:
       "Every schedule version of a disbursed loan, oldest first: version 1 is the schedule re-dated at disbursement; " +
-      "a partial early repayment adds one with the tail rebuilt (same due dates, lower payment)",
+      "a partial early repayment adds one with the tail rebuilt (same due dates, lower payment), a calendar change " +
+      "one with the due dates still ahead moved (reason CALENDAR)",
     tags: ["agreements"],
     params: idParam,
     responses: {
@@ -115,9 +119,11 @@ export const loanDocs: RouteDoc[] = [
             {
               version: 1,
               effectiveOn: "2025-01-15",
+              reason: "DISBURSEMENT",
               rows: [
                 {
                   period: 1,
+                  periodEnd: "2025-02-15",
                   dueDate: "2025-02-15",
                   payment: "27170.27",
                   principal: "23993.19",

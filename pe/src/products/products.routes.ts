@@ -74,6 +74,7 @@ async function createProduct(trx: Transaction<PeDB>, p: CreateProductInput) {
     penalty_rate: p.penaltyRate,
     penalty_grace_days: p.penaltyGraceDays,
     psk_ceiling: p.pskCeiling,
+    due_date_shift: p.dueDateShift,
   });
   if (!row) throw productExists(p.code);
   return toProductResponse(row);

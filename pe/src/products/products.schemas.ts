@@ -6,6 +6,7 @@ import { wholeNumber } from "../http/inputs.ts";
 import { MAX_TERM_MONTHS, productCode } from "../records/product-code.ts";
 
 export const AMORTIZATIONS = ["ANNUITY", "EQUAL_PRINCIPAL"] as const;
+export const DUE_DATE_SHIFTS = ["NONE", "NEXT_WORKING_DAY"] as const;
 
 // Rates are stored as numeric(7,4): 999.9999 is the largest that fits.
 const productRate = () => rateInput().refine((r) => new Dec(r).lt(1000), "must be below 1000");
@@ -44,6 +45,8 @@ export const createProductBody = z
       .refine((d) => d.gte("0.001") && d.lte(365), "must be from 0.001 to 365.000")
       .transform((d) => d.toFixed(3))
       .default("365.000"),
+    /** EXCEPTIONS D18: NEXT_WORKING_DAY moves each due date off non-working days; NONE keeps periodEnd. */
+    dueDateShift: z.enum(DUE_DATE_SHIFTS).default("NONE"),
   })
   .superRefine(
     (p, ctx) => {
@@ -76,6 +79,7 @@ export const productResponse = z
     penaltyRate: z.string(),
     penaltyGraceDays: z.number().int(),
     pskCeiling: z.string(),
+    dueDateShift: z.enum(DUE_DATE_SHIFTS),
     createdAt: z.string(),
   })
   .meta({ id: "Product" });
@@ -99,6 +103,7 @@ export function toProductResponse(row: Selectable<ProductsTable>): ProductRespon
     penaltyRate: toRate(row.penalty_rate),
     penaltyGraceDays: row.penalty_grace_days,
     pskCeiling: new Dec(row.psk_ceiling).toFixed(3),
+    dueDateShift: row.due_date_shift,
     createdAt: row.created_at.toISOString(),
   };
 }

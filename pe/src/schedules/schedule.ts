@@ -21,6 +21,9 @@ export interface ScheduleTerms {
 
 export interface ScheduleRow {
   period: number;
+  /** start + k months, clamped: the nominal end of the period (EXCEPTIONS §2.4). */
+  periodEnd: string;
+  /** When the payment falls due: periodEnd here; moved off non-working days by due-dates.ts when the product says so. */
   dueDate: string;
   payment: string;
   principal: string;
@@ -60,9 +63,11 @@ export function buildSchedule(terms: ScheduleTerms): ScheduleRow[] {
     // would pay it off early and push the balance below zero; no period repays more than is left.
     const principal = Dec.min(planned, balance);
     balance = balance.minus(principal);
+    const periodEnd = addMonthsClamped(terms.startDate, period);
     rows.push({
       period,
-      dueDate: addMonthsClamped(terms.startDate, period),
+      periodEnd,
+      dueDate: periodEnd,
       payment: principal.plus(interest).toFixed(2),
       principal: principal.toFixed(2),
       interest: interest.toFixed(2),

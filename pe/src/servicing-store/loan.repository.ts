@@ -20,6 +20,9 @@ export interface Loan {
   /** The stored PSK's schedule version and finality (pe/src/psk). */
   pskScheduleVersion: number | null;
   pskFinal: boolean | null;
+  dueDateShift: "NONE" | "NEXT_WORKING_DAY";
+  /** The calendar version its due dates were computed by; null under NONE. */
+  calendarVersion: number | null;
   /** Null until the loan is disbursed: before that there is nothing to service. */
   terms: LoanTerms | null;
 }
@@ -47,29 +50,14 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
       "p.amortization",
       "p.penalty_rate",
       "p.penalty_grace_days",
+      "p.due_date_shift",
+      "a.calendar_version",
     ])
     .where("a.id", "=", id);
   if (opts.lock) q = q.forUpdate("a");
   const r = await q.executeTakeFirst();
   if (!r) return null;
-  // Version 1 is the schedule re-anchored on the disbursement date: the creation-time amounts (30/360
-  // amounts do not depend on dates) on dates counted from disbursedOn, exactly as the re-anchoring wrote them.
-  const terms: LoanTerms | null = r.disbursed_on
-    ? {
-        schedule: buildSchedule({
-          principal: r.principal,
-          annualRate: r.interest_rate,
-          termMonths: r.term_months,
-          amortization: r.amortization,
-          startDate: r.disbursed_on,
-        }),
-        disbursedOn: r.disbursed_on,
-        annualRate: r.interest_rate,
-        amortization: r.amortization,
-        penaltyRate: r.penalty_rate,
-        penaltyGraceDays: r.penalty_grace_days,
-      }
-    : null;
+  const terms = r.disbursed_on ? await servicingTerms(db, { ...r, disbursed_on: r.disbursed_on }) : null;
   return {
     id: r.id,
     status: r.status,
@@ -83,7 +71,69 @@ export async function findLoan(db: Db, id: string, opts: { lock?: boolean } = {}
     scheduleVersion: r.schedule_version,
     pskScheduleVersion: r.psk_schedule_version,
     pskFinal: r.psk_final,
+    dueDateShift: r.due_date_shift,
+    calendarVersion: r.calendar_version,
     terms,
+  };
+}
+
+interface TermsRow {
+  id: string;
+  principal: string;
+  interest_rate: string;
+  term_months: number;
+  amortization: LoanTerms["amortization"];
+  disbursed_on: string;
+  penalty_rate: string;
+  penalty_grace_days: number;
+  due_date_shift: "NONE" | "NEXT_WORKING_DAY";
+}
+
+/**
+ * Version 1 is the schedule re-anchored on the disbursement date: the creation-time amounts (30/360
+ * amounts do not depend on dates) on dates counted from disbursedOn, exactly as the re-anchoring wrote them.
+ * Moved due dates depend on the calendar they were computed by: those are read as stored (§3.9).
+ */
+async function servicingTerms(db: Db, r: TermsRow): Promise<LoanTerms> {
+  const schedule = buildSchedule({
+    principal: r.principal,
+    annualRate: r.interest_rate,
+    termMonths: r.term_months,
+    amortization: r.amortization,
+    startDate: r.disbursed_on,
+  });
+  const moved = r.due_date_shift !== "NONE" ? await storedDates(db, r.id) : null;
+  return {
+    schedule: moved ? schedule.map((row) => ({ ...row, ...moved.dates.get(row.period) })) : schedule,
+    disbursedOn: r.disbursed_on,
+    annualRate: r.interest_rate,
+    amortization: r.amortization,
+    penaltyRate: r.penalty_rate,
+    penaltyGraceDays: r.penalty_grace_days,
+    ...(moved && moved.redatings.length > 0 ? { redatings: moved.redatings } : {}),
+  };
+}
+
+/** The stored dates of each period, and the CALENDAR versions already appended (EXCEPTIONS §3.9). */
+async function storedDates(db: Db, id: string) {
+  const [rows, redatings] = await Promise.all([
+    db
+      .selectFrom("schedule_payments")
+      .select(["period", "period_end", "due_date"])
+      .where("agreement_id", "=", id)
+      .execute(),
+    db
+      .selectFrom("schedule_versions")
+      .select(["version", "effective_on"])
+      .distinct()
+      .where("agreement_id", "=", id)
+      .where("reason", "=", "CALENDAR")
+      .orderBy("version")
+      .execute(),
+  ]);
+  return {
+    dates: new Map(rows.map((x) => [x.period, { periodEnd: x.period_end, dueDate: x.due_date }])),
+    redatings: redatings.map((x) => ({ version: x.version, on: x.effective_on })),
   };
 }
 

@@ -29,23 +29,23 @@ async function writePeriods(trx: Transaction<PeDB>, agreementId: string, state: 
       select period, status from schedule_payments where agreement_id = ${agreementId}::uuid
     ), changed as (
       update schedule_payments s set
-        due_date = n.due_date, payment = n.payment, principal = n.principal, interest = n.interest,
+        period_end = n.period_end, due_date = n.due_date, payment = n.payment, principal = n.principal, interest = n.interest,
         balance = n.balance, status = n.status, version = ${state.scheduleVersion}::int,
         paid_interest = n.paid_interest, paid_principal = n.paid_principal, penalty = n.penalty,
         paid_penalty = n.paid_penalty, paid_on = n.paid_on
-      from unnest(${col((p) => p.period)}::int[], ${col((p) => p.dueDate)}::date[],
+      from unnest(${col((p) => p.period)}::int[], ${col((p) => p.periodEnd)}::date[], ${col((p) => p.dueDate)}::date[],
                   ${col((p) => p.payment)}::numeric[], ${col((p) => p.principal)}::numeric[],
                   ${col((p) => p.interest)}::numeric[], ${col((p) => p.balance)}::numeric[],
                   ${col((p) => p.status)}::text[], ${col((p) => p.paidInterest)}::numeric[],
                   ${col((p) => p.paidPrincipal)}::numeric[], ${col((p) => p.penalty)}::numeric[],
                   ${col((p) => p.paidPenalty)}::numeric[], ${col((p) => p.paidOn)}::date[])
-        as n(period, due_date, payment, principal, interest, balance, status, paid_interest, paid_principal,
+        as n(period, period_end, due_date, payment, principal, interest, balance, status, paid_interest, paid_principal,
              penalty, paid_penalty, paid_on)
       where s.agreement_id = ${agreementId}::uuid and s.period = n.period
         -- A row the event did not change is not rewritten: no dead tuple, no WAL.
-        and (s.due_date, s.payment, s.principal, s.interest, s.balance, s.status, s.version, s.paid_interest,
+        and (s.period_end, s.due_date, s.payment, s.principal, s.interest, s.balance, s.status, s.version, s.paid_interest,
              s.paid_principal, s.penalty, s.paid_penalty, s.paid_on)
-            is distinct from (n.due_date, n.payment, n.principal, n.interest, n.balance, n.status,
+            is distinct from (n.period_end, n.due_date, n.payment, n.principal, n.interest, n.balance, n.status,
              ${state.scheduleVersion}::int, n.paid_interest, n.paid_principal, n.penalty, n.paid_penalty, n.paid_on)
       returning s.period, s.status
     )
@@ -68,7 +68,9 @@ async function insertNewVersions(
         agreement_id: agreementId,
         version: v.version,
         effective_on: v.effectiveOn,
+        reason: v.reason,
         period: r.period,
+        period_end: r.periodEnd,
         due_date: r.dueDate,
         payment: r.payment,
         principal: r.principal,

@@ -14,12 +14,18 @@ export async function listScheduleVersions(db: Kysely<PeDB>, agreementId: string
     .orderBy("version")
     .orderBy("period")
     .execute();
-  const versions: Array<{ version: number; effectiveOn: string; rows: Array<Record<string, unknown>> }> = [];
+  const versions: Array<{
+    version: number;
+    effectiveOn: string;
+    reason: string | null;
+    rows: Array<Record<string, unknown>>;
+  }> = [];
   for (const r of rows) {
     if (versions.at(-1)?.version !== r.version)
-      versions.push({ version: r.version, effectiveOn: r.effective_on, rows: [] });
+      versions.push({ version: r.version, effectiveOn: r.effective_on, reason: r.reason, rows: [] });
     versions.at(-1)!.rows.push({
       period: r.period,
+      periodEnd: r.period_end,
       dueDate: r.due_date,
       payment: r.payment,
       principal: r.principal,

@@ -35,6 +35,7 @@ export async function servicingView(db: Kysely<PeDB>, clock: BusinessClock, id: 
     })),
     schedule: s.periods.map((p) => ({
       period: p.period,
+      periodEnd: p.periodEnd,
       dueDate: p.dueDate,
       payment: p.payment,
       principal: p.principal,

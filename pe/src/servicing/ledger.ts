@@ -1,5 +1,13 @@
 import { Dec } from "@loans/shared/money";
-import type { AllocationRow, Component, LoanTerms, PaymentPurpose, PenaltyPosting, ScheduleVersion } from "./types.ts";
+import type {
+  AllocationRow,
+  Component,
+  LoanTerms,
+  PaymentPurpose,
+  PenaltyPosting,
+  ScheduleVersion,
+  VersionReason,
+} from "./types.ts";
 
 /**
  * The mutable working state of one replay (state.ts builds it, the role files change it). It never
@@ -9,6 +17,7 @@ import type { AllocationRow, Component, LoanTerms, PaymentPurpose, PenaltyPostin
 
 export interface PeriodLedger {
   period: number;
+  periodEnd: string;
   dueDate: string;
   principal: Dec;
   interest: Dec;
@@ -45,6 +54,7 @@ export const ZERO = new Dec(0);
 export function openLedger(terms: LoanTerms): Ledger {
   const periods = terms.schedule.map((r) => ({
     period: r.period,
+    periodEnd: r.periodEnd,
     dueDate: r.dueDate,
     principal: new Dec(r.principal),
     interest: new Dec(r.interest),
@@ -65,7 +75,7 @@ export function openLedger(terms: LoanTerms): Ledger {
     penaltyPostings: [],
     closedOn: null,
   };
-  recordVersion(ledger, terms.disbursedOn);
+  recordVersion(ledger, terms.disbursedOn, "DISBURSEMENT");
   return ledger;
 }
 
@@ -112,13 +122,34 @@ export function markPaid(l: Ledger, on: string): void {
   for (const p of l.periods) if (p.paidOn === null && isSettled(p)) p.paidOn = on;
 }
 
-/** Snapshots the current rows as a new schedule version, balances recomputed from the top. */
-export function recordVersion(l: Ledger, effectiveOn: string): void {
+/**
+ * Snapshots the current rows as a new schedule version, balances recomputed from the top. A stored
+ * CALENDAR version that comes first in the log (its number is next, its day has come) goes in before it.
+ */
+export function recordVersion(l: Ledger, effectiveOn: string, reason: VersionReason): void {
+  recordRedatings(l, effectiveOn);
+  pushVersion(l, effectiveOn, reason);
+}
+
+/**
+ * The stored re-datings due by day d whose turn in the version log has come (§3.7: one append-only log).
+ * The rows already carry the moved dates, so a CALENDAR version is a snapshot of them.
+ */
+export function recordRedatings(l: Ledger, d: string): void {
+  for (;;) {
+    const next = l.terms.redatings?.find((r) => r.version === l.versions.length + 1 && r.on <= d);
+    if (!next) return;
+    pushVersion(l, next.on, "CALENDAR");
+  }
+}
+
+function pushVersion(l: Ledger, effectiveOn: string, reason: VersionReason): void {
   let balance = l.periods.reduce((s, p) => s.plus(p.principal), ZERO);
   const rows = l.periods.map((p) => {
     balance = balance.minus(p.principal);
     return {
       period: p.period,
+      periodEnd: p.periodEnd,
       dueDate: p.dueDate,
       payment: p.principal.plus(p.interest).toFixed(2),
       principal: p.principal.toFixed(2),
@@ -126,7 +157,7 @@ export function recordVersion(l: Ledger, effectiveOn: string): void {
       balance: balance.toFixed(2),
     };
   });
-  l.versions.push({ version: l.versions.length + 1, effectiveOn, rows });
+  l.versions.push({ version: l.versions.length + 1, effectiveOn, reason, rows });
 }
 
 /** Closes the loan on `on` and refunds whatever funds are left (LIFECYCLE §2.6). */

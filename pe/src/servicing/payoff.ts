@@ -15,11 +15,13 @@ import {
 import { projectedPenalty } from "./penalty.ts";
 
 /**
- * Full payoff (LIFECYCLE §2.5a, D7). Period k is the first with D_k ≥ t; its interest accrues
- * Actual/Actual (ICMA) within the period on O_k, the principal scheduled from k on in the current version:
+ * Full payoff (LIFECYCLE §2.5a, D7, on nominal dates by EXCEPTIONS §3.10). Period k is the first with
+ * periodEnd_k ≥ t; its interest accrues Actual/Actual (ICMA) from S_k = periodEnd_{k−1} (or disbursedOn)
+ * to D_k = periodEnd_k on O_k, the principal scheduled from k on in the current version:
  *   accrued_k(t) = round(O_k · rate · (t − S_k) / (1200 · (D_k − S_k)))
  * so at t = D_k it is the scheduled interest exactly (O_k · rate / 1200 is how the schedule made it) and
- * the quote meets the schedule without a jump. Later periods' interest is not owed.
+ * the quote meets the schedule without a jump. Later periods' interest is not owed; a period whose
+ * periodEnd < t ≤ dueDate is before k and owes its whole interest. Under NONE periodEnd = dueDate.
  */
 
 export interface Accrual {
@@ -32,21 +34,21 @@ export interface Accrual {
   amount: Dec;
 }
 
-/** Period k's accrual on t, or null after the last due date (nothing accrues then). */
+/** Period k's accrual on t, or null after the last periodEnd (nothing accrues then). */
 export function accrual(l: Ledger, t: string): Accrual | null {
-  const k = l.periods.findIndex((p) => p.dueDate >= t);
+  const k = l.periods.findIndex((p) => p.periodEnd >= t);
   const p = l.periods[k];
   if (!p) return null;
-  const from = k === 0 ? l.terms.disbursedOn : l.periods[k - 1]!.dueDate;
+  const from = k === 0 ? l.terms.disbursedOn : l.periods[k - 1]!.periodEnd;
   const openingBalance = l.periods.slice(k).reduce((s, q) => s.plus(q.principal), ZERO);
   const daysElapsed = Math.max(0, daysBetween(from, t));
-  const daysInPeriod = daysBetween(from, p.dueDate);
+  const daysInPeriod = daysBetween(from, p.periodEnd);
   const amount = openingBalance
     .mul(l.terms.annualRate)
     .mul(daysElapsed)
     .div(new Dec(1200).mul(daysInPeriod))
     .toDecimalPlaces(2, Dec.ROUND_HALF_EVEN);
-  return { period: p.period, from, to: p.dueDate, daysElapsed, daysInPeriod, openingBalance, amount };
+  return { period: p.period, from, to: p.periodEnd, daysElapsed, daysInPeriod, openingBalance, amount };
 }
 
 export interface Owed {
@@ -87,7 +89,7 @@ export function payOffIfCovered(l: Ledger, d: string): boolean {
       if (p.period === k) p.interest = Dec.max(o.accrual.amount, p.paidInterest);
       if (p.period > k) p.interest = p.paidInterest;
     }
-    recordVersion(l, d);
+    recordVersion(l, d, "PAYOFF");
   }
   for (const p of l.periods) {
     p.paidInterest = p.paidInterest.plus(spend(l, unpaidInterest(p), d, p.period, "INTEREST"));

@@ -36,7 +36,8 @@ export function applyEarlyRepayment(l: Ledger, d: string): void {
   if (balance.isZero()) return;
   if (funds.gte(balance)) {
     for (const p of tail) p.interest = ZERO;
-    recordVersion(l, d);
+    // It closes the loan: a payoff's version (the PSK is not recomputed for it, EXCEPTIONS §3.11).
+    recordVersion(l, d, "PAYOFF");
     for (const p of tail) {
       p.paidPrincipal = p.paidPrincipal.plus(spend(l, unpaidPrincipal(p), d, p.period, "PRINCIPAL", "EARLY_REPAYMENT"));
     }
@@ -58,5 +59,5 @@ export function applyEarlyRepayment(l: Ledger, d: string): void {
   });
   due.principal = due.principal.plus(funds);
   due.paidPrincipal = due.paidPrincipal.plus(spend(l, funds, d, due.period, "PRINCIPAL", "EARLY_REPAYMENT"));
-  recordVersion(l, d);
+  recordVersion(l, d, "PREPAYMENT");
 }

@@ -3,7 +3,7 @@ import { parseIsoDate } from "../calendar.ts";
 import { allocate } from "./allocation.ts";
 import { addDays } from "./days.ts";
 import { ServicingInputError } from "./errors.ts";
-import { closeIfPaid, type Ledger, openLedger, spend } from "./ledger.ts";
+import { closeIfPaid, type Ledger, openLedger, recordRedatings, spend } from "./ledger.ts";
 import { payOffIfCovered } from "./payoff.ts";
 import { accruePenaltyDay } from "./penalty.ts";
 import { applyEarlyRepayment } from "./prepayment.ts";
@@ -32,6 +32,8 @@ export function replay(terms: LoanTerms, payments: readonly Payment[], asOf: str
   for (let d = terms.disbursedOn; d <= asOf; d = addDays(d, 1)) {
     if (d > terms.disbursedOn && l.closedOn === null) dailyJob(l, d);
     for (const p of byDay.get(d) ?? []) receive(l, p, d);
+    // A re-dating of d was made after d's job and the payments before it (§3.9): it takes its place last.
+    recordRedatings(l, d);
   }
   return l;
 }
@@ -66,11 +68,7 @@ function validate(terms: LoanTerms, payments: readonly Payment[], asOf: string):
   for (const date of [terms.disbursedOn, asOf]) if (!parseIsoDate(date)) throw bad(`not a date: ${date}`);
   if (asOf < terms.disbursedOn) throw bad(`date ${asOf} is before the disbursement on ${terms.disbursedOn}`);
   if (terms.schedule.length === 0) throw bad("the schedule has no rows");
-  let previous = terms.disbursedOn;
-  for (const r of terms.schedule) {
-    if (!(r.dueDate > previous)) throw bad(`period ${r.period} is not due after ${previous}`);
-    previous = r.dueDate;
-  }
+  validateDates(terms);
   const ids = new Set<string>();
   for (const p of payments) {
     if (ids.has(p.id)) throw bad(`payment ${p.id} appears twice`);
@@ -78,5 +76,31 @@ function validate(terms: LoanTerms, payments: readonly Payment[], asOf: string):
     if (!CENTS.test(p.amount)) throw bad(`payment ${p.id}: amount ${p.amount} is not a non-negative amount in cents`);
     if (!parseIsoDate(p.valueDate)) throw bad(`payment ${p.id}: not a date: ${p.valueDate}`);
     if (p.valueDate < terms.disbursedOn) throw bad(`payment ${p.id} is valued before the disbursement`);
+  }
+}
+
+/**
+ * Dates of the rows (EXCEPTIONS §4.2 item 14): periodEnd and dueDate each after the one before (and the
+ * disbursement), periodEnd ≤ dueDate, and a moved dueDate before the next periodEnd. Re-datings in order.
+ */
+function validateDates(terms: LoanTerms): void {
+  const bad = (m: string) => new ServicingInputError(m);
+  let previous = { periodEnd: terms.disbursedOn, dueDate: terms.disbursedOn };
+  for (const r of terms.schedule) {
+    if (!parseIsoDate(r.periodEnd) || !parseIsoDate(r.dueDate)) throw bad(`period ${r.period} has a bad date`);
+    if (!(r.periodEnd > previous.periodEnd)) throw bad(`period ${r.period} does not end after ${previous.periodEnd}`);
+    if (!(r.dueDate > previous.dueDate)) throw bad(`period ${r.period} is not due after ${previous.dueDate}`);
+    if (r.dueDate < r.periodEnd) throw bad(`period ${r.period} is due before it ends`);
+    if (previous.dueDate >= r.periodEnd) {
+      throw bad(`period ${r.period - 1} is due on or after the end of period ${r.period}`);
+    }
+    previous = r;
+  }
+  let version = 1;
+  for (const r of terms.redatings ?? []) {
+    if (!parseIsoDate(r.on) || r.on < terms.disbursedOn || !(r.version > version)) {
+      throw bad(`re-dating ${r.version} on ${r.on} is out of order`);
+    }
+    version = r.version;
   }
 }

@@ -9,6 +9,9 @@ export type PaymentPurpose = "REGULAR" | "EARLY_REPAYMENT";
 
 export interface ServicingRow {
   period: number;
+  /** The nominal end of the period (start + k months): bounds the payoff accrual only (EXCEPTIONS §3.10). */
+  periodEnd: string;
+  /** periodEnd, or moved to a working day (D18): drives allocation, overdue, penalty and days past due. */
   dueDate: string;
   payment: string;
   principal: string;
@@ -26,7 +29,20 @@ export interface LoanTerms {
   penaltyRate: string;
   /** Days after a due date before the period is OVERDUE and accrues penalty (CL1.0: 0). */
   penaltyGraceDays: number;
+  /**
+   * Calendar re-datings already stored (EXCEPTIONS §3.9), each with the schedule version number it took.
+   * The schedule above carries the dates as they are now: a re-dating only moves dates after its day, so
+   * the replay reads the same on every earlier day; these only place the CALENDAR versions in the log.
+   */
+  redatings?: readonly Redating[];
 }
+
+export interface Redating {
+  version: number;
+  on: string;
+}
+
+export type VersionReason = "DISBURSEMENT" | "PREPAYMENT" | "PAYOFF" | "CALENDAR";
 
 export interface Payment {
   id: string;
@@ -48,6 +64,7 @@ export interface ScheduleVersion {
   version: number;
   /** The date it took effect: disbursedOn for version 1. */
   effectiveOn: string;
+  reason: VersionReason;
   rows: ScheduleRowView[];
 }
 
