@@ -55,6 +55,7 @@ export function createPeApp(deps: PeDeps): Koa {
       clock: deps.clock,
       runCobDay: deps.runCobDay,
       adminToken: deps.config.ADMIN_TOKEN,
+      maxMoveDays: deps.config.BUSINESS_DATE_MAX_MOVE_DAYS,
     }),
     openApiRoutes(),
     docsRoutes({ title: "Product Engine" }),

@@ -24,6 +24,8 @@ export const peError = defineErrors({
   CLOCK_NOT_MANUAL: 409,
   /** POST /admin/business-date with a date not strictly after the current one: the clock only goes forward. */
   DATE_NOT_AFTER_CURRENT: 422,
+  /** POST /admin/business-date further ahead than BUSINESS_DATE_MAX_MOVE_DAYS: nothing moved, nothing run. */
+  MOVE_TOO_FAR: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;
