@@ -2,6 +2,91 @@
 // e2e/test/openapi-client.test.ts checks it is current; UPDATE_OPENAPI_TYPES=1 pnpm test e2e/test/openapi-client.test.ts rewrites it.
 
 export interface paths {
+    "/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outbox per destination and per topic: pending, due, retrying, delivered lately, dead */
+        get: operations["getOutboxStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/outbox/dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dead letters, newest first, a page at a time */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/outbox/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One aggregate's messages, oldest first (at most 200), each with its deliveries and request id */
+        get: operations["listAggregateMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/outbox/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends an aggregate's dead messages to a destination again, as `pnpm outbox requeue` does */
+        post: operations["requeueDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service's pg-boss queues: jobs queued and active */
+        get: operations["listQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/agreement-events": {
         parameters: {
             query?: never;
@@ -154,6 +239,513 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getOutboxStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the outbox now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "service": "pe",
+                     *       "destinations": [
+                     *         {
+                     *           "destination": "origination",
+                     *           "pending": 1,
+                     *           "due": 1,
+                     *           "retrying": 0,
+                     *           "dead": 0,
+                     *           "oldestPendingAgeSeconds": 0.4,
+                     *           "deliveredLastMinute": 12,
+                     *           "deliveredLastHour": 340,
+                     *           "health": "healthy",
+                     *           "failingSince": null,
+                     *           "lastError": null
+                     *         }
+                     *       ],
+                     *       "topics": [
+                     *         {
+                     *           "destination": "origination",
+                     *           "pending": 1,
+                     *           "due": 1,
+                     *           "retrying": 0,
+                     *           "dead": 0,
+                     *           "topic": "agreement.created",
+                     *           "oldestAgeSeconds": 0.4,
+                     *           "lastMinute": 12,
+                     *           "lastHour": 340
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        destinations: {
+                            dead: number;
+                            deliveredLastHour: number;
+                            deliveredLastMinute: number;
+                            destination: string;
+                            due: number;
+                            failingSince: string | null;
+                            /** @enum {string} */
+                            health: "healthy" | "failing" | "unknown";
+                            lastError: string | null;
+                            oldestPendingAgeSeconds: number | null;
+                            pending: number;
+                            retrying: number;
+                        }[];
+                        service: string;
+                        topics: {
+                            dead: number;
+                            destination: string | null;
+                            due: number;
+                            lastHour: number;
+                            lastMinute: number;
+                            oldestAgeSeconds: number | null;
+                            pending: number;
+                            retrying: number;
+                            topic: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description items per page, 20 unless given */
+                limit?: number;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of dead letters */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "812",
+                     *           "topic": "agreement.created",
+                     *           "destination": "origination",
+                     *           "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *           "attempts": 9,
+                     *           "lastError": "rejected: VALIDATION_FAILED",
+                     *           "createdAt": "2025-03-17T10:00:00.000Z",
+                     *           "deadAt": "2025-03-17T10:00:00.000Z",
+                     *           "requestId": "demo-1"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            aggregateId: string;
+                            attempts: number;
+                            createdAt: string;
+                            deadAt: string;
+                            destination: string | null;
+                            id: string;
+                            lastError: string | null;
+                            requestId: string | null;
+                            topic: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAggregateMessages: {
+        parameters: {
+            query: {
+                aggregateId: string;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the aggregate's messages */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "service": "pe",
+                     *       "items": [
+                     *         {
+                     *           "id": "812",
+                     *           "topic": "agreement.created",
+                     *           "requestId": "demo-1",
+                     *           "createdAt": "2025-03-17T10:00:00.000Z",
+                     *           "deliveries": [
+                     *             {
+                     *               "destination": "origination",
+                     *               "attempts": 1,
+                     *               "deliveredAt": "2025-03-17T10:00:00.000Z",
+                     *               "deadAt": null,
+                     *               "lastError": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            createdAt: string;
+                            deliveries: {
+                                attempts: number;
+                                deadAt: string | null;
+                                deliveredAt: string | null;
+                                destination: string;
+                                lastError: string | null;
+                            }[];
+                            id: string;
+                            requestId: string | null;
+                            topic: string;
+                        }[];
+                        service: string;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requeueDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "destination": "origination",
+                 *       "aggregateId": "94937b77-88cb-431a-9c64-ae4a7400b2b5"
+                 *     }
+                 */
+                "application/json": {
+                    aggregateId: string;
+                    destination: string;
+                    /** @default false */
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description the requeued messages' ids */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requeued": [
+                     *         "812"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        requeued: string[];
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no dead message of the aggregate for the destination */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a later message of the aggregate was delivered; `force` requeues anyway */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every queue */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "service": "gateway",
+                     *       "queues": [
+                     *         {
+                     *           "queue": "bank",
+                     *           "queued": 0,
+                     *           "active": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        queues: {
+                            active: number;
+                            queue: string;
+                            queued: number;
+                        }[];
+                        service: string;
+                    };
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the service runs no pg-boss */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     receiveAgreementEvents: {
         parameters: {
             query?: never;
