@@ -46,6 +46,7 @@ let bases: Record<Service, string>;
 let prober: ReturnType<typeof healthProber>;
 let known: Known;
 let ops: Operation[];
+const serviceErrors: string[] = [];
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 async function call(service: Service, method: string, path: string, body?: unknown, headers = {}) {
@@ -78,6 +79,11 @@ beforeAll(async () => {
   });
   ({ system } = test);
   bases = { pe: system.peUrl, origination: system.origination[0]!.url, gateway: system.gateway[0]!.url };
+  // A 500's cause is in the service's log, not its answer: kept for the failure message.
+  for (const p of Object.values(system.services).flat())
+    p.onLine = (line) => {
+      if (line.includes("request failed")) serviceErrors.push(`${p.name}: ${line.slice(0, 1_500)}`);
+    };
   prober = healthProber(Object.values(bases));
   // A few rows for valid paths to name: agreements (and their clients and applications) through the API.
   const rnd = random(SEED);
@@ -286,7 +292,11 @@ describe("the generated fuzz", () => {
         `${Date.now() - started} ms; statuses: ${sorted.map(([k, n]) => `${k}: ${n}`).join(", ")}; ` +
         `health: ${health.probes} probes, max ${health.maxMs} ms, ${health.failed} failed`,
     );
-    expect(failures.slice(0, 5), `${failures.length} failures:\n${failures.slice(0, 5).join("\n\n")}`).toEqual([]);
+    const logged = serviceErrors.slice(0, 3).join("\n");
+    expect(
+      failures.slice(0, 5),
+      `${failures.length} failures:\n${failures.slice(0, 5).join("\n\n")}\n${logged}`,
+    ).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(CASES);
     expect(checked).toBeGreaterThan(unchecked);
     expect(health.failed).toBe(0);
