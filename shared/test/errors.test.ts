@@ -29,6 +29,6 @@ it.each([
 ])("a database error %s answers %i %s", async (sqlstate, status, code) => {
   const r = await fetch(`${url}/${sqlstate}`);
   expect(r.status).toBe(status);
-  expect((await r.json()).error.code).toBe(code);
+  expect(((await r.json()) as { error: { code: string } }).error.code).toBe(code);
   expect(r.headers.get("retry-after")).toBe(status === 503 ? "1" : null);
 });
