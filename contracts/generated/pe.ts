@@ -699,13 +699,19 @@ export interface components {
              * @enum {string}
              */
             clock: "system" | "manual";
-            /** @description a business date, YYYY-MM-DD */
+            /**
+             * Format: date
+             * @description a business date, YYYY-MM-DD
+             */
             date: string;
         };
         BusinessDateMove: {
             /** @description the daily job's result for every day crossed, in order */
             cob: components["schemas"]["CobDaySummary"][];
-            /** @description a business date, YYYY-MM-DD */
+            /**
+             * Format: date
+             * @description a business date, YYYY-MM-DD
+             */
             date: string;
         };
         CalendarYear: {
@@ -760,6 +766,7 @@ export interface components {
             updatedAt: string;
         };
         ClientRequest: {
+            /** Format: date */
             birthDate: string;
             email: string;
             firstName: string;
@@ -774,7 +781,10 @@ export interface components {
             agreements: number;
             /** @description agreements closed by this day's job */
             closed: number;
-            /** @description a business date, YYYY-MM-DD */
+            /**
+             * Format: date
+             * @description a business date, YYYY-MM-DD
+             */
             date: string;
             /** @description periods that became OVERDUE on this day */
             overdueMarked: number;
@@ -1733,7 +1743,10 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /** @description a business date, YYYY-MM-DD */
+                    /**
+                     * Format: date
+                     * @description a business date, YYYY-MM-DD
+                     */
                     date: string;
                 };
             };
@@ -1832,7 +1845,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the date is not after the current business date; nothing changed */
+            /** @description the date is not after the current business date, or further ahead than BUSINESS_DATE_MAX_MOVE_DAYS (366 unless set) days; nothing changed */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -19,12 +19,17 @@ export const canonicalId = () =>
  */
 export const uuidInput = () => z.uuid().transform((s) => s.toLowerCase());
 
+/**
+ * A real calendar day as 'YYYY-MM-DD' (zod's date format knows month lengths and leap years), year 0001 or
+ * later (PostgreSQL has no year 0). Safe by construction: the format check aborts, so a refinement chained
+ * after it only ever sees a well-formed date; every date field is built on this one.
+ */
+export const isoDate = (message = "must be a calendar date YYYY-MM-DD") =>
+  z.iso.date({ error: message, abort: true }).refine((s) => !s.startsWith("0000"), message);
+
 /** Years PostgreSQL's `date` stores without complaint and a person or a loan can plausibly have. */
 export const plausibleDate = () =>
-  z.iso.date().refine((s) => {
-    const year = Number(s.slice(0, 4));
-    return year >= 1900 && year <= 9999;
-  }, "must be a date between 1900-01-01 and 9999-12-31");
+  isoDate().refine((s) => s >= "1900-01-01", "must be a date between 1900-01-01 and 9999-12-31");
 
 /** A bank account number as the simulated bank and the API take it. */
 export const accountNumber = () => z.string().regex(/^\d{20}$/, "must be 20 digits");

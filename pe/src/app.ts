@@ -71,6 +71,7 @@ export function createPeApp(deps: PeDeps): Koa {
       db: deps.db,
       clock: deps.clock,
       runCobDay: deps.runCobDay,
+      maxMoveDays: deps.config.BUSINESS_DATE_MAX_MOVE_DAYS,
     }),
     calendarRoutes({
       db: deps.db,

@@ -10,6 +10,11 @@ export const peEnv = serviceEnv(serviceEntry("pe"), [serviceEntry("origination")
     BUSINESS_CLOCK: z.enum(["system", "manual"]).default("system"),
     /** The manual clock's first date, used once, when its history is empty; unset: today's UTC date then. */
     BUSINESS_DATE_START: calendarDate().optional(),
+    /**
+     * The furthest one POST /admin/business-date may move the manual clock: the move runs the daily job for
+     * every day crossed before it answers, so an unbounded move (to 9999-12-31) kept PE busy for hours.
+     */
+    BUSINESS_DATE_MAX_MOVE_DAYS: z.coerce.number().int().min(1).max(3660).default(366),
     /** How many agreements the daily job brings forward at once, each on its own connection (pool: 10). */
     COB_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(4),
   })

@@ -28,6 +28,8 @@ export const peError = defineErrors({
   DATE_NOT_AFTER_CURRENT: 422,
   /** PUT /admin/calendar/{year} that would make more than 14 non-working days in a row (EXCEPTIONS §3.8). */
   CALENDAR_INVALID: 422,
+  /** POST /admin/business-date further ahead than BUSINESS_DATE_MAX_MOVE_DAYS: nothing moved, nothing run. */
+  MOVE_TOO_FAR: 422,
 });
 
 export type PeErrorCode = keyof typeof peError.statuses;

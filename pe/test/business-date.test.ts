@@ -2,6 +2,7 @@ import { createTestDatabase } from "@loans/db/testing";
 import { ConfigError } from "@loans/shared";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { moveRefusal } from "../src/business-date/business-date.service.ts";
 import { createBusinessClock } from "../src/business-date/clock.ts";
 import { nextDay } from "../src/calendar.ts";
 import { loadPeConfig } from "../src/config.ts";
@@ -111,7 +112,17 @@ describe("the manual clock", () => {
       expect(r.status).toBe(422);
       expect(r.body.error.code).toBe("DATE_NOT_AFTER_CURRENT");
     }
-    for (const body of [{ date: "2025-02-30" }, { date: "tomorrow" }, {}, { date: "2025-09-01", extra: 1 }]) {
+    // Further than BUSINESS_DATE_MAX_MOVE_DAYS (366 by default): refused before anything moves or runs.
+    for (const date of ["9999-12-31", "2026-03-06"]) {
+      const r = await move(pe, { date });
+      expect(r.status).toBe(422);
+      expect(r.body.error.code).toBe("MOVE_TOO_FAR");
+      expect(r.body.error.details).toEqual([
+        { path: "date", message: "must be at most 2026-03-05", current, maxDays: 366 },
+      ]);
+    }
+    const bad = [{ date: "2025-02-30" }, { date: "tomorrow" }, {}, { date: "2025-09-01", extra: 1 }];
+    for (const body of [...bad, { date: "1.2.3" }, { date: "\u0000" }, { date: "0000-01-01" }, { date: 20250901 }]) {
       const r = await move(pe, body);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe("VALIDATION_FAILED");
@@ -218,6 +229,26 @@ describe("configuration", () => {
     expect(loadPeConfig({ ...env, BUSINESS_CLOCK: "manual", BUSINESS_DATE_START: START }).BUSINESS_DATE_START).toBe(
       START,
     );
+  });
+
+  it("bounds one move by BUSINESS_DATE_MAX_MOVE_DAYS, 366 unless set, 1 to 3660", () => {
+    expect(loadPeConfig(env).BUSINESS_DATE_MAX_MOVE_DAYS).toBe(366);
+    expect(loadPeConfig({ ...env, BUSINESS_DATE_MAX_MOVE_DAYS: "30" }).BUSINESS_DATE_MAX_MOVE_DAYS).toBe(30);
+    for (const bad of ["0", "3661", "1.5", "many"])
+      expect(() => loadPeConfig({ ...env, BUSINESS_DATE_MAX_MOVE_DAYS: bad })).toThrow(/BUSINESS_DATE_MAX_MOVE_DAYS/);
+  });
+
+  it.each([
+    ["2025-03-04", "2025-03-04", 366, "DATE_NOT_AFTER_CURRENT"],
+    ["2025-03-04", "2025-03-03", 366, "DATE_NOT_AFTER_CURRENT"],
+    ["2025-03-04", "2025-03-05", 366, null],
+    ["2025-03-04", "2026-03-05", 366, null],
+    ["2025-03-04", "2026-03-06", 366, "MOVE_TOO_FAR"],
+    ["2024-02-28", "2024-03-01", 1, "MOVE_TOO_FAR"],
+    ["2024-02-28", "2024-02-29", 1, null],
+    ["2025-03-04", "9999-12-31", 3660, "MOVE_TOO_FAR"],
+  ])("a move from %s to %s with at most %i days: %s", (current, date, maxDays, code) => {
+    expect(moveRefusal(current, date, maxDays)?.code ?? null).toBe(code);
   });
 
   it("counts days across months and years", () => {

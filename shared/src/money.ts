@@ -49,5 +49,25 @@ export function rateInput() {
     .transform((d) => d.toString());
 }
 
+/**
+ * A money amount given as text, safe by construction: the form check aborts, so decimal.js only ever
+ * reads text it can parse. (zod 4 runs a `.refine` even after a failed `.regex` on the same string; a
+ * refine that parsed the text threw DecimalError on "1.2.3" and answered 500.) Gives "10.50" for "10.5";
+ * `exactCents` asks for two fraction digits as messages carry them.
+ */
+export function moneyText(opts: { min: string; max: string; message?: string; exactCents?: boolean }) {
+  const message = opts.message ?? `must be a decimal string from ${opts.min} to ${opts.max}, two decimals at most`;
+  const pattern = opts.exactCents ? /^\d{1,15}\.\d{2}$/ : /^\d{1,15}(\.\d{1,2})?$/;
+  return z
+    .string({ error: message })
+    .regex(pattern, { error: message, abort: true })
+    .transform((text, ctx) => {
+      const d = new Dec(text);
+      if (d.gte(opts.min) && d.lte(opts.max)) return d.toFixed(2);
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    });
+}
+
 /** The wire form of money in responses and messages. */
 export const moneyOutput = () => z.string().regex(/^-?\d+\.\d{2}$/);

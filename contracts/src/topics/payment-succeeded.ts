@@ -1,4 +1,4 @@
-import { Dec } from "@loans/shared/money";
+import { moneyText } from "@loans/shared/money";
 import { defineTopic } from "@loans/shared/outbox/topic";
 import { z } from "zod";
 import { accountNumber, canonicalId, EXAMPLE } from "../fields.ts";
@@ -27,10 +27,12 @@ export const paymentSucceeded = defineTopic<PaymentSucceeded>()({
   payload: z.object({
     paymentId: canonicalId(),
     agreementId: canonicalId(),
-    amount: z
-      .string()
-      .regex(/^\d{1,12}\.\d{2}$/, "must be an amount with two decimals")
-      .refine((a) => new Dec(a).gt(0), "must be more than zero"),
+    amount: moneyText({
+      min: "0.01",
+      max: "999999999999.99",
+      exactCents: true,
+      message: "must be an amount from 0.01 with two decimals",
+    }),
     purpose: z.enum(PAYMENT_PURPOSES),
     payer: z.object({ accountNumber: accountNumber() }),
     succeededAt: z.iso.datetime({ offset: true }),

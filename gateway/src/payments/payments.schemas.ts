@@ -1,7 +1,7 @@
 import { accountNumber, uuidInput } from "@loans/contracts/fields";
 import { pageLimit } from "@loans/shared/http/cursor";
 import { idempotencyKeyHeader } from "@loans/shared/http/idempotency";
-import { Dec, moneyOutput } from "@loans/shared/money";
+import { moneyOutput, moneyText } from "@loans/shared/money";
 import { z } from "zod";
 import { PAYMENT_PURPOSES, PAYMENT_STATUSES } from "../db.ts";
 
@@ -11,11 +11,7 @@ const AMOUNT = "must be a decimal string from 0.01 to 100000000.00 with at most 
  * A payment's amount: a string only (a JSON number would carry a binary fraction), 0.01 to
  * 100 000 000.00, two fraction digits at most; "10.5" becomes "10.50", so both are the same request.
  */
-const paymentAmount = z
-  .string({ error: AMOUNT })
-  .regex(/^\d{1,9}(\.\d{1,2})?$/, AMOUNT)
-  .refine((s) => new Dec(s).gte("0.01") && new Dec(s).lte("100000000.00"), AMOUNT)
-  .transform((s) => new Dec(s).toFixed(2));
+const paymentAmount = moneyText({ min: "0.01", max: "100000000.00", message: AMOUNT });
 
 export const createPaymentBody = z.strictObject({
   agreementId: z.uuid(),

@@ -13,6 +13,8 @@ export interface BusinessDateRouteDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
   runCobDay: RunCobDay;
+  /** BUSINESS_DATE_MAX_MOVE_DAYS: the furthest one move may go. */
+  maxMoveDays: number;
 }
 
 /** GET and POST /admin/business-date (LIFECYCLE §4.3); their roles are in businessDateDocs (the kit's guard). */
@@ -89,12 +91,19 @@ export const businessDateDocs: RouteDoc[] = [
         ],
       },
       422: {
-        description: "the date is not after the current business date; nothing changed",
+        description:
+          "the date is not after the current business date, or further ahead than BUSINESS_DATE_MAX_MOVE_DAYS " +
+          "(366 unless set) days; nothing changed",
         errors: [
           {
             code: "DATE_NOT_AFTER_CURRENT",
             message: "the business date is 2025-03-17; a move must go after it",
             details: [{ path: "date", message: "must be after 2025-03-17", current: "2025-03-17" }],
+          },
+          {
+            code: "MOVE_TOO_FAR",
+            message: "a move may cross at most 366 days (BUSINESS_DATE_MAX_MOVE_DAYS); 9999-12-31 is 2912732 ahead",
+            details: [{ path: "date", message: "must be at most 2026-03-18", current: "2025-03-17", maxDays: 366 }],
           },
         ],
       },

@@ -3,12 +3,34 @@ import { nextDay } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock, CobDaySummary, RunCobDay } from "../lifecycle/business-date.ts";
+import { dayNumber, fromDayNumber } from "../servicing/days.ts";
 import { insertMove, MOVE_LOCK } from "./business-date.repository.ts";
 
 export interface MoveDeps {
   db: Kysely<PeDB>;
   clock: BusinessClock;
   runCobDay: RunCobDay;
+  maxMoveDays: number;
+}
+
+/**
+ * Why a move from `current` to `date` is refused, or null: the clock goes only forward, and at most
+ * `maxDays` days at once, since the move runs the daily job for every day crossed before it answers.
+ */
+export function moveRefusal(current: string, date: string, maxDays: number) {
+  if (date <= current) {
+    return peError("DATE_NOT_AFTER_CURRENT", `the business date is ${current}; a move must go after it`, [
+      { path: "date", message: `must be after ${current}`, current },
+    ]);
+  }
+  const days = dayNumber(date) - dayNumber(current);
+  if (days <= maxDays) return null;
+  const latest = fromDayNumber(dayNumber(current) + maxDays);
+  return peError(
+    "MOVE_TOO_FAR",
+    `a move may cross at most ${maxDays} days (BUSINESS_DATE_MAX_MOVE_DAYS); ${date} is ${days} ahead`,
+    [{ path: "date", message: `must be at most ${latest}`, current, maxDays }],
+  );
 }
 
 /**
@@ -29,11 +51,8 @@ export async function moveBusinessDate(
     try {
       const from = await conn.transaction().execute(async (trx) => {
         const current = await deps.clock.today(trx);
-        if (date <= current) {
-          throw peError("DATE_NOT_AFTER_CURRENT", `the business date is ${current}; a move must go after it`, [
-            { path: "date", message: `must be after ${current}`, current },
-          ]);
-        }
+        const refusal = moveRefusal(current, date, deps.maxMoveDays);
+        if (refusal) throw refusal;
         // Last in the transaction: the instant it takes effect is as near its commit as can be.
         await insertMove(trx, date);
         await recordMove(trx, current);

@@ -1,14 +1,12 @@
-import { UUID } from "@loans/contracts/fields";
+import { isoDate, UUID } from "@loans/contracts/fields";
 import { AppError, type ErrorDetail } from "@loans/shared";
 import { z } from "zod";
-import { parseIsoDate } from "../calendar.ts";
 
 // Any well-formed uuid (PostgreSQL's own syntax), checked before it reaches a `uuid` column: no 22P02 → 500.
 export { UUID };
 
-/** A real calendar day as 'YYYY-MM-DD' ('2023-02-30' is not one). */
-export const calendarDate = () =>
-  z.string().refine((s) => parseIsoDate(s) !== null, "must be a calendar date YYYY-MM-DD");
+/** A real calendar day as 'YYYY-MM-DD' ('2023-02-30' is not one): the contracts' one date field. */
+export const calendarDate = () => isoDate();
 
 /**
  * A whole JSON number within bounds. A refinement rather than `.int()`: zod's int check aborts the whole

@@ -9,6 +9,7 @@ import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { parseRequest } from "../http/inputs.ts";
 import { productExample, productRequestExample } from "../openapi.examples.ts";
+import { productCode } from "../records/product-code.ts";
 import { findProduct, insertProduct, listProducts } from "../records/products.repository.ts";
 import {
   type CreateProductInput,
@@ -47,7 +48,9 @@ export function productRoutes(deps: { db: Kysely<PeDB>; approvals: Approvals<PeD
   });
 
   router.get("/products/:code", async (ctx) => {
-    const row = await findProduct(db, ctx.params.code ?? "");
+    // A code that cannot name a product (a NUL, which PostgreSQL's text refuses, among them) is not found.
+    const code = productCode().safeParse(ctx.params.code);
+    const row = code.success ? await findProduct(db, code.data) : undefined;
     if (!row) throw new AppError("NOT_FOUND", `product ${ctx.params.code} not found`);
     ctx.body = toProductResponse(row);
   });

@@ -1,7 +1,8 @@
+import { isoDate } from "@loans/contracts/fields";
 import { moneyInput, moneyOutput, toMoney } from "@loans/shared/money";
 import type { Selectable } from "kysely";
 import { z } from "zod";
-import { parseIsoDate, utcDate } from "../calendar.ts";
+import { utcDate } from "../calendar.ts";
 import type { ClientsTable } from "../db.ts";
 
 /**
@@ -32,9 +33,8 @@ export const passportNumber = () =>
 const EARLIEST_BIRTH_DATE = "1900-01-01";
 
 export const birthDate = () =>
-  z.string().superRefine((s, ctx) => {
-    if (!parseIsoDate(s)) ctx.addIssue({ code: "custom", message: "must be a real date as YYYY-MM-DD" });
-    else if (s >= utcDate(new Date())) ctx.addIssue({ code: "custom", message: "must be in the past" });
+  isoDate("must be a real date as YYYY-MM-DD").superRefine((s, ctx) => {
+    if (s >= utcDate(new Date())) ctx.addIssue({ code: "custom", message: "must be in the past" });
     else if (s < EARLIEST_BIRTH_DATE) ctx.addIssue({ code: "custom", message: `must be after ${EARLIEST_BIRTH_DATE}` });
   });
 

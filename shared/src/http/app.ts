@@ -10,6 +10,7 @@ import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { observeRequests } from "./observe.ts";
 import { isInternalPath, serviceAuth } from "./service-auth.ts";
+import { refuseNul } from "./text-guard.ts";
 
 export interface BaseAppOptions {
   service: string;
@@ -48,6 +49,7 @@ export function createBaseApp(opts: BaseAppOptions): Koa {
   app.use(serviceAuth(opts.serviceSecret));
   app.use(opts.access ?? apiKeys(opts.apiKeys ?? [], opts.adminToken));
   app.use(parseJson({ maxDepth: 16 }));
+  app.use(refuseNul());
   app.use(healthRoutes({ service: opts.service, pool: opts.pool, log: opts.log }).routes());
   if (opts.metrics) app.use(metricsRoutes(opts.metrics).routes());
   return app;

@@ -93,9 +93,10 @@ export function errorMiddleware(log: (err: unknown, ctx: Context) => void = defa
   };
 }
 
-// Connection failures and server shutdowns (SQLSTATE classes 08 and 57P): the request may succeed
-// if sent again, so it is a 503, not a 500.
-const UNAVAILABLE = /^(08|57P)/;
+// Connection failures, server shutdowns and a server with every connection taken (SQLSTATE classes 08
+// and 57P, and 53300 too_many_connections, seen when other clients share the server): the request may
+// succeed if sent again, so it is a 503, not a 500.
+const UNAVAILABLE = /^(08|57P|53300)/;
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
 
 function isDatabaseUnavailable(err: unknown): boolean {

@@ -137,11 +137,11 @@ function queuesRoute(router: Router, deps: AdminDeps) {
 
 const deadCursor = cursorCodec(z.tuple([z.string().regex(/^\d+$/), z.string()]));
 
-const deadQuery = z.strictObject({ limit: pageLimit(), cursor: z.string().max(500).optional() });
+export const deadQuery = z.strictObject({ limit: pageLimit(), cursor: z.string().max(500).optional() });
 
-const messagesQuery = z.strictObject({ aggregateId: z.string().min(1).max(200) });
+export const messagesQuery = z.strictObject({ aggregateId: z.string().min(1).max(200) });
 
-const requeueBody = z.strictObject({
+export const requeueBody = z.strictObject({
   destination: z.string().min(1).max(200),
   aggregateId: z.string().min(1).max(200),
   force: z.boolean().default(false),
