@@ -11,12 +11,19 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-/** Every service as processes, each on a database cloned for this test file; `stop` drops them again. */
+/**
+ * Every service as processes, each on a database cloned for this test file, and one operator registry
+ * they share (unless `env` names one); `stop` drops them again.
+ */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const databases = {} as Record<DatabaseName, TestDatabase>;
   for (const { database } of SERVICES) databases[database] = await createTestDatabase(database);
+  const registry = env.OPERATORS_DATABASE_URL ? null : await createTestDatabase("operators");
   const urls = Object.fromEntries(SERVICES.map((s) => [s.database, databases[s.database].url]));
-  const system = await startSystem({ databases: urls as Record<DatabaseName, string>, env });
+  const system = await startSystem({
+    databases: urls as Record<DatabaseName, string>,
+    env: registry ? { OPERATORS_DATABASE_URL: registry.url, ...env } : env,
+  });
   return {
     system,
     databases,
@@ -26,6 +33,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     async stop() {
       await system.stop();
       for (const db of Object.values(databases)) await db.drop();
+      await registry?.drop();
     },
   };
 }
