@@ -3,6 +3,7 @@ import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { createServiceApp } from "@loans/shared/kit/app";
+import { meDocs } from "@loans/shared/kit/me.routes";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -38,7 +39,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
         "FAILED); a client's payment goes PROCESSING → SUCCEEDED | FAILED. An unknown bank outcome never makes " +
         "either FAILED: it waits and is asked again with the same id.",
     },
-    [...paymentRouteDocs, ...payoutRouteDocs, ...agreementEventDocs],
+    [...paymentRouteDocs, ...payoutRouteDocs, ...agreementEventDocs, ...meDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;

@@ -3,6 +3,7 @@ import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
 import { createServiceApp } from "@loans/shared/kit/app";
+import { meDocs } from "@loans/shared/kit/me.routes";
 import type Koa from "koa";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -48,7 +49,7 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
         "APPROVED becomes PAYMENT_PENDING once PE has the decision; WITHDRAWN (final) from any of them when PE's " +
         "withdrawal arrives; then ACTIVE → CLOSED, or DISBURSEMENT_FAILED, as PE reports the loan.",
     },
-    [...applicationRouteDocs, ...withdrawalRouteDocs, ...agreementEventRouteDocs],
+    [...applicationRouteDocs, ...withdrawalRouteDocs, ...agreementEventRouteDocs, ...meDocs],
   );
   const docs = new Router().get("/openapi.json", (ctx) => {
     ctx.body = openApi;

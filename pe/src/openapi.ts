@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import { openApiDocument } from "@loans/shared/http/openapi";
+import { meDocs } from "@loans/shared/kit/me.routes";
 import { agreementDocs } from "./agreements/agreements.routes.ts";
 import { disburseDocs } from "./agreements/disburse.routes.ts";
 import { withdrawDocs } from "./agreements/withdraw.routes.ts";
@@ -34,6 +35,7 @@ export function openApiRoutes(): Router {
       ...clientDocs,
       ...decisionDocs,
       ...businessDateDocs,
+      ...meDocs,
     ],
   );
   const router = new Router();

@@ -7,6 +7,7 @@ import { createBaseApp } from "../http/app.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { adminRoutes } from "./admin.routes.ts";
+import { meRoutes } from "./me.routes.ts";
 
 /**
  * A service's Koa app as every service has it: the base (request ids and log lines, errors, bodies,
@@ -32,6 +33,7 @@ export function createServiceApp(
     boss: deps.boss,
     adminToken: deps.config.ADMIN_TOKEN,
   });
+  app.use(meRoutes({ adminToken: deps.config.ADMIN_TOKEN }).routes());
   app.use(admin.routes()).use(admin.allowedMethods());
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
