@@ -145,7 +145,7 @@ export function CalendarPage() {
           min={1900}
           max={2200}
           value={year}
-          onChange={(e) => {
+          onInput={(e) => {
             const y = Number(e.currentTarget.value);
             if (Number.isInteger(y) && y >= 1900 && y <= 2200) setYear(y);
           }}
