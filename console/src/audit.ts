@@ -12,6 +12,8 @@ export interface AuditEntry {
   /** ALLOWED, REFUSED, FAILED… */
   outcome: string;
   status: number | null;
+  /** The refusal's code (FORBIDDEN, SAME_OPERATOR…), when it was one. */
+  errorCode: string | null;
   summary: unknown;
 }
 
@@ -28,16 +30,19 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
  * rename on the service's side is fixed here. A refusal before the operator is known has no name.
  */
 export function toAuditEntry(raw: Record<string, unknown>): AuditEntry {
+  // `operator: {id, name, role}` as the kit answers; flat `operatorName`/`role` read too.
+  const op = (typeof raw.operator === "object" && raw.operator !== null ? raw.operator : {}) as Record<string, unknown>;
   return {
     id: String(raw.id),
-    at: String(raw.at ?? raw.createdAt ?? ""),
-    operator: str(raw.operatorName ?? raw.operator) ?? "(unknown)",
-    role: str(raw.role),
+    at: String(raw.at ?? ""),
+    operator: str(op.name ?? raw.operatorName) ?? "(unknown)",
+    role: str(op.role ?? raw.role),
     action: String(raw.action ?? ""),
     target: str(raw.target),
     requestId: str(raw.requestId),
     outcome: String(raw.outcome ?? ""),
     status: typeof raw.status === "number" ? raw.status : null,
+    errorCode: str(raw.errorCode),
     summary: raw.summary ?? null,
   };
 }

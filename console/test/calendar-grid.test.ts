@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { monthWeeks, parseDates, workingDayCount } from "../src/calendar-grid.ts";
+import { monthWeeks, parseDates, workingDayCount, type YearLists } from "../src/calendar-grid.ts";
 
-const none = { nonWorkingDays: [], workingWeekends: [] };
+const none: YearLists = { nonWorkingDays: [], workingWeekends: [] };
 // EXCEPTIONS §6.4's 2026: the New Year run, 23 Feb, 9 Mar (for 8 Mar), 1 and 11 May, 12 Jun, 4 Nov, 31 Dec.
-const y2026 = {
+const y2026: YearLists = {
   nonWorkingDays: [
     ...["01", "02", "05", "06", "07", "08", "09"].map((d) => `2026-01-${d}`),
     "2026-02-23",
@@ -18,7 +18,7 @@ const y2026 = {
   workingWeekends: [],
 };
 
-const cell = (y: number, m: number, date: string, lists = none) =>
+const cell = (y: number, m: number, date: string, lists: YearLists = none) =>
   monthWeeks(y, m, lists)
     .flat()
     .find((c) => c?.date === date);

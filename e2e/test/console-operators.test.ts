@@ -147,8 +147,7 @@ suite("the console with operators, audit, approvals and the calendar", () => {
   // Needs the calendar branch (GET/PUT /admin/calendar/{year}, 2026 seeded as EXCEPTIONS §6.4 lists it).
   it("shows a year on the Calendar page, refuses a bad list in words and saves a good one", async () => {
     await admin.goto(`${h.web.url}/calendar`);
-    await admin.getByLabel("Year").fill("2026");
-    await admin.getByLabel("Year").press("Enter");
+    await admin.getByRole("spinbutton", { name: "Year" }).fill("2026");
     const grid = admin.locator("[data-panel=calendar]");
     await grid.locator('[data-source="SEED"]').getByText("247 working days").waitFor();
     await expect(grid.locator('[data-date="2026-01-07"]').getAttribute("data-kind")).resolves.toBe("holiday");

@@ -78,7 +78,7 @@ function Pending({ service }: { service: Service }) {
   const list = useLoad(
     async () => {
       const r = await optional<{ items: Array<Record<string, unknown>> }>(service, "/admin/approvals?status=PENDING");
-      return r && r.items.map(toApproval);
+      return r ? r.items.map(toApproval) : null;
     },
     [service],
     5000,

@@ -34,6 +34,7 @@ export function AuditTable({ items, service }: { items: AuditEntry[]; service?: 
               <td class={e.outcome === "ALLOWED" ? "" : "bad"}>
                 {e.outcome}
                 {e.status !== null && <small class="muted"> {e.status}</small>}
+                {e.errorCode && <small> {e.errorCode}</small>}
               </td>
               <td class="small">{summaryText(e.summary)}</td>
             </tr>

@@ -134,7 +134,7 @@ export function CalendarPage() {
   return (
     <div class="page">
       <h1>Calendar</h1>
-      <nav class="pager" aria-label="Year">
+      <nav class="pager" aria-label="Pick a year">
         <button type="button" onClick={() => setYear(year - 1)}>
           ← {year - 1}
         </button>
