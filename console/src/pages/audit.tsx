@@ -28,7 +28,11 @@ export function AuditTable({ items, service }: { items: AuditEntry[]; service?: 
               </td>
               <td>
                 <code>{e.action}</code>
-                {service && e.requestId && <small class="muted"> request {e.requestId}</small>}
+                {service && e.requestId && (
+                  <small class="muted block" title="every log line of the request carries it">
+                    request {e.requestId}
+                  </small>
+                )}
               </td>
               <td>{e.target ? <code>{e.target}</code> : "—"}</td>
               <td class={e.outcome === "ALLOWED" ? "" : "bad"}>
