@@ -8,6 +8,7 @@ import { BusinessDatePage } from "./pages/business-date.tsx";
 import { CalendarPage } from "./pages/calendar.tsx";
 import { LoanPage } from "./pages/loan.tsx";
 import { OperationsPage } from "./pages/operations.tsx";
+import { OperatorsPage } from "./pages/operators.tsx";
 import { PipelinePage } from "./pages/pipeline.tsx";
 import { onLink, useLocation } from "./router.ts";
 import { type Session, SessionProvider, whoAmI } from "./session.ts";
@@ -37,6 +38,7 @@ const PAGES: Record<string, ComponentType> = {
   "/calendar": CalendarPage,
   "/audit": AuditPage,
   "/approvals": ApprovalsPage,
+  "/operators": OperatorsPage,
 };
 
 /** The page at `path`: a loan's (`loan` is its id as written in the path), one this session may open, or none. */
@@ -46,7 +48,11 @@ function CurrentPage({ path, loan, session }: { path: string; loan: string | und
   if (Page) return <Page />;
   return (
     <p>
-      No page here{PAGES[path] ? " for an API key: sign in with an operator token" : ""}.{" "}
+      No page here
+      {PAGES[path]
+        ? ` for ${session.kind === "apiKey" ? "an API key: sign in with an operator token" : "your role"}`
+        : ""}
+      .{" "}
       <a href="/" onClick={onLink}>
         Go to the pipeline
       </a>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, token } from "./api.ts";
 import { ErrorBox } from "./components.tsx";
+import { type Action, can } from "./roles.ts";
 import { onLink } from "./router.ts";
 import type { Session } from "./session.ts";
 
@@ -63,10 +64,17 @@ const NAV = [
   { href: "/calendar", label: "Calendar", operator: true },
   { href: "/audit", label: "Audit", operator: true },
   { href: "/approvals", label: "Approvals", operator: true },
-];
+  { href: "/operators", label: "Operators", operator: true, action: "manageOperators" },
+] satisfies Array<{ href: string; label: string; operator: boolean; action?: Action }>;
 
-/** The pages this session may open: an API key sees none of the operator pages. */
-export const navFor = (s: Session) => NAV.filter((n) => !n.operator || s.kind === "operator");
+/** The pages this session may open: an API key sees none of the operator pages, the Operators page is the admin's. */
+export const navFor = (s: Session) =>
+  NAV.filter((n) => {
+    if (!n.operator) return true;
+    if (s.kind !== "operator") return false;
+    const action: Action | undefined = "action" in n ? n.action : undefined;
+    return action === undefined || can(s.operator.role, action);
+  });
 
 function Who({ session }: { session: Session }) {
   if (session.kind === "apiKey")

@@ -69,7 +69,7 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     await expect(who.getAttribute("data-role")).resolves.toBe("admin");
     await who.getByText("admin", { exact: true }).waitFor();
     const nav = page.getByRole("navigation", { name: "Pages" });
-    for (const name of ["Operations", "Business date", "Calendar", "Audit", "Approvals"])
+    for (const name of ["Operations", "Business date", "Calendar", "Audit", "Approvals", "Operators"])
       await nav.getByRole("link", { name }).waitFor();
     await page.locator(".top").getByRole("button", { name: "Sign out" }).waitFor();
   });
