@@ -58,3 +58,7 @@ export interface OutboxMessage {
   createdAt: string;
   deliveries: Array<{ destination: string; attempts: number; deliveredAt: string | null; deadAt: string | null }>;
 }
+
+/** Who is signed in, as `GET /admin/me` answers on every service (shared/src/kit/me.routes.ts). */
+export type Operator = Pe["Me"]["operator"];
+export type Role = Operator["role"];

@@ -23,8 +23,10 @@ export interface Harness {
   test: TestSystem;
   web: RunningConsole;
   browser: Browser;
-  /** A page at `width` px that has given the admin token on the key form. */
-  page(width?: number): Promise<Page>;
+  /** A page at `width` px that has given `token` (the admin token unless said) on the key form. */
+  page(width?: number, token?: string): Promise<Page>;
+  /** A new operator with `role` through the admin API (operators branch); resolves with its token, shown once. */
+  operator(name: string, role: string): Promise<string>;
   /** Applies through PE's API; scoring approves it (an adult with a high income). */
   apply(n: number, overrides?: Record<string, unknown>): Promise<string>;
   agreement(id: string): Promise<Reply["body"]>;
@@ -54,13 +56,19 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     test,
     web,
     browser,
-    async page(width = 1280) {
+    async page(width = 1280, token = ADMIN_TOKEN) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(web.url);
-      await page.getByLabel("API key or admin token").fill(ADMIN_TOKEN);
+      await page.getByLabel("API key, operator token or admin token").fill(token);
       await page.getByRole("button", { name: "Continue" }).click();
       await page.getByRole("heading", { name: "Pipeline" }).waitFor();
       return page;
+    },
+    async operator(name, role) {
+      const r = await pe("POST", "/admin/operators", { name, role }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+      if (r.status !== 201) throw new Error(`operator ${name}: ${r.status} ${JSON.stringify(r.body)}`);
+      const t = r.body.token as string | { token: string };
+      return typeof t === "string" ? t : t.token;
     },
     async apply(n, overrides = {}) {
       const r = await pe("POST", "/agreements", {

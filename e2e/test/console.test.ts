@@ -2,7 +2,7 @@ import { waitFor } from "@loans/shared/test-kit/wait";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, hasChromium, startHarness } from "../kit/console-harness.ts";
+import { API_KEY, type Harness, hasChromium, startHarness } from "../kit/console-harness.ts";
 
 // Debian's chromium, which .ci/run installs when missing; without it these tests are skipped and say so.
 const suite = hasChromium() ? describe : describe.skip;
@@ -60,6 +60,42 @@ suite(hasChromium() ? "the console in Chromium" : "the console (skipped: no /usr
     // The key stays for the session: a reload does not ask again.
     await page.reload();
     await page.getByRole("heading", { name: "Pipeline" }).waitFor();
+  });
+
+  it("shows who is signed in: the admin token is the bootstrap admin, who sees every operator page", async () => {
+    await page.goto(h.web.url);
+    const who = page.locator(".top [data-who]");
+    await expect(who.getAttribute("data-who")).resolves.toBe("bootstrap-admin");
+    await expect(who.getAttribute("data-role")).resolves.toBe("admin");
+    await who.getByText("admin", { exact: true }).waitFor();
+    const nav = page.getByRole("navigation", { name: "Pages" });
+    for (const name of ["Operations", "Business date", "Calendar", "Audit", "Approvals", "Operators"])
+      await nav.getByRole("link", { name }).waitFor();
+    await page.locator(".top").getByRole("button", { name: "Sign out" }).waitFor();
+  });
+
+  it("with a client's API key: no operator page, no action on a loan, and Sign out asks again", async () => {
+    const id = await h.apply(10);
+    await h.waitStatus(id, "APPROVED");
+    const client = await h.page(1280, API_KEY);
+    try {
+      await client.locator('.top [data-who="api-key"]').getByText("API key").waitFor();
+      const nav = client.getByRole("navigation", { name: "Pages" });
+      await nav.getByRole("link", { name: "Pipeline" }).waitFor();
+      expect(await nav.getByRole("link").count()).toBe(1);
+      await client.goto(`${h.web.url}/loans/${id}`);
+      await client.getByRole("button", { name: "Payoff quote", exact: true }).waitFor();
+      for (const name of ["Disburse", "Withdraw", "Record a payment"])
+        expect(await client.getByRole("button", { name, exact: true }).count()).toBe(0);
+      expect(await client.locator("[data-panel=audit-trail]").count()).toBe(0);
+      // An operator page typed in the address bar is not shown to an API key either.
+      await client.goto(`${h.web.url}/business-date`);
+      await client.getByText("sign in with an operator token").waitFor();
+      await client.locator(".top").getByRole("button", { name: "Sign out" }).click();
+      await client.getByLabel("API key, operator token or admin token").waitFor();
+    } finally {
+      await client.close();
+    }
   });
 
   it("finds loans by the passport's last digits, and every loan has its own URL", async () => {

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, optional } from "../api.ts";
 import { ConfirmAction, ErrorBox, Loading, Panel, useLoad } from "../components.tsx";
 import { fmtMoney } from "../format.ts";
+import { useCan } from "../session.ts";
 
 interface Cob {
   date: string;
@@ -86,6 +87,7 @@ function CobRuns({ runs }: { runs: Cob[] }) {
 export function BusinessDatePage() {
   const bd = useLoad(() => optional<{ date: string; clock: string }>("pe", "/admin/business-date"), [], 5000);
   const [runs, setRuns] = useState<Cob[] | null>(null);
+  const can = useCan();
   return (
     <div class="page">
       <h1>Business date</h1>
@@ -100,8 +102,10 @@ export function BusinessDatePage() {
             </p>
             {bd.data.clock !== "manual" ? (
               <p class="muted">The system clock sets the date; it moves only with BUSINESS_CLOCK=manual.</p>
-            ) : (
+            ) : can("moveBusinessDate") ? (
               <MoveDate from={bd.data.date} onDone={bd.reload} onRuns={setRuns} />
+            ) : (
+              <p class="muted">Moving it needs the operator role.</p>
             )}
           </>
         )}

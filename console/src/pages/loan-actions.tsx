@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, newRequestId } from "../api.ts";
 import { ConfirmAction } from "../components.tsx";
 import { fmtMoney, isZero } from "../format.ts";
+import { useCan } from "../session.ts";
 import type { Agreement, PayoffQuote } from "../types.ts";
 
 const WITHDRAWABLE = ["NEW", "IN_PROGRESS", "APPROVED"];
@@ -181,15 +182,17 @@ function QuoteAction({ a }: { a: Agreement }) {
 /**
  * The operator's actions on one loan, each behind a confirm dialog. Recording a payment is offered only
  * with PE's manual business clock, and only where PG takes payments; the payoff quote only where PE has it.
+ * An action the signed-in role cannot take is not offered at all (roles.ts); the quote only reads.
  */
 export function LoanActions(props: { a: Agreement; clock: string | null; onChange: () => void }) {
   const { a, onChange } = props;
   const payment = usePaymentForm(a);
+  const can = useCan();
   return (
     <div class="actions">
-      <WithdrawAction a={a} onChange={onChange} />
-      <DisburseAction a={a} onChange={onChange} />
-      {props.clock === "manual" && <PaymentAction a={a} form={payment} onChange={onChange} />}
+      {can("withdraw") && <WithdrawAction a={a} onChange={onChange} />}
+      {can("disburse") && <DisburseAction a={a} onChange={onChange} />}
+      {props.clock === "manual" && can("recordPayment") && <PaymentAction a={a} form={payment} onChange={onChange} />}
       <QuoteAction a={a} />
     </div>
   );

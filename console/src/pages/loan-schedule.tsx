@@ -3,6 +3,26 @@ import { addMoney, fmtMoney, isZero, PERIOD_STATUSES } from "../format.ts";
 import { ScheduleChart } from "../schedule-chart.tsx";
 import type { Agreement, ScheduleRow } from "../types.ts";
 
+/**
+ * The nominal end of the period beside its due date, once PE gives both (issue 27): under a product that moves
+ * due dates off non-working days they differ, and the due date is what counts for lateness.
+ */
+const periodEnd = (r: ScheduleRow) => (r as ScheduleRow & { periodEnd?: string }).periodEnd;
+const moved = (r: ScheduleRow) => {
+  const end = periodEnd(r);
+  return end !== undefined && end !== r.dueDate ? end : null;
+};
+
+function DueCell({ r }: { r: ScheduleRow }) {
+  const nominal = moved(r);
+  if (!nominal) return <td>{r.dueDate}</td>;
+  return (
+    <td class="moved" data-moved-from={nominal} title={`moved off a non-working day: the period ends on ${nominal}`}>
+      {r.dueDate} <small class="muted">moved from {nominal}</small>
+    </td>
+  );
+}
+
 const penaltyCell = (posted: string, paid: string) =>
   isZero(posted) ? "—" : isZero(paid) ? fmtMoney(posted) : `${fmtMoney(posted)} (paid ${fmtMoney(paid)})`;
 
@@ -13,6 +33,7 @@ function ScheduleNote({ a }: { a: Agreement }) {
       {a.scheduleAnchoredOn
         ? `Dated from the disbursement on ${a.scheduleAnchoredOn}.`
         : "Indicative: dated from the application until the money is paid out."}
+      {a.schedule.some(moved) && " Due dates falling on a non-working day are moved to the next working day."}
       {a.scheduleVersion > 1 && (
         <>
           {" "}
@@ -63,7 +84,7 @@ function SchedulePeriod({ r, anyPenalty }: { r: ScheduleRow; anyPenalty: boolean
   return (
     <tr class={`row-${r.status.toLowerCase()}`} data-period={r.period} data-status={r.status}>
       <td>{r.period}</td>
-      <td>{r.dueDate}</td>
+      <DueCell r={r} />
       <td class="num">{fmtMoney(r.payment)}</td>
       <td class="num">{fmtMoney(r.principal)}</td>
       <td class="num">{fmtMoney(r.interest)}</td>

@@ -3,7 +3,9 @@ import { api, optional, SERVICES } from "../api.ts";
 import { ErrorBox, Loading, Status, useLoad } from "../components.tsx";
 import { fmtMoney, shortId } from "../format.ts";
 import { onLink } from "../router.ts";
+import { useSession } from "../session.ts";
 import type { Agreement, Application, OutboxMessage, Page, Payment, Payout, Transaction } from "../types.ts";
+import { LoanAuditPanel } from "./audit.tsx";
 import { LoanActions } from "./loan-actions.tsx";
 import { LedgerPanel } from "./loan-ledger.tsx";
 import { MoneyPanel } from "./loan-money.tsx";
@@ -99,6 +101,7 @@ export function LoanPage({ id }: { id: string }) {
   const width = useWidth();
   const { agreement, app, payouts, payments, tx, clock, trail, refresh } = useLoan(id);
   const a = agreement.data;
+  const session = useSession();
   return (
     <div class="page">
       <p>
@@ -125,6 +128,7 @@ export function LoanPage({ id }: { id: string }) {
             <Timeline a={a} />
             <TracePanel trail={trail} />
           </div>
+          {session.kind === "operator" && <LoanAuditPanel id={a.id} />}
         </>
       )}
     </div>

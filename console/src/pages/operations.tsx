@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, SERVICES, type Service } from "../api.ts";
 import { ConfirmAction, Empty, ErrorBox, Loading, Panel, useLoad } from "../components.tsx";
 import { fmtAge, fmtTime, shortId } from "../format.ts";
+import { useCan } from "../session.ts";
 
 interface Destination {
   destination: string;
@@ -140,6 +141,7 @@ function DeadLetters({ service }: { service: Service }) {
   const [force, setForce] = useState(false);
   // What the last requeue did: said beside the list, since the requeued letter leaves it.
   const [note, setNote] = useState<string | null>(null);
+  const mayRequeue = useCan()("requeue");
   const dead = useLoad(() => api<{ items: DeadLetter[] }>(service, "/admin/outbox/dead?limit=20"), [service], 3000);
   const said = (
     <p class="note" aria-live="polite">
@@ -160,7 +162,7 @@ function DeadLetters({ service }: { service: Service }) {
       <ul class="dead plain">
         {dead.data.items.map((d) => (
           <DeadLetterItem key={`${d.id}-${d.destination}`} d={d}>
-            {d.destination && (
+            {d.destination && mayRequeue && (
               <Requeue
                 service={service}
                 d={d}

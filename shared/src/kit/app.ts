@@ -12,9 +12,10 @@ import { accessGuard, undeclaredRoutes } from "../operators/guard.ts";
 import { operatorRouteDocs, operatorRoutes } from "../operators/operators.routes.ts";
 import type { OperatorRegistry } from "../operators/registry.ts";
 import { adminRouteDocs, adminRoutes } from "./admin.routes.ts";
+import { meDocs, meRoutes } from "./me.routes.ts";
 
 /** The kit's own documented endpoints, which every service's OpenAPI document lists beside its own. */
-export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs, ...auditDocs];
+export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs, ...auditDocs, ...meDocs];
 
 export interface ServiceAppDeps {
   name: string;
@@ -41,7 +42,8 @@ export function createServiceApp(
 ): Koa {
   const admin = adminRoutes({ service: deps.name, pool: deps.pool, boss: deps.boss });
   const operators = operatorRoutes({ registry: deps.registry });
-  const all = [admin, operators, auditRoutes({ pool: deps.pool }), ...routers];
+  const me = meRoutes({ adminToken: deps.config.ADMIN_TOKEN });
+  const all = [admin, operators, auditRoutes({ pool: deps.pool }), me, ...routers];
   const declared = [...kitRouteDocs, ...docs];
   const missing = undeclaredRoutes(all, declared);
   if (missing.length > 0) throw new Error(`${deps.name}: routes without a declared access: ${missing.join(", ")}`);
