@@ -44,10 +44,10 @@ describe("GET /admin/me", () => {
     expect(await r.json()).toEqual({ operator: { id: null, name: "bootstrap-admin", role: "admin" } });
   });
 
-  // No token at all is refused before, by the API-key guard; a client key passes it and is refused here.
+  // Both are refused by the access guard: the route takes an operator (viewer), never a client key.
   it.each([
     ["a client API key", KEY, /operator token/],
-    ["no token", undefined, /API key/],
+    ["no token", undefined, /operator token/],
   ])("refuses %s with 401 in the one error shape", async (_, token, says) => {
     const r = await me(secured, token);
     expect(r.status).toBe(401);
