@@ -1,21 +1,50 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type Koa from "koa";
+import { markDraining } from "./health.ts";
+
+export interface CloseOptions {
+  /**
+   * How long the server keeps serving (and accepting) after the close begins, every answer carrying
+   * `Connection: close` and `/ready` answering 503, so clients and balancers move away before anything
+   * is refused. 0 (the default) stops accepting at once.
+   */
+  drainMs?: number;
+  /** After the drain: how long requests in flight may take before their sockets are cut. */
+  graceMs?: number;
+}
 
 export interface RunningServer {
   server: Server;
   port: number;
   url: string;
   /**
-   * Stops accepting, lets in-flight requests finish and closes keep-alive sockets as they go idle;
-   * sockets still busy after `graceMs` are cut.
+   * Drains (see CloseOptions), stops accepting, lets in-flight requests finish and closes idle keep-alive
+   * sockets without racing a request arriving on them; sockets still open after `graceMs` are cut.
    */
-  close(graceMs?: number): Promise<void>;
+  close(opts?: CloseOptions): Promise<void>;
 }
 
 export interface ListenOptions {
   /** How long a client may take to send a whole request (node's `server.requestTimeout`). */
   requestTimeoutMs?: number;
+}
+
+/**
+ * A socket idle for less than this may be about to carry the client's next request (a client with a
+ * queue sends it the moment the last answer ends): it is left alone a little longer. A socket closed by
+ * the server just as a request arrives on it is the reset this whole sequence avoids.
+ */
+const IDLE_MARGIN_MS = 500;
+const SWEEP_EVERY_MS = 50;
+
+/** Per socket: is a request on it unanswered, and since when has it been idle. */
+interface SocketState {
+  busy: number;
+  idleSince: number;
+  /** What it had read when it went idle: more means a request is arriving, not yet parsed. */
+  readAtIdle: number;
 }
 
 export async function listen(
@@ -28,13 +57,20 @@ export async function listen(
   // Node checks the timeout only every connectionsCheckingInterval (30 s by default): check often
   // enough that a short timeout is honoured within a fraction of itself.
   const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4)));
+  const sockets = new Map<Socket, SocketState>();
   let closing = false;
   const handler = app.callback();
   const server = createServer({ connectionsCheckingInterval }, (req, res) => {
+    track(sockets, req, res);
     // While stopping, every answer tells the client to close the connection: a client that keeps
-    // sending on a keep-alive socket would otherwise hold the server open for ever.
+    // sending on a keep-alive socket would otherwise hold the server open for ever, and a socket the
+    // client closes itself cannot be closed under a request it is sending.
     if (closing) res.setHeader("Connection", "close");
     return handler(req, res);
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.set(socket, { busy: 0, idleSince: Date.now(), readAtIdle: 0 });
+    socket.once("close", () => sockets.delete(socket));
   });
   server.keepAliveTimeout = 65_000;
   // A client that trickles its request is cut off instead of holding a socket forever. Node cuts a
@@ -51,12 +87,91 @@ export async function listen(
     server,
     port: actual,
     url: `http://${host}:${actual}`,
-    close: (graceMs = 5_000) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), graceMs).unref();
-      }),
+    close: async (o: CloseOptions = {}) => {
+      closing = true;
+      markDraining(app);
+      if ((o.drainMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.drainMs));
+      await stopAccepting(server, actual);
+      await closeSockets(server, sockets, o.graceMs ?? 5_000);
+    },
   };
+}
+
+function track(sockets: Map<Socket, SocketState>, req: IncomingMessage, res: ServerResponse): void {
+  const state = sockets.get(req.socket);
+  if (!state) return;
+  state.busy++;
+  res.once("close", () => {
+    state.busy--;
+    state.idleSince = Date.now();
+    state.readAtIdle = req.socket.bytesRead;
+  });
+}
+
+/**
+ * Stops accepting connections, keeping those open. Node's own `server.close()` also closes the idle
+ * keep-alive sockets at once, the race above; that part is left out. Closing the listening socket
+ * resets every connection the kernel has completed but node not yet accepted (the client has sent its
+ * request by then): on Linux the listener's accept queue is read from /proc and the close waits, a turn
+ * of the event loop at a time, until node has taken them. Elsewhere it closes at once.
+ */
+async function stopAccepting(server: Server, port: number): Promise<void> {
+  for (let turn = 0; turn < 200 && acceptQueued(port) > 0; turn++) await new Promise((r) => setImmediate(r));
+  // http's close also stops node's timeout checks; only its closing of idle sockets is left out.
+  const closeIdle = server.closeIdleConnections;
+  server.closeIdleConnections = () => {};
+  try {
+    server.close();
+  } finally {
+    server.closeIdleConnections = closeIdle;
+  }
+}
+
+/** Connections waiting in the accept queue of the listener on `port` (0 when it cannot be told). */
+export function acceptQueued(port: number): number {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let queued = 0;
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "latin1");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n")) {
+      const f = line.trim().split(/\s+/);
+      // local address, remote, state (0A = LISTEN), tx_queue:rx_queue (a listener's rx is its accept queue)
+      if (f[1]?.endsWith(hexPort) && f[3] === "0A") queued += Number.parseInt(f[4]?.split(":")[1] ?? "0", 16) || 0;
+    }
+  }
+  return queued;
+}
+
+/**
+ * Waits for every socket to close: a busy one after its answer (which carries `Connection: close`), an
+ * idle one closed here once it has been idle for the margin. Whatever is still open after `graceMs` is cut.
+ */
+function closeSockets(server: Server, sockets: Map<Socket, SocketState>, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  return new Promise((resolve) => {
+    const sweep = () => {
+      const now = Date.now();
+      for (const [socket, state] of sockets) {
+        if (now >= deadline || idleFor(socket, state, now) >= IDLE_MARGIN_MS) socket.destroy();
+      }
+      if (sockets.size === 0) {
+        server.closeAllConnections();
+        resolve();
+        return;
+      }
+      setTimeout(sweep, SWEEP_EVERY_MS);
+    };
+    sweep();
+  });
+}
+
+/** How long a socket has been idle: 0 while a request on it is unanswered or its bytes are arriving. */
+function idleFor(socket: Socket, state: SocketState, now: number): number {
+  if (state.busy > 0 || socket.bytesRead !== state.readAtIdle) return 0;
+  return now - state.idleSince;
 }
