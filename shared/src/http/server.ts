@@ -60,8 +60,11 @@ export async function listen(
   const sockets = new Map<Socket, SocketState>();
   let closing = false;
   const handler = app.callback();
+  const inFlight = new Set<ServerResponse>();
   const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     track(sockets, req, res);
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
     // While stopping, every answer tells the client to close the connection: a client that keeps
     // sending on a keep-alive socket would otherwise hold the server open for ever, and a socket the
     // client closes itself cannot be closed under a request it is sending.
@@ -90,6 +93,8 @@ export async function listen(
     close: async (o: CloseOptions = {}) => {
       closing = true;
       markDraining(app);
+      // Answers already under way say so too, or their client would send its next request on them.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
       if ((o.drainMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.drainMs));
       await stopAccepting(server, actual);
       await closeSockets(server, sockets, o.graceMs ?? 5_000);
