@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type Koa from "koa";
@@ -38,6 +38,10 @@ export interface ListenOptions {
  */
 const IDLE_MARGIN_MS = 500;
 const SWEEP_EVERY_MS = 50;
+/** How long the listener's close may wait for a quiet moment and an empty accept queue (see stopAccepting). */
+const ACCEPT_QUEUE_WAIT_MS = 1_500;
+/** No connection accepted for this long: the clients are waiting on held answers, none is connecting. */
+const QUIET_MS = 50;
 
 /** Per socket: is a request on it unanswered, and since when has it been idle. */
 interface SocketState {
@@ -58,9 +62,10 @@ export async function listen(
   // enough that a short timeout is honoured within a fraction of itself.
   const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4)));
   const sockets = new Map<Socket, SocketState>();
-  let closing = false;
   const handler = app.callback();
   const inFlight = new Set<ServerResponse>();
+  const phase = { closing: false, refusing: false };
+  const refused = refusals();
   const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     track(sockets, req, res);
     inFlight.add(res);
@@ -68,10 +73,13 @@ export async function listen(
     // While stopping, every answer tells the client to close the connection: a client that keeps
     // sending on a keep-alive socket would otherwise hold the server open for ever, and a socket the
     // client closes itself cannot be closed under a request it is sending.
-    if (closing) res.setHeader("Connection", "close");
+    if (phase.closing) res.setHeader("Connection", "close");
+    if (phase.refusing) return refused.refuse(req, res);
     return handler(req, res);
   });
+  let lastConnectionAt = 0;
   server.on("connection", (socket: Socket) => {
+    lastConnectionAt = Date.now();
     sockets.set(socket, { busy: 0, idleSince: Date.now(), readAtIdle: 0 });
     socket.once("close", () => sockets.delete(socket));
   });
@@ -91,12 +99,14 @@ export async function listen(
     port: actual,
     url: `http://${host}:${actual}`,
     close: async (o: CloseOptions = {}) => {
-      closing = true;
+      phase.closing = true;
       markDraining(app);
       // Answers already under way say so too, or their client would send its next request on them.
       for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
       if ((o.drainMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.drainMs));
-      await stopAccepting(server, actual);
+      phase.refusing = true;
+      await stopAccepting(server, actual, () => lastConnectionAt);
+      refused.release();
       await closeSockets(server, sockets, o.graceMs ?? 5_000);
     },
   };
@@ -114,14 +124,43 @@ function track(sockets: Map<Socket, SocketState>, req: IncomingMessage, res: Ser
 }
 
 /**
+ * After the drain, a request that still comes (on a connection accepted while the listener closes, or on
+ * an idle keep-alive socket) runs nothing and is answered 503 with `Retry-After`: a refusal the client can
+ * retry. Until the listener has closed, such answers are held back: a client waiting for its answer opens
+ * no new connection, so the accept queue empties and the listener closes on nothing (see stopAccepting).
+ * The body is read first: a socket closed with unread data sends a reset, which could beat the 503.
+ */
+function refusals() {
+  const held: Array<() => void> = [];
+  let released = false;
+  const body = JSON.stringify({ error: { code: "NOT_READY", message: "shutting down", details: [] } });
+  return {
+    refuse(req: IncomingMessage, res: ServerResponse): void {
+      const answer = () => {
+        res.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" });
+        res.end(body);
+      };
+      req.resume();
+      req.once("end", () => (released ? answer() : held.push(answer)));
+    },
+    release(): void {
+      released = true;
+      for (const answer of held.splice(0)) answer();
+    },
+  };
+}
+
+/**
  * Stops accepting connections, keeping those open. Node's own `server.close()` also closes the idle
  * keep-alive sockets at once, the race above; that part is left out. Closing the listening socket
  * resets every connection the kernel has completed but node not yet accepted (the client has sent its
- * request by then): on Linux the listener's accept queue is read from /proc and the close waits, a turn
- * of the event loop at a time, until node has taken them. Elsewhere it closes at once.
+ * request by then). So the close waits for a quiet moment: no connection accepted for QUIET_MS (clients
+ * wait on their held 503s, see refusals) and, on Linux, the listener's accept queue (from /proc) empty.
  */
-async function stopAccepting(server: Server, port: number): Promise<void> {
-  for (let turn = 0; turn < 200 && acceptQueued(port) > 0; turn++) await new Promise((r) => setImmediate(r));
+async function stopAccepting(server: Server, port: number, lastConnectionAt: () => number): Promise<void> {
+  const until = Date.now() + ACCEPT_QUEUE_WAIT_MS;
+  const busy = () => Date.now() - lastConnectionAt() < QUIET_MS || acceptQueued(port) > 0;
+  while (Date.now() < until && busy()) await new Promise((r) => setTimeout(r, 5));
   // http's close also stops node's timeout checks; only its closing of idle sockets is left out.
   const closeIdle = server.closeIdleConnections;
   server.closeIdleConnections = () => {};
@@ -132,24 +171,51 @@ async function stopAccepting(server: Server, port: number): Promise<void> {
   }
 }
 
-/** Connections waiting in the accept queue of the listener on `port` (0 when it cannot be told). */
+/**
+ * Connections waiting in the accept queue of the listener on `port` (0 when it cannot be told). The kernel
+ * lists listeners first, so the read stops at the first line that is not one: the answer is as fresh as
+ * a read of a few kilobytes, where the whole file (every TIME_WAIT socket of the machine) takes long.
+ */
 export function acceptQueued(port: number): number {
   const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
   let queued = 0;
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(file, "latin1");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n")) {
-      const f = line.trim().split(/\s+/);
-      // local address, remote, state (0A = LISTEN), tx_queue:rx_queue (a listener's rx is its accept queue)
-      if (f[1]?.endsWith(hexPort) && f[3] === "0A") queued += Number.parseInt(f[4]?.split(":")[1] ?? "0", 16) || 0;
+    for (const f of listenerLines(file)) {
+      // local address, remote, state, tx_queue:rx_queue (a listener's rx_queue is its accept queue)
+      if (f[1]?.endsWith(hexPort)) queued += Number.parseInt(f[4]?.split(":")[1] ?? "0", 16) || 0;
     }
   }
   return queued;
+}
+
+/** The fields of each LISTEN line at the head of a /proc/net/tcp file; none when it cannot be read. */
+function listenerLines(file: string): string[][] {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return [];
+  }
+  const out: string[][] = [];
+  try {
+    const chunk = Buffer.alloc(16_384);
+    let text = "";
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      text += chunk.toString("latin1", 0, n);
+      const lines = text.split("\n");
+      text = n === 0 ? "" : (lines.pop() ?? "");
+      for (const line of lines) {
+        const f = line.trim().split(/\s+/);
+        if (f[0] === "sl") continue;
+        if (f[3] !== "0A") return out;
+        out.push(f);
+      }
+      if (n === 0) return out;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
