@@ -137,7 +137,12 @@ function refusals() {
   return {
     refuse(req: IncomingMessage, res: ServerResponse): void {
       const answer = () => {
-        res.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" });
+        res.writeHead(503, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "retry-after": "1",
+          connection: "close",
+        });
         res.end(body);
       };
       req.resume();
