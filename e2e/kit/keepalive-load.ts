@@ -47,7 +47,11 @@ export interface Call {
  * One request through a keep-alive agent, its answer read whole. Resolves to its outcome, the status
  * (when answered) and the JSON body; never throws.
  */
-export async function send(agent: Agent, call: Call, tally: Tally): Promise<{ outcome: Outcome; status?: number }> {
+export async function send(
+  agent: Agent,
+  call: Call,
+  tally: Tally,
+): Promise<{ outcome: Outcome; status?: number; retryAfterMs?: number }> {
   let status: number | undefined;
   try {
     const r = await request(call.url, {
@@ -63,7 +67,8 @@ export async function send(agent: Agent, call: Call, tally: Tally): Promise<{ ou
     const outcome: Outcome = status === 503 ? "refused" : "answered";
     tally[outcome]++;
     call.onAnswer?.(status, text ? JSON.parse(text) : undefined);
-    return { outcome, status };
+    const retryAfter = Number(r.headers["retry-after"]);
+    return { outcome, status, ...(retryAfter > 0 && { retryAfterMs: retryAfter * 1_000 }) };
   } catch (err) {
     const outcome = classifyError(err);
     tally[outcome]++;
@@ -80,19 +85,29 @@ export const keepAliveAgent = () =>
   new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 4 });
 
 /**
- * `clients` loops, each with an agent of its own, calling `next(i)` for its next request until stopped. A
- * refused request is followed by a short pause (a client backs off from a service that is down).
+ * `clients` loops, each with an agent of its own, calling `next(i)` for its next requests until stopped.
+ * Each client behaves as a well-behaved HTTP client does: its agent honours `Connection: close`, and after
+ * an answer with `Retry-After` (a stopping server's 503) it sends nothing to that service for that long,
+ * going on with its calls to the others (RFC 9110 §10.2.3: how long to wait before a follow-up request). A
+ * refused connection is followed by a short pause (a client backs off from a service that is down).
  */
 export function keepAliveLoad(clients: number, next: (client: number) => Call[]) {
   const tally = emptyTally();
   const agents = Array.from({ length: clients }, keepAliveAgent);
   let stopping = false;
   const loop = async (i: number) => {
+    const notBefore = new Map<string, number>();
     while (!stopping) {
+      let sent = 0;
       for (const call of next(i)) {
+        const origin = new URL(call.url).origin;
+        if (Date.now() < (notBefore.get(origin) ?? 0)) continue;
+        sent++;
         const r = await send(agents[i]!, call, tally);
+        if (r.retryAfterMs) notBefore.set(origin, Date.now() + r.retryAfterMs);
         if (r.outcome !== "answered") await new Promise((res) => setTimeout(res, 20));
       }
+      if (sent === 0) await new Promise((res) => setTimeout(res, 20));
     }
   };
   const loops = Promise.all(agents.map((_, i) => loop(i)));

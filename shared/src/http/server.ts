@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type Koa from "koa";
@@ -38,10 +37,19 @@ export interface ListenOptions {
  */
 const IDLE_MARGIN_MS = 500;
 const SWEEP_EVERY_MS = 50;
-/** How long the listener's close may wait for a quiet moment and an empty accept queue (see stopAccepting). */
-const ACCEPT_QUEUE_WAIT_MS = 1_500;
-/** No connection accepted for this long: the clients are waiting on held answers, none is connecting. */
-const QUIET_MS = 50;
+/** What a refusal's `Retry-After` asks of the client: stay away this long (seconds). */
+const RETRY_AFTER_S = 1;
+/**
+ * After the drain, the listener closes once no connection has come for QUIET_MS: by then each client
+ * still at work has had its refusal and, honouring `Retry-After`, stays away (see stopAccepting). It
+ * closes after REFUSE_MAX_MS in any case, well within the `Retry-After` of the first refusals.
+ */
+const QUIET_MS = 150;
+const REFUSE_MAX_MS = 600;
+// TEMP trace
+const TRACE = (ev: string, d: Record<string, unknown> = {}) => {
+  if (process.env.SHUTDOWN_TRACE) process.stderr.write(`TRACE ${JSON.stringify({ ev, at: Date.now(), pid: process.pid, ...d })}\n`);
+};
 
 /** Per socket: is a request on it unanswered, and since when has it been idle. */
 interface SocketState {
@@ -65,7 +73,6 @@ export async function listen(
   const handler = app.callback();
   const inFlight = new Set<ServerResponse>();
   const phase = { closing: false, refusing: false };
-  const refused = refusals();
   const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     track(sockets, req, res);
     inFlight.add(res);
@@ -74,12 +81,15 @@ export async function listen(
     // sending on a keep-alive socket would otherwise hold the server open for ever, and a socket the
     // client closes itself cannot be closed under a request it is sending.
     if (phase.closing) res.setHeader("Connection", "close");
-    if (phase.refusing) return refused.refuse(req, res);
+    if (phase.refusing) return refuse(req, res);
     return handler(req, res);
   });
   let lastConnectionAt = 0;
   server.on("connection", (socket: Socket) => {
     lastConnectionAt = Date.now();
+    if (phase.closing) TRACE("conn", { rp: socket.remotePort, refusing: phase.refusing });
+    const rp = socket.remotePort;
+    socket.on("error", (e: NodeJS.ErrnoException) => TRACE("sockerr", { rp, code: e.code }));
     sockets.set(socket, { busy: 0, idleSince: Date.now(), readAtIdle: 0 });
     socket.once("close", () => sockets.delete(socket));
   });
@@ -100,14 +110,19 @@ export async function listen(
     url: `http://${host}:${actual}`,
     close: async (o: CloseOptions = {}) => {
       phase.closing = true;
+      TRACE("drain", { port: actual });
+      process.once("exit", () => TRACE("exit", { port: actual }));
       markDraining(app);
       // Answers already under way say so too, or their client would send its next request on them.
       for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
       if ((o.drainMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.drainMs));
       phase.refusing = true;
-      await stopAccepting(server, actual, () => lastConnectionAt);
-      refused.release();
+      TRACE("refuse", { port: actual });
+      // Without a drain (not a signal's stop: a test's, say) nobody is told to stay away: no quiet to wait for.
+      await stopAccepting(server, (o.drainMs ?? 0) > 0 ? () => lastConnectionAt : () => 0);
+      TRACE("listenerClosed", { port: actual, open: sockets.size });
       await closeSockets(server, sockets, o.graceMs ?? 5_000);
+      TRACE("socketsClosed", { port: actual });
     },
   };
 }
@@ -123,49 +138,41 @@ function track(sockets: Map<Socket, SocketState>, req: IncomingMessage, res: Ser
   });
 }
 
+const REFUSAL = JSON.stringify({ error: { code: "NOT_READY", message: "shutting down", details: [] } });
+
 /**
- * After the drain, a request that still comes (on a connection accepted while the listener closes, or on
+ * After the drain, a request that still comes (on a connection accepted before the listener closes, or on
  * an idle keep-alive socket) runs nothing and is answered 503 with `Retry-After`: a refusal the client can
- * retry. Until the listener has closed, such answers are held back: a client waiting for its answer opens
- * no new connection, so the accept queue empties and the listener closes on nothing (see stopAccepting).
- * The body is read first: a socket closed with unread data sends a reset, which could beat the 503.
+ * retry elsewhere or later. The body is read first: a socket closed with unread data sends a reset, which
+ * could beat the 503 to the client.
  */
-function refusals() {
-  const held: Array<() => void> = [];
-  let released = false;
-  const body = JSON.stringify({ error: { code: "NOT_READY", message: "shutting down", details: [] } });
-  return {
-    refuse(req: IncomingMessage, res: ServerResponse): void {
-      const answer = () => {
-        res.writeHead(503, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          "retry-after": "1",
-          connection: "close",
-        });
-        res.end(body);
-      };
-      req.resume();
-      req.once("end", () => (released ? answer() : held.push(answer)));
-    },
-    release(): void {
-      released = true;
-      for (const answer of held.splice(0)) answer();
-    },
-  };
+function refuse(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  req.once("end", () => {
+    res.writeHead(503, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(REFUSAL),
+      "retry-after": String(RETRY_AFTER_S),
+      connection: "close",
+    });
+    res.end(REFUSAL);
+  });
 }
 
 /**
- * Stops accepting connections, keeping those open. Node's own `server.close()` also closes the idle
- * keep-alive sockets at once, the race above; that part is left out. Closing the listening socket
- * resets every connection the kernel has completed but node not yet accepted (the client has sent its
- * request by then). So the close waits for a quiet moment: no connection accepted for QUIET_MS (clients
- * wait on their held 503s, see refusals) and, on Linux, the listener's accept queue (from /proc) empty.
+ * Stops accepting connections, keeping those open. Closing a listening socket resets every connection the
+ * kernel has completed but node not yet accepted, after its client has sent the request (a cut no server
+ * can avoid while clients keep connecting: in production the balancer, told by `/ready`, stops sending
+ * first). So the close waits for a quiet moment: QUIET_MS without a new connection, every client at work
+ * having been refused and staying away for its `Retry-After`; REFUSE_MAX_MS at the most. Node's own
+ * `server.close()` also closes the idle keep-alive sockets at once, racing a request arriving on them;
+ * that part is left out (closeSockets does it with a margin).
  */
-async function stopAccepting(server: Server, port: number, lastConnectionAt: () => number): Promise<void> {
-  const until = Date.now() + ACCEPT_QUEUE_WAIT_MS;
-  const busy = () => Date.now() - lastConnectionAt() < QUIET_MS || acceptQueued(port) > 0;
-  while (Date.now() < until && busy()) await new Promise((r) => setTimeout(r, 5));
+async function stopAccepting(server: Server, lastConnectionAt: () => number): Promise<void> {
+  const until = Date.now() + REFUSE_MAX_MS;
+  while (Date.now() < until && Date.now() - lastConnectionAt() < QUIET_MS) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   // http's close also stops node's timeout checks; only its closing of idle sockets is left out.
   const closeIdle = server.closeIdleConnections;
   server.closeIdleConnections = () => {};
@@ -173,53 +180,6 @@ async function stopAccepting(server: Server, port: number, lastConnectionAt: () 
     server.close();
   } finally {
     server.closeIdleConnections = closeIdle;
-  }
-}
-
-/**
- * Connections waiting in the accept queue of the listener on `port` (0 when it cannot be told). The kernel
- * lists listeners first, so the read stops at the first line that is not one: the answer is as fresh as
- * a read of a few kilobytes, where the whole file (every TIME_WAIT socket of the machine) takes long.
- */
-export function acceptQueued(port: number): number {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  let queued = 0;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const f of listenerLines(file)) {
-      // local address, remote, state, tx_queue:rx_queue (a listener's rx_queue is its accept queue)
-      if (f[1]?.endsWith(hexPort)) queued += Number.parseInt(f[4]?.split(":")[1] ?? "0", 16) || 0;
-    }
-  }
-  return queued;
-}
-
-/** The fields of each LISTEN line at the head of a /proc/net/tcp file; none when it cannot be read. */
-function listenerLines(file: string): string[][] {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return [];
-  }
-  const out: string[][] = [];
-  try {
-    const chunk = Buffer.alloc(16_384);
-    let text = "";
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      text += chunk.toString("latin1", 0, n);
-      const lines = text.split("\n");
-      text = n === 0 ? "" : (lines.pop() ?? "");
-      for (const line of lines) {
-        const f = line.trim().split(/\s+/);
-        if (f[0] === "sl") continue;
-        if (f[3] !== "0A") return out;
-        out.push(f);
-      }
-      if (n === 0) return out;
-    }
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -233,7 +193,10 @@ function closeSockets(server: Server, sockets: Map<Socket, SocketState>, graceMs
     const sweep = () => {
       const now = Date.now();
       for (const [socket, state] of sockets) {
-        if (now >= deadline || idleFor(socket, state, now) >= IDLE_MARGIN_MS) socket.destroy();
+        if (now >= deadline || idleFor(socket, state, now) >= IDLE_MARGIN_MS) {
+          TRACE("destroy", { rp: socket.remotePort, deadline: now >= deadline, busy: state.busy, idle: now - state.idleSince, read: socket.bytesRead, readAtIdle: state.readAtIdle });
+          socket.destroy();
+        }
       }
       if (sockets.size === 0) {
         server.closeAllConnections();
