@@ -130,6 +130,34 @@ describe("closing the server", () => {
     await expect(after.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 
+  it("through the drain and after it, fresh connections get answers, then 503 + Retry-After, then a refusal: never a reset", async () => {
+    const server = await start();
+    const closed = server.close({ drainMs: 200, graceMs: 5_000 });
+    const seen: string[] = [];
+    // One fresh connection after another: each keeps the listener open (it waits for a quiet moment),
+    // until the client, told by a 503 to stay away, stops coming.
+    for (;;) {
+      const client = rawClient(server.port);
+      const connected = await client.connected.then(
+        () => true,
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+      if (connected !== true) {
+        seen.push(String(connected));
+        break;
+      }
+      const a = await client.get("/fast");
+      expect(await client.ended).toEqual({});
+      seen.push(`${a.status} ${a.headers.connection} ${a.headers["retry-after"] ?? "-"}`);
+      if (a.status === 503) break;
+    }
+    await closed;
+    const after = rawClient(server.port);
+    await expect(after.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(seen.at(-1)).toBe("503 close 1");
+    expect(new Set(seen.slice(0, -1))).toEqual(new Set(["200 close -"]));
+  });
+
   it("a request in flight when accepting stops finishes, its answer closing the connection", async () => {
     const server = await start();
     const client = rawClient(server.port);

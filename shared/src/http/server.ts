@@ -46,10 +46,6 @@ const RETRY_AFTER_S = 1;
  */
 const QUIET_MS = 150;
 const REFUSE_MAX_MS = 600;
-// TEMP trace
-const TRACE = (ev: string, d: Record<string, unknown> = {}) => {
-  if (process.env.SHUTDOWN_TRACE) process.stderr.write(`TRACE ${JSON.stringify({ ev, at: Date.now(), pid: process.pid, ...d })}\n`);
-};
 
 /** Per socket: is a request on it unanswered, and since when has it been idle. */
 interface SocketState {
@@ -87,9 +83,6 @@ export async function listen(
   let lastConnectionAt = 0;
   server.on("connection", (socket: Socket) => {
     lastConnectionAt = Date.now();
-    if (phase.closing) TRACE("conn", { rp: socket.remotePort, refusing: phase.refusing });
-    const rp = socket.remotePort;
-    socket.on("error", (e: NodeJS.ErrnoException) => TRACE("sockerr", { rp, code: e.code }));
     sockets.set(socket, { busy: 0, idleSince: Date.now(), readAtIdle: 0 });
     socket.once("close", () => sockets.delete(socket));
   });
@@ -110,19 +103,14 @@ export async function listen(
     url: `http://${host}:${actual}`,
     close: async (o: CloseOptions = {}) => {
       phase.closing = true;
-      TRACE("drain", { port: actual });
-      process.once("exit", () => TRACE("exit", { port: actual }));
       markDraining(app);
       // Answers already under way say so too, or their client would send its next request on them.
       for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
       if ((o.drainMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.drainMs));
       phase.refusing = true;
-      TRACE("refuse", { port: actual });
       // Without a drain (not a signal's stop: a test's, say) nobody is told to stay away: no quiet to wait for.
       await stopAccepting(server, (o.drainMs ?? 0) > 0 ? () => lastConnectionAt : () => 0);
-      TRACE("listenerClosed", { port: actual, open: sockets.size });
       await closeSockets(server, sockets, o.graceMs ?? 5_000);
-      TRACE("socketsClosed", { port: actual });
     },
   };
 }
@@ -193,10 +181,7 @@ function closeSockets(server: Server, sockets: Map<Socket, SocketState>, graceMs
     const sweep = () => {
       const now = Date.now();
       for (const [socket, state] of sockets) {
-        if (now >= deadline || idleFor(socket, state, now) >= IDLE_MARGIN_MS) {
-          TRACE("destroy", { rp: socket.remotePort, deadline: now >= deadline, busy: state.busy, idle: now - state.idleSince, read: socket.bytesRead, readAtIdle: state.readAtIdle });
-          socket.destroy();
-        }
+        if (now >= deadline || idleFor(socket, state, now) >= IDLE_MARGIN_MS) socket.destroy();
       }
       if (sockets.size === 0) {
         server.closeAllConnections();
