@@ -79,6 +79,8 @@ export const commonEnv = z.object({
   OUTBOX_PROBE_EVERY_MS: z.coerce.number().int().min(1).optional(),
   /** How long a client may take to send one whole request before its connection is cut. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** After SIGTERM, how long the server keeps serving (`/ready` 503, `Connection: close`) before it stops accepting. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 });
 
 export type CommonConfig = Readonly<z.output<typeof commonEnv>>;

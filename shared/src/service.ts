@@ -2,14 +2,17 @@ import { createLogger, type Logger } from "./log.ts";
 
 /** A started service as the shell sees it: something to stop, and the logger its lines go through. */
 export interface Stoppable {
-  stop(): Promise<void>;
+  /** `drain`: stopped by a signal, the server serves on a while before it stops accepting (http/server.ts). */
+  stop(opts?: { drain?: boolean }): Promise<void>;
   log?: Logger;
+  /** Its own bound on a draining stop, over `runService`'s default. */
+  stopWithinMs?: number;
 }
 
 /**
  * The process shell of a service: starts it, turns a failed start into one line on stderr and a
- * non-zero exit, and on SIGTERM or SIGINT stops it within a bound. Once started, its own lines go
- * through the service's logger.
+ * non-zero exit, and on SIGTERM or SIGINT stops it, draining, within a bound (the service's own if it
+ * has one). Once started, its own lines go through the service's logger.
  */
 export async function runService(name: string, start: () => Promise<Stoppable>, stopWithinMs = 10_000) {
   let running: Stoppable;
@@ -28,13 +31,14 @@ export async function runService(name: string, start: () => Promise<Stoppable>, 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const bound = running.stopWithinMs ?? stopWithinMs;
     const timer = setTimeout(() => {
-      console.error(`${name}: still stopping after ${stopWithinMs} ms, exiting`);
+      console.error(`${name}: still stopping after ${bound} ms, exiting`);
       process.exit(1);
-    }, stopWithinMs);
+    }, bound);
     timer.unref();
     try {
-      await running.stop();
+      await running.stop({ drain: true });
       // The logger writes synchronously: the line is out before the process exits.
       log.info(`stopped on ${signal}`);
       process.exit(0);

@@ -89,9 +89,17 @@ export interface RunningService<DB, W> {
   relay: Relay;
   workers: W;
   log: Logger;
-  /** Stops the HTTP server (finishing the requests in flight), the workers, the relay, pg-boss, the pools. */
-  stop(): Promise<void>;
+  /**
+   * Stops the HTTP server (finishing the requests in flight), the workers, the relay, pg-boss, the pools.
+   * With `drain` (a signal's stop) the server first serves on for `SHUTDOWN_DRAIN_MS` (server.ts).
+   */
+  stop(opts?: { drain?: boolean }): Promise<void>;
+  /** How long a draining stop may take before the process shell gives up on it: the drain, the grace, the workers. */
+  stopWithinMs: number;
 }
+
+/** After the drain, how long requests in flight may take before their sockets are cut. */
+const HTTP_GRACE_MS = 5_000;
 
 /**
  * What has started, undone last first. Every step is undone even when one fails; a graceful stop then
@@ -131,6 +139,7 @@ export async function startService<
   const log = createLogger(service.name, config.LOG_LEVEL);
   const connectionString = config[service.databaseVar as E["databaseVar"]] as string;
   const started = startedSteps(log);
+  let drainMs = 0;
   try {
     const handle = createDatabase<DB>(connectionString);
     started.push("database", () => handle.close());
@@ -166,7 +175,8 @@ export async function startService<
       config[service.hostVar as E["hostVar"]] as string,
       { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
     );
-    started.push("http", () => server.close());
+    // Workers stop after the server: the requests of the drain may still enqueue work for them.
+    started.push("http", () => server.close({ drainMs, graceMs: HTTP_GRACE_MS }));
     log.info("listening", { url: server.url });
     return {
       name: service.name,
@@ -176,7 +186,11 @@ export async function startService<
       relay,
       workers,
       log,
-      stop: () => started.unwind(true),
+      stop: (o) => {
+        drainMs = o?.drain ? config.SHUTDOWN_DRAIN_MS : 0;
+        return started.unwind(true);
+      },
+      stopWithinMs: config.SHUTDOWN_DRAIN_MS + HTTP_GRACE_MS + 8_000,
     };
   } catch (err) {
     await started.unwind(false);
