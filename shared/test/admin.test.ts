@@ -122,6 +122,17 @@ describe("the admin endpoints of every service", () => {
       env.db,
     );
     expect(rows[0]?.dead).toBe(0);
+    // One audit row, written in the requeue's own transaction, names the operator and what it requeued.
+    const audit = await sql<{ operator_name: string; outcome: string; summary: { requeued: string[] } }>`
+      select operator_name, outcome, summary from audit_log where action = 'outbox.requeue'
+        and target = 'aggregate:admin-requeue'`.execute(env.db);
+    expect(audit.rows).toEqual([
+      {
+        operator_name: "bootstrap-admin",
+        outcome: "ALLOWED",
+        summary: { destination: "peer", force: false, requeued: [a, b] },
+      },
+    ]);
     const again = await call("/admin/outbox/requeue", {
       method: "POST",
       body: JSON.stringify({ destination: "peer", aggregateId: "admin-requeue" }),

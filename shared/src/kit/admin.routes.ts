@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
+import { auditAction, describeAudit } from "../audit/write.ts";
 import { queueSizes } from "../boss.ts";
 import { cursorCodec, pageLimit } from "../http/cursor.ts";
 import { AppError } from "../http/errors.ts";
@@ -102,12 +103,20 @@ function messagesRoute(router: Router, deps: AdminDeps) {
 function requeueRoute(router: Router, deps: AdminDeps) {
   router.post("/outbox/requeue", async (ctx) => {
     const body = parseInput(requeueBody, ctx.request.body, "body");
+    const audited = { action: "outbox.requeue", target: `aggregate:${body.aggregateId}` };
+    describeAudit(ctx, audited);
     const client = await deps.pool.connect();
     try {
       const ids = await requeueDead(
         client,
         { destination: body.destination, aggregateId: body.aggregateId },
-        { force: body.force },
+        {
+          force: body.force,
+          beforeCommit: async (c, requeued) => {
+            const summary = { destination: body.destination, force: body.force, requeued };
+            await auditAction(c, ctx, { ...audited, summary });
+          },
+        },
       );
       if (ids.length === 0) {
         throw new AppError("NOT_FOUND", `no dead message of ${body.aggregateId} for ${body.destination}`);

@@ -80,6 +80,8 @@ export async function deadLetters(c: Queryable, limit = 50): Promise<DeadLetter[
 export interface RequeueOptions {
   /** Requeue even where later messages of the aggregate were delivered meanwhile (they cannot be unsent). */
   force?: boolean;
+  /** Runs in the requeue's transaction once the ids are known: the operator's audit row commits with them. */
+  beforeCommit?: (c: Queryable, ids: readonly string[]) => Promise<void>;
 }
 
 /** A requeue that would send a message after later ones of its aggregate; nothing was requeued. */
@@ -118,6 +120,7 @@ export async function requeueDead(c: Queryable, which: RequeueTarget, opts: Requ
     refuseIfDeliveredLater(groups, opts);
     const { ids, whole } = await requeueGroups(c, groups);
     await makeWhole(c, ids, whole);
+    if (ids.length > 0) await opts.beforeCommit?.(c, ids);
     await c.query("select pg_notify($1, '')", [OUTBOX_CHANNEL]);
     await c.query("commit");
     return ids.sort((a, b) => Number(a) - Number(b));
