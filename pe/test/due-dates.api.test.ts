@@ -66,6 +66,14 @@ describe("§6.4: CL2.0, 100 000.00, 15 %, 6 months, disbursed 2026-01-09", () =>
       ["2026-06-09", "2026-06-09", "17403.38", "16976.32", "427.06", "17188.52"],
       ["2026-07-09", "2026-07-09", "17403.38", "17188.52", "214.86", "0.00"],
     ]);
+    // §6.4's PSK, final at ACTIVE: the moved dates count (14.905); the same loan under NONE is 15.000.
+    expect(l.psk).toEqual({ percent: "14.905", amount: "4420.28", final: true, scheduleVersion: 1 });
+    expect((await loan(pe, plain)).psk).toEqual({
+      percent: "15.000",
+      amount: "4420.28",
+      final: true,
+      scheduleVersion: 1,
+    });
     const versions = (await call(pe.url, "GET", `/agreements/${id}/schedule-versions`)).body.items;
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({ version: 1, reason: "DISBURSEMENT", effectiveOn: "2026-01-09" });
