@@ -7,6 +7,7 @@ import {
 } from "../src/calendar/calendar.repository.ts";
 import { longestNonWorkingRun, nextWorkingDay, tooLongRun } from "../src/calendar/working-days.ts";
 import { nextDay } from "../src/calendar.ts";
+import { CALENDAR_2026 } from "./due-dates-fixtures.ts";
 import { startTestPe, type TestPe } from "./helpers.ts";
 
 let pe: TestPe;
@@ -16,22 +17,7 @@ beforeAll(async () => {
 afterAll(() => pe?.stop());
 
 // EXCEPTIONS §6.4's 2026, which decree No. 1466 of 24 Sep 2025 and Labour Code art. 112 give.
-const SPEC_2026 = [
-  "2026-01-01",
-  "2026-01-02",
-  "2026-01-05",
-  "2026-01-06",
-  "2026-01-07",
-  "2026-01-08",
-  "2026-01-09",
-  "2026-02-23",
-  "2026-03-09",
-  "2026-05-01",
-  "2026-05-11",
-  "2026-06-12",
-  "2026-11-04",
-  "2026-12-31",
-];
+const SPEC_2026 = CALENDAR_2026;
 
 /** Working days in a year by a calendar: the count the published production calendars state. */
 function workingDays(isWorking: (d: string) => boolean, year: number): number {

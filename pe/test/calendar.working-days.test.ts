@@ -11,26 +11,12 @@ import {
   workingCalendar,
 } from "../src/calendar/working-days.ts";
 import { formatIsoDate, nextDay } from "../src/calendar.ts";
+import { CALENDAR_2026 } from "./due-dates-fixtures.ts";
 
 // EXCEPTIONS §6.4's 2026.
 const Y2026: CalendarYear = {
   year: 2026,
-  nonWorkingDays: [
-    "2026-01-01",
-    "2026-01-02",
-    "2026-01-05",
-    "2026-01-06",
-    "2026-01-07",
-    "2026-01-08",
-    "2026-01-09",
-    "2026-02-23",
-    "2026-03-09",
-    "2026-05-01",
-    "2026-05-11",
-    "2026-06-12",
-    "2026-11-04",
-    "2026-12-31",
-  ],
+  nonWorkingDays: CALENDAR_2026,
   workingWeekends: [],
 };
 const Y2025: CalendarYear = {
