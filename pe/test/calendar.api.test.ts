@@ -1,3 +1,5 @@
+import { operatorHeaders } from "@loans/shared/test-kit/operators";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextDay } from "../src/calendar.ts";
 import { call, startTestPe, type TestPe } from "./helpers.ts";
@@ -87,7 +89,12 @@ describe("PUT /admin/calendar/{year}: refusals write nothing", () => {
       "workingWeekends.0",
       "IN_BOTH_LISTS",
     ],
-    ["not a calendar day", { nonWorkingDays: ["2031-02-29"], workingWeekends: [] }, "nonWorkingDays.0", "custom"],
+    [
+      "not a calendar day",
+      { nonWorkingDays: ["2031-02-29"], workingWeekends: [] },
+      "nonWorkingDays.0",
+      "invalid_format",
+    ],
     ["a list missing", { nonWorkingDays: [] }, "workingWeekends", "invalid_type"],
     ["an unknown field", { nonWorkingDays: [], workingWeekends: [], holidays: [] }, "holidays", "unrecognized_keys"],
   ])("%s → 400", async (_, body, path, code) => {
@@ -168,5 +175,55 @@ describe("pe_calendar_missing_years", () => {
     expect(await gauge()).toBe("1"); // 2026: 2027 is not
     expect((await put(2027, { nonWorkingDays: ["2027-01-01"], workingWeekends: [] })).status).toBe(200);
     expect(await gauge()).toBe("0");
+  });
+});
+
+describe("PUT /admin/calendar/{year}: audited", () => {
+  const rows = async (requestId: string) =>
+    (
+      await sql<{ operator_name: string; action: string; target: string; outcome: string; status: number }>`
+        select operator_name, action, target, outcome, status from audit_log where request_id = ${requestId}`.execute(
+        pe.db,
+      )
+    ).rows;
+
+  it("one row naming the operator: stored, refused by the 14-day rule, and a viewer's 403", async () => {
+    const ivan = await operatorHeaders(pe.url, "calendar-ivan", "operator", admin);
+    const vera = await operatorHeaders(pe.url, "calendar-vera", "viewer", admin);
+    const body = { nonWorkingDays: [], workingWeekends: [] };
+    const ok = await call(pe.url, "PUT", "/admin/calendar/2033", body, { ...ivan, "x-request-id": "cal-audit-ok" });
+    expect(ok.status).toBe(200);
+    expect(await rows("cal-audit-ok")).toEqual([
+      {
+        operator_name: "calendar-ivan",
+        action: "calendar.put",
+        target: "calendar:2033",
+        outcome: "ALLOWED",
+        status: 200,
+      },
+    ]);
+    const long = { nonWorkingDays: days("2033-03-01", 15), workingWeekends: [] };
+    const refused = await call(pe.url, "PUT", "/admin/calendar/2033", long, {
+      ...ivan,
+      "x-request-id": "cal-audit-422",
+    });
+    expect(refused.status).toBe(422);
+    expect(await rows("cal-audit-422")).toEqual([
+      {
+        operator_name: "calendar-ivan",
+        action: "calendar.put",
+        target: "calendar:2033",
+        outcome: "FAILED",
+        status: 422,
+      },
+    ]);
+    const viewer = await call(pe.url, "PUT", "/admin/calendar/2033", body, {
+      ...vera,
+      "x-request-id": "cal-audit-403",
+    });
+    expect(viewer.status).toBe(403);
+    expect(await rows("cal-audit-403")).toMatchObject([
+      { operator_name: "calendar-vera", outcome: "REFUSED", status: 403 },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import { AppError } from "@loans/shared";
+import { auditAction, describeAudit } from "@loans/shared/audit";
 import type { RouteDoc } from "@loans/shared/http/openapi";
 import { z } from "zod";
 import { parseParts, parseRequest } from "../http/inputs.ts";
@@ -17,6 +18,9 @@ export function calendarRoutes(deps: CalendarDeps): Router {
   });
 
   router.put("/admin/calendar/:year", async (ctx) => {
+    // Named first, so a refused PUT's audit row says what was asked.
+    const audited = { action: "calendar.put", target: `calendar:${ctx.params.year}` };
+    describeAudit(ctx, audited);
     const [{ year }, body] = parseParts(
       { schema: calendarYearParam, value: { year: ctx.params.year } },
       { schema: putCalendarBody, value: ctx.request.body },
@@ -24,7 +28,9 @@ export function calendarRoutes(deps: CalendarDeps): Router {
     const problems = calendarBodyProblems(year, body);
     if (problems.length > 0)
       throw new AppError("VALIDATION_FAILED", `request is invalid: ${problems.length} problem(s)`, problems);
-    ctx.body = await putCalendarYear(deps, { year, ...body });
+    ctx.body = await putCalendarYear(deps, { year, ...body }, (trx, version) =>
+      auditAction(trx, ctx, { ...audited, summary: { version, nonWorkingDays: body.nonWorkingDays.length } }),
+    );
   });
 
   return router;

@@ -1,5 +1,5 @@
 import type { Logger } from "@loans/shared";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
@@ -45,7 +45,12 @@ export interface CalendarDeps {
  * across the year's ends sees neighbours no other PUT is changing: more than 14 non-working days in a row →
  * 422 CALENDAR_INVALID and nothing written. After the commit, the re-dating hook.
  */
-export async function putCalendarYear(deps: CalendarDeps, y: CalendarYear) {
+/** `audit` writes the operator's audit row in the PUT's transaction, so it commits with the year. */
+export async function putCalendarYear(
+  deps: CalendarDeps,
+  y: CalendarYear,
+  audit: (trx: Transaction<PeDB>, version: number) => Promise<unknown> = async () => {},
+) {
   const { version, on } = await deps.db.transaction().execute(async (trx) => {
     await lockCalendarVersion(trx);
     const others = (await readCalendarYears(trx)).filter((s) => s.year !== y.year);
@@ -57,7 +62,9 @@ export async function putCalendarYear(deps: CalendarDeps, y: CalendarYear) {
         [{ path: "nonWorkingDays", message: "a run of non-working days is longer than 14 days", ...run }],
       );
     }
-    return { version: await replaceCalendarYear(trx, y), on: await deps.clock.today(trx) };
+    const version = await replaceCalendarYear(trx, y);
+    await audit(trx, version);
+    return { version, on: await deps.clock.today(trx) };
   });
   const redated = await redate(deps, { year: y.year, version, on });
   // The answer is this PUT's year, sorted as GET reads it, not a re-read: a later PUT may have replaced it since.

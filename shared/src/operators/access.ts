@@ -27,7 +27,7 @@ export interface Requirements {
 export type Decision =
   | { allow: true; operator?: Operator }
   | { allow: false; status: 401; realm: "api" | "admin"; message: string }
-  | { allow: false; status: 403; required: Role; role: Role };
+  | { allow: false; status: 403; required: Role; role: Role; operator: Operator };
 
 /**
  * The guard's whole rule, pure. An operator is held to its role wherever it is recognised; a route that
@@ -39,7 +39,7 @@ export function decide(access: Access, cred: Credential, req: Requirements): Dec
     const { role } = cred.operator;
     return allows(role, access.role)
       ? { allow: true, operator: cred.operator }
-      : { allow: false, status: 403, required: access.role, role };
+      : { allow: false, status: 403, required: access.role, role, operator: cred.operator };
   }
   if (cred.kind === "apiKey" && access.apiKey) return { allow: true };
   const open = access.apiKey ? !req.apiKeys : !req.operators;

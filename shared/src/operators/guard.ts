@@ -90,6 +90,8 @@ export function accessGuard(opts: GuardOptions): Middleware {
       throw new AppError("UNAUTHORIZED", decision.message);
     }
     if (!decision.allow) {
+      // Known, only not allowed: the audit row of the refusal names who was refused.
+      ctx.state.operator = decision.operator;
       throw new AppError("FORBIDDEN", `this endpoint needs role ${decision.required}; you are ${decision.role}`, [
         { path: "authorization", message: `needs role ${decision.required}`, required: decision.required },
       ]);
