@@ -155,6 +155,7 @@ describe("migrator", () => {
       "0006_servicing.sql",
       "0007_calendar.sql",
       "0008_due_dates.sql",
+      "0009_psk.sql",
     ]);
     const recorded = await query<{ name: string; checksum: string }>(
       db.url,

@@ -140,6 +140,17 @@ describe("GET /openapi.json", () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
     expect(Object.keys(body.paths).sort()).toEqual([
+      "/admin/audit",
+      "/admin/me",
+      "/admin/operators",
+      "/admin/operators/{id}",
+      "/admin/operators/{id}/tokens",
+      "/admin/operators/{id}/tokens/{tokenId}",
+      "/admin/outbox",
+      "/admin/outbox/dead",
+      "/admin/outbox/messages",
+      "/admin/outbox/requeue",
+      "/admin/queues",
       "/applications",
       "/applications/{agreementId}",
       "/internal/agreement-events",

@@ -296,6 +296,7 @@ describe("reads", () => {
         "/admin/audit",
         "/admin/business-date",
         "/admin/calendar/{year}",
+        "/admin/me",
         "/admin/operators",
         "/admin/operators/{id}",
         "/admin/operators/{id}/tokens",

@@ -45,6 +45,7 @@ export async function insertAuditRow(db: AuditDb, row: AuditRow): Promise<string
     JSON.stringify(jsonSafe(maskPersonalData(row.summary))),
   ];
   if ("executeQuery" in db) {
+    // sql-safe: INSERT is this file's constant text; every value is a bound parameter
     const r = await db.executeQuery<{ id: string }>(CompiledQuery.raw(INSERT, values));
     return r.rows[0]!.id;
   }
