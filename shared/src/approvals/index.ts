@@ -5,7 +5,7 @@ export {
   createApprovals,
   type PendingAnswer,
 } from "./approvals.ts";
-export { type ApprovalSettings, approvalEnv, approvalSettings } from "./config.ts";
+export { type ApprovalSettings, approvalSettings } from "./config.ts";
 export { type ApprovalStatus, type Decision, decide, type Verdict } from "./decide.ts";
 export { approvalDocs, pendingApprovalExample, pendingApprovalSchema } from "./docs.ts";
 export { approvalError } from "./errors.ts";
