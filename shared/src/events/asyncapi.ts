@@ -4,10 +4,11 @@ import { envelopeFields } from "./envelope.ts";
 
 /** A schema as plain JSON Schema draft-07 (AsyncAPI 3.0's default schema format is a superset of it). */
 function jsonSchema(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...json } = z.toJSONSchema(s, { target: "draft-7", unrepresentable: "any", io: "output" }) as Record<
-    string,
-    unknown
-  >;
+  const { $schema: _, ...json } = z.toJSONSchema(s, {
+    target: "draft-7",
+    unrepresentable: "any",
+    io: "output",
+  }) as Record<string, unknown>;
   // A named sub-schema would be a $ref into the wrong document: the catalog's schemas are inline.
   if ("definitions" in json || JSON.stringify(json).includes('"$ref"'))
     throw new Error("an event's schema must not name sub-schemas (.meta({ id }))");
@@ -42,8 +43,10 @@ export function exampleEnvelope(e: AnyEventType) {
  * `data`. The pull feed (GET /events) carries every channel's messages, in one order.
  */
 export function asyncApiDocument(info: { service: string; title: string }, events: readonly AnyEventType[]) {
-  const { data: _, ...envelope } = (jsonSchema(envelopeFields) as { properties: object })
-    .properties as Record<string, unknown>;
+  const { data: _, ...envelope } = (jsonSchema(envelopeFields) as { properties: object }).properties as Record<
+    string,
+    unknown
+  >;
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
@@ -58,7 +61,18 @@ export function asyncApiDocument(info: { service: string; title: string }, event
       contentType: "application/json",
       payload: {
         type: "object",
-        required: ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "sequence", "data"],
+        required: [
+          "specversion",
+          "id",
+          "source",
+          "type",
+          "subject",
+          "time",
+          "datacontenttype",
+          "dataschema",
+          "sequence",
+          "data",
+        ],
         properties: {
           ...envelope,
           source: { type: "string", const: e.source },

@@ -23,7 +23,9 @@ export async function emitEvent<DB, E extends EventType<unknown>>(
   type: E,
   events: OutgoingEvent<DataOf<E>> | readonly OutgoingEvent<DataOf<E>>[],
 ): Promise<void> {
-  const list: readonly OutgoingEvent<DataOf<E>>[] = Array.isArray(events) ? events : [events as OutgoingEvent<DataOf<E>>];
+  const list: readonly OutgoingEvent<DataOf<E>>[] = Array.isArray(events)
+    ? events
+    : [events as OutgoingEvent<DataOf<E>>];
   if (list.length === 0) return;
   const data = list.map((e) => JSON.stringify(type.data.parse(e.data)));
   const subjects = list.map((e) => e.subject);

@@ -43,17 +43,17 @@ export type Envelope = ReturnType<typeof toEnvelope>;
 
 /** The envelope as the documents describe it; `data` is each type's own schema (the AsyncAPI document). */
 export const envelopeFields = z.object({
-    specversion: z.literal("1.0"),
-    id: z.string().describe("unique forever; a redelivery carries the same id"),
-    source: z.string().describe("the service: pe, origination or gateway"),
-    type: z.string().describe("agreement.status-changed, payment.applied, …"),
-    subject: z.string().describe("the aggregate the order is kept for: the agreement id for a loan's events"),
-    time: z.string().describe("the instant the event was written, inside its transaction (not the commit's)"),
-    datacontenttype: z.literal("application/json"),
-    dataschema: z.string().describe("urn:loans:events:<type>:<version>"),
-    businessdate: z.string().optional().describe("the business date in effect (PE's events)"),
-    sequence: z.string().describe("the event's place in the service's feed: zero-padded, strictly increasing"),
-    data: z.record(z.string(), z.unknown()),
+  specversion: z.literal("1.0"),
+  id: z.string().describe("unique forever; a redelivery carries the same id"),
+  source: z.string().describe("the service: pe, origination or gateway"),
+  type: z.string().describe("agreement.status-changed, payment.applied, …"),
+  subject: z.string().describe("the aggregate the order is kept for: the agreement id for a loan's events"),
+  time: z.string().describe("the instant the event was written, inside its transaction (not the commit's)"),
+  datacontenttype: z.literal("application/json"),
+  dataschema: z.string().describe("urn:loans:events:<type>:<version>"),
+  businessdate: z.string().optional().describe("the business date in effect (PE's events)"),
+  sequence: z.string().describe("the event's place in the service's feed: zero-padded, strictly increasing"),
+  data: z.record(z.string(), z.unknown()),
 });
 
 /** The envelope as the OpenAPI document names it. */

@@ -11,7 +11,12 @@ import { decodeFeedCursor, encodeFeedCursor, readFeed } from "./feed.ts";
 const LIMIT = "must be a whole number from 1 to 500";
 
 const feedQuery = z.object({
-  after: z.string().min(1).max(200).optional().describe("the `nextCursor` of the page before; without it, the oldest kept"),
+  after: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("the `nextCursor` of the page before; without it, the oldest kept"),
   types: z
     .string()
     .max(2000)
@@ -106,7 +111,11 @@ export const eventRouteDocs: RouteDoc[] = [
     access: { role: "viewer", apiKey: true },
     query: feedQuery,
     responses: {
-      200: { description: "a page of events, and the cursor to go on from", body: feedPage, example: { items: [feedExample], nextCursor: "WyJlMSIsIjc1NCIsIjEyMzQ1Il0" } },
+      200: {
+        description: "a page of events, and the cursor to go on from",
+        body: feedPage,
+        example: { items: [feedExample], nextCursor: "WyJlMSIsIjc1NCIsIjEyMzQ1Il0" },
+      },
       410: {
         description: "the cursor is from before the events the retention (EVENTS_RETENTION_DAYS) removed",
         errors: [
@@ -130,7 +139,9 @@ export const eventRouteDocs: RouteDoc[] = [
     responses: {
       200: {
         description: "the document",
-        body: z.object({ asyncapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose() }).loose(),
+        body: z
+          .object({ asyncapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose() })
+          .loose(),
         example: { asyncapi: "3.0.0", info: { title: "Product Engine events", version: "1.0.0" } },
       },
     },
