@@ -18,7 +18,8 @@ export interface AgreementCreatedData {
   monthlyPayment: string;
   firstDueDate: string;
   lastDueDate: string;
-  psk: { percent: string; amount: string };
+  /** The indicative PSK (the full cost of credit, percent and amount). */
+  psk: { percent: string; amount: string } | null;
 }
 
 export const agreementCreatedEvent = defineEvent<AgreementCreatedData>()({
@@ -40,7 +41,7 @@ export const agreementCreatedEvent = defineEvent<AgreementCreatedData>()({
     monthlyPayment: money(),
     firstDueDate: date(),
     lastDueDate: date(),
-    psk: z.object({ percent: z.string(), amount: money() }),
+    psk: z.object({ percent: z.string(), amount: money() }).nullable(),
   }),
   example: {
     subject: EXAMPLE.agreementId,
