@@ -61,22 +61,33 @@ describe("the events catalog", () => {
 });
 
 describe("the AsyncAPI 3.0 document", () => {
-  it.each(["pe", "origination", "gateway"])("of %s is valid by @asyncapi/parser, one channel per own type", async (s) => {
-    const doc = asyncApiDocument({ service: s, title: s }, eventsOf(s));
-    const { document, diagnostics } = await new Parser().parse(JSON.stringify(doc));
-    // No error (0) and no warning (1); the one hint left (2) suggests AsyncAPI 3.1, the brief asks for 3.0.
-    expect(diagnostics.filter((d) => d.severity <= 1)).toEqual([]);
-    expect(document).toBeDefined();
-    const channels = document!.channels().all().map((c) => c.address());
-    expect(channels).toEqual(eventsOf(s).map((e) => `loans.events.${s}.${e.type}`));
-  });
+  it.each(["pe", "origination", "gateway"])(
+    "of %s is valid by @asyncapi/parser, one channel per own type",
+    async (s) => {
+      const doc = asyncApiDocument({ service: s, title: s }, eventsOf(s));
+      const { document, diagnostics } = await new Parser().parse(JSON.stringify(doc));
+      // No error (0) and no warning (1); the one hint left (2) suggests AsyncAPI 3.1, the brief asks for 3.0.
+      expect(diagnostics.filter((d) => d.severity <= 1)).toEqual([]);
+      expect(document).toBeDefined();
+      const channels = document!
+        .channels()
+        .all()
+        .map((c) => c.address());
+      expect(channels).toEqual(eventsOf(s).map((e) => `loans.events.${s}.${e.type}`));
+    },
+  );
 
   it("takes each message's example as its payload schema describes it", async () => {
     const { z } = await import("zod");
     for (const e of EVENT_TYPES) {
       const example = exampleEnvelope(e);
       expect(e.data.safeParse(example.data).success).toBe(true);
-      expect(z.string().regex(/^\d{39}$/).safeParse(example.sequence).success).toBe(true);
+      expect(
+        z
+          .string()
+          .regex(/^\d{39}$/)
+          .safeParse(example.sequence).success,
+      ).toBe(true);
     }
   });
 });

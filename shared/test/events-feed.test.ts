@@ -62,7 +62,13 @@ describe("the feed under writers that commit out of order", () => {
     await c.end(true);
 
     // Below xmin (a's xid) only b's event is settled: it is served; c's waits behind a, as does a's own.
-    await waitFor(async () => (await f.page(), ids(f).includes(bId)), { what: "b's event" });
+    await waitFor(
+      async () => {
+        await f.page();
+        return ids(f).includes(bId);
+      },
+      { what: "b's event" },
+    );
     expect(ids(f)).toEqual([bId]);
     // The trap, shown: the naive reader serves b's higher position now, and would never go back for a's.
     const naive = await naivePositions(handle.pool, start);
@@ -70,10 +76,19 @@ describe("the feed under writers that commit out of order", () => {
     const aPosition = (await handle.pool.query("select position::text as p from events where id = $1", [held])).rows;
     expect(aPosition).toEqual([]); // not visible at all yet
     await a.end(true);
-    const { rows: pa } = await handle.pool.query<{ p: string }>("select position::text as p from events where id = $1", [held]);
+    const { rows: pa } = await handle.pool.query<{ p: string }>(
+      "select position::text as p from events where id = $1",
+      [held],
+    );
     expect(BigInt(pa[0]!.p)).toBeLessThan(BigInt(naive[0]!));
 
-    await waitFor(async () => (await f.drain(), ids(f).length === 3), { what: "every event" });
+    await waitFor(
+      async () => {
+        await f.drain();
+        return ids(f).length === 3;
+      },
+      { what: "every event" },
+    );
     expect(ids(f)).toEqual([bId, held, cId]);
     expectStrictlyIncreasing(f);
   });
@@ -85,7 +100,13 @@ describe("the feed under writers that commit out of order", () => {
     const kept = [await b.insert(1), await b.insert(2), await b.insert(3)];
     await b.end(true);
     await a.end(false);
-    await waitFor(async () => (await f.drain(1), ids(f).length >= 3), { what: "b's events" });
+    await waitFor(
+      async () => {
+        await f.drain(1);
+        return ids(f).length >= 3;
+      },
+      { what: "b's events" },
+    );
     expect(ids(f)).toEqual(kept);
     expect(ids(f)).not.toContain(lost);
     expectStrictlyIncreasing(f);
@@ -97,7 +118,13 @@ describe("the feed under writers that commit out of order", () => {
     await w.insert(1);
     await w.insert(2);
     await w.end(true);
-    await waitFor(async () => (await f1.drain(), f1.seen.length === 2), { what: "two events" });
+    await waitFor(
+      async () => {
+        await f1.drain();
+        return f1.seen.length === 2;
+      },
+      { what: "two events" },
+    );
     const f2 = new Follower(handle.pool);
     await f2.drain(1);
     const again = new Map(f2.seen.map((e) => [e.id, e.sequence]));
@@ -137,7 +164,13 @@ describe("the feed, property: any interleaving of writers and a follower", () =>
           await w.end(true);
           committed.push(...pending[i]!.splice(0));
         }
-        await waitFor(async () => (await f.drain(3), f.seen.length >= committed.length), { what: "the events" });
+        await waitFor(
+          async () => {
+            await f.drain(3);
+            return f.seen.length >= committed.length;
+          },
+          { what: "the events" },
+        );
         expect(new Set(ids(f))).toEqual(new Set(committed));
         expect(ids(f).length).toBe(committed.length);
         for (const id of rolledBack) expect(ids(f)).not.toContain(id);
@@ -163,7 +196,13 @@ describe("emitEvent", () => {
         throw new Error("the change is refused");
       }),
     ).rejects.toThrow("refused");
-    await waitFor(async () => (await f.drain(), f.seen.length >= 2), { what: "x's events" });
+    await waitFor(
+      async () => {
+        await f.drain();
+        return f.seen.length >= 2;
+      },
+      { what: "x's events" },
+    );
     expect(f.seen.map((e) => e.data)).toEqual([
       { n: 1, writer: "x" },
       { n: 2, writer: "x" },
@@ -187,7 +226,13 @@ describe("emitEvent", () => {
       const data = { n: 9, writer: "z", phone: "+79991234567" } as { n: number; writer: string };
       await emitEvent(trx, testEvent, { subject: "z", data, businessDate: "2026-03-05" });
     });
-    await waitFor(async () => (await f.drain(), f.seen.length >= 1), { what: "z's event" });
+    await waitFor(
+      async () => {
+        await f.drain();
+        return f.seen.length >= 1;
+      },
+      { what: "z's event" },
+    );
     expect(f.seen[0]!.data).toEqual({ n: 9, writer: "z" });
     expect(f.seen[0]!.businessdate).toBe("2026-03-05");
   });

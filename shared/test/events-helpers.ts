@@ -1,7 +1,7 @@
 import pg from "pg";
 import { z } from "zod";
 import { defineEvent } from "../src/events/catalog.ts";
-import { type Envelope } from "../src/events/envelope.ts";
+import type { Envelope } from "../src/events/envelope.ts";
 import { type FeedKey, readFeed } from "../src/events/feed.ts";
 
 /** A type of the tests' own: the feed is the same for every type. */

@@ -115,7 +115,9 @@ describe("GET /events", () => {
       await young.end(true);
       await late.end(true);
       await handle.pool.query("update events set time = now() - interval '40 days' where subject <> 'young'");
-      const times = await handle.pool.query<{ subject: string }>("select subject from events order by time desc limit 1");
+      const times = await handle.pool.query<{ subject: string }>(
+        "select subject from events order by time desc limit 1",
+      );
       expect(times.rows[0]!.subject).toBe("young");
       await waitFor(async () => (await purgeEvents(handle.db, 30)) >= 0);
       // Everything before the young event is gone; the late old one sorts after it and is kept.

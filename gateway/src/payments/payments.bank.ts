@@ -42,7 +42,12 @@ async function emitOutcome(trx: Transaction<GatewayDB>, row: PaymentRow, o: Bank
   else
     await emitEvent(trx, paymentFailedEvent, {
       subject: row.agreement_id,
-      data: { ...common, failedAt: at, failureCode: row.failure_code ?? null, failureMessage: row.failure_message ?? null },
+      data: {
+        ...common,
+        failedAt: at,
+        failureCode: row.failure_code ?? null,
+        failureMessage: row.failure_message ?? null,
+      },
     });
 }
 

@@ -19,9 +19,9 @@ import { buildSchedule } from "../schedules/schedule.ts";
 import { insertSchedules, listSchedule } from "../schedules/schedules.repository.ts";
 import { servicingView } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
-import { emitAgreementsCreated } from "./created-event.ts";
 import type { AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
+import { emitAgreementsCreated } from "./created-event.ts";
 
 export interface LoanTerms {
   originationFee: string;

@@ -33,9 +33,7 @@ export async function advance(
   }
   const at = await lockedNow(trx);
   await setStatus(trx, agreementId, t.to, decision);
-  await recordMoves(trx, [
-    { agreementId, from: row.status, to: t.to, event, at, decisionReasons: decision?.reasons },
-  ]);
+  await recordMoves(trx, [{ agreementId, from: row.status, to: t.to, event, at, decisionReasons: decision?.reasons }]);
   return t.to;
 }
 

@@ -8,8 +8,8 @@ import { peError } from "../errors.ts";
 import { UUID } from "../http/inputs.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
 import { lockedNow } from "../lifecycle/status.repository.ts";
-import { recordMoves } from "../lifecycle/status-moves.ts";
 import { sendStatusChanged } from "../lifecycle/status-changed.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { transition } from "../lifecycle/transitions.ts";
 import { reanchorSchedule } from "../schedules/schedules.repository.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
@@ -65,10 +65,12 @@ export async function applyPayoutResult(
   const at = await lockedNow(trx);
   const settledAt = new Date(r.settledAt);
   const on = await clock.at(trx, settledAt);
+  const failure =
+    r.status === "FAILED" ? `the bank refused the disbursement: ${r.failureCode ?? "could_not_process"}` : undefined;
+  // The move first: its event then precedes the first schedule version's, which activate writes.
+  await recordMoves(trx, [{ agreementId, from: row.status, to: t.to, event, at, message: failure }]);
   if (t.to === "ACTIVE") await activate(trx, agreementId, { at, settledAt, on, termMonths: row.term_months });
   else await recordPayoutFailure(trx, agreementId, { at, settledAt, r });
-  const failure = r.status === "FAILED" ? `the bank refused the disbursement: ${r.failureCode ?? "could_not_process"}` : undefined;
-  await recordMoves(trx, [{ agreementId, from: row.status, to: t.to, event, at, message: failure }]);
   await sendStatusChanged(trx, {
     agreementId,
     status: t.to as AgreementStatusChanged["status"],

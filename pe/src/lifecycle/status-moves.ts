@@ -48,7 +48,11 @@ function eventData(m: StatusMove): AgreementStatusChangedData {
 export async function recordMoves(trx: Transaction<PeDB>, moves: readonly StatusMove[]): Promise<void> {
   if (moves.length === 0) return;
   if (moves.length === 1) await recordStatus(trx, moves[0]!.agreementId, moves[0]!.to, moves[0]!.at);
-  else await recordStatuses(trx, moves.map((m) => ({ id: m.agreementId, status: m.to, at: m.at })));
+  else
+    await recordStatuses(
+      trx,
+      moves.map((m) => ({ id: m.agreementId, status: m.to, at: m.at })),
+    );
   await emitPeEvent(
     trx,
     agreementStatusChangedEvent,

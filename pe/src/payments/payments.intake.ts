@@ -85,7 +85,14 @@ export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB
         .where("id", "=", paymentId)
         .execute();
       const { amount, purpose } = p;
-      const data = { paymentId, agreementId, amount: toMoney(amount), purpose, valueDate, allocation: answer.allocation };
+      const data = {
+        paymentId,
+        agreementId,
+        amount: toMoney(amount),
+        purpose,
+        valueDate,
+        allocation: answer.allocation,
+      };
       await emitPeEvent(trx, paymentAppliedEvent, [{ subject: agreementId, data }], today);
       return { outcome: "ok", result: answer };
     },

@@ -65,20 +65,20 @@ async function insertNewVersions(
   // Only versions not stored yet: all of them the first time (null), then those a prepayment added.
   const fresh = state.versions.filter((v) => storedVersion === null || v.version > storedVersion);
   const versionRows = fresh.flatMap((v) =>
-      v.rows.map((r) => ({
-        agreement_id: agreementId,
-        version: v.version,
-        effective_on: v.effectiveOn,
-        reason: v.reason,
-        period: r.period,
-        period_end: r.periodEnd,
-        due_date: r.dueDate,
-        payment: r.payment,
-        principal: r.principal,
-        interest: r.interest,
-        balance: r.balance,
-      })),
-    );
+    v.rows.map((r) => ({
+      agreement_id: agreementId,
+      version: v.version,
+      effective_on: v.effectiveOn,
+      reason: v.reason,
+      period: r.period,
+      period_end: r.periodEnd,
+      due_date: r.dueDate,
+      payment: r.payment,
+      principal: r.principal,
+      interest: r.interest,
+      balance: r.balance,
+    })),
+  );
   if (versionRows.length === 0) return;
   const inserted = await trx
     .insertInto("schedule_versions")
