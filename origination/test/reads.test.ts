@@ -153,6 +153,8 @@ describe("GET /openapi.json", () => {
       "/admin/queues",
       "/applications",
       "/applications/{agreementId}",
+      "/asyncapi.json",
+      "/events",
       "/internal/agreement-events",
       "/internal/applications",
       "/internal/withdrawals",
