@@ -153,7 +153,6 @@ describe("GET /openapi.json", () => {
       "/admin/queues",
       "/applications",
       "/applications/{agreementId}",
-      "/asyncapi.json",
       "/events",
       "/internal/agreement-events",
       "/internal/applications",

@@ -311,7 +311,6 @@ describe("reads", () => {
         "/agreements/{id}",
         "/agreements/{id}/terms",
         "/agreements/{id}/withdraw",
-        "/asyncapi.json",
         "/agreements/{id}/disburse",
         "/agreements/{id}/payoff-quote",
         "/agreements/{id}/schedule-versions",

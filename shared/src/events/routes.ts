@@ -97,7 +97,10 @@ const feedExample = {
   },
 };
 
-/** The feed's and the AsyncAPI document's declarations, listed with the kit's own (kit/app.ts). */
+/**
+ * The feed's declaration, listed with the kit's own (kit/app.ts). GET /asyncapi.json is an open path like
+ * /openapi.json (http/api-keys.ts): a document about the API, not an operation of it.
+ */
 export const eventRouteDocs: RouteDoc[] = [
   {
     method: "get",
@@ -125,24 +128,6 @@ export const eventRouteDocs: RouteDoc[] = [
             details: [{ path: "after", message: "events after it were removed by the retention" }],
           },
         ],
-      },
-    },
-  },
-  {
-    method: "get",
-    path: "/asyncapi.json",
-    operationId: "getAsyncApi",
-    summary: "The AsyncAPI 3.0 document of the service's events, generated from the contracts' catalog",
-    tags: ["events"],
-    access: "open",
-    database: false,
-    responses: {
-      200: {
-        description: "the document",
-        body: z
-          .object({ asyncapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose() })
-          .loose(),
-        example: { asyncapi: "3.0.0", info: { title: "Product Engine events", version: "1.0.0" } },
       },
     },
   },
