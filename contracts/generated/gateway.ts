@@ -190,6 +190,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service's business events (CloudEvents 1.0), oldest first: follow `nextCursor` to see every event exactly once, in `sequence` order. An event appears once its transaction and every transaction that began writing before it have ended */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/agreement-events": {
         parameters: {
             query?: never;
@@ -346,6 +363,31 @@ export interface components {
                 /** @description for people; may change */
                 message: string;
             };
+        };
+        EventEnvelope: {
+            /** @description the business date in effect (PE's events) */
+            businessdate?: string;
+            data: {
+                [key: string]: unknown;
+            };
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description urn:loans:events:<type>:<version> */
+            dataschema: string;
+            /** @description unique forever; a redelivery carries the same id */
+            id: string;
+            /** @description the event's place in the service's feed: zero-padded, strictly increasing */
+            sequence: string;
+            /** @description the service: pe, origination or gateway */
+            source: string;
+            /** @constant */
+            specversion: "1.0";
+            /** @description the aggregate the order is kept for: the agreement id for a loan's events */
+            subject: string;
+            /** @description the instant the event was written, inside its transaction (not the commit's) */
+            time: string;
+            /** @description agreement.status-changed, payment.applied, … */
+            type: string;
         };
         IssuedOperatorToken: {
             /** Format: date-time */
@@ -1452,6 +1494,117 @@ export interface operations {
             };
             /** @description nothing to show */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description the `nextCursor` of the page before; without it, the oldest kept */
+                after?: string;
+                /** @description events per page, 100 unless given */
+                limit?: number;
+                /** @description only this subject's events (an agreement id) */
+                subject?: string;
+                /** @description comma-separated event types: only these (`agreement.status-changed,payment.applied`) */
+                types?: string;
+            };
+            header?: {
+                /**
+                 * @description your id for this request: 1–128 of `A-Z a-z 0-9 . _ : -`; kept when plain, else a new UUID is made. It comes back in the answer's X-Request-Id and is on every log line about the request
+                 * @example demo-1
+                 */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of events, and the cursor to go on from */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "specversion": "1.0",
+                     *           "id": "0b7e4a52-5f8e-4c1a-9d0e-2f3a4b5c6d7e",
+                     *           "source": "pe",
+                     *           "type": "agreement.status-changed",
+                     *           "subject": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *           "time": "2026-03-05T10:15:30.123456Z",
+                     *           "datacontenttype": "application/json",
+                     *           "dataschema": "urn:loans:events:agreement.status-changed:1",
+                     *           "businessdate": "2026-03-05",
+                     *           "sequence": "000000000000000075400000000000000012345",
+                     *           "data": {
+                     *             "agreementId": "94937b77-88cb-431a-9c64-ae4a7400b2b5",
+                     *             "from": "DISBURSING",
+                     *             "to": "ACTIVE",
+                     *             "reason": {
+                     *               "code": "PAYOUT_PAID",
+                     *               "message": "the disbursement was paid"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJlMSIsIjc1NCIsIjEyMzQ1Il0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["EventEnvelope"][];
+                        /** @description give it as `after` for the next page; the same cursor again when nothing new has settled */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description the request is malformed or invalid; every problem is listed in `details` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description credentials missing or wrong; nothing is done */
+            401: {
+                headers: {
+                    /** @description the scheme to use: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the cursor is from before the events the retention (EVENTS_RETENTION_DAYS) removed */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -149,6 +149,7 @@ describe("migrator", () => {
       "kit/0001_idempotency_keys.sql",
       "kit/0002_audit_log.sql",
       "kit/0003_approvals.sql",
+      "kit/0004_events.sql",
       "0003_idempotency_keys.sql",
       "0004_disbursement.sql",
       "0005_business_date.sql",

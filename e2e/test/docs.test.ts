@@ -28,6 +28,15 @@ describe("GET /docs", () => {
       expect(page.headers.get("content-type")).toMatch(/text\/html/);
       const html = await page.text();
       expect(html).toContain('url: "/openapi.json"');
+      // The events: a link to the AsyncAPI document, and each of the service's own types with its schema.
+      expect(html).toContain('href="/asyncapi.json"');
+      const own = base === pe.url ? "agreement.status-changed" : "application.decided";
+      const other = base === pe.url ? "application.decided" : "agreement.status-changed";
+      expect(html).toContain(`id="event-${own}"`);
+      expect(html).not.toContain(`id="event-${other}"`);
+      const asyncApi = await fetch(`${base}/asyncapi.json`);
+      expect(asyncApi.status).toBe(200);
+      expect(((await asyncApi.json()) as { asyncapi: string }).asyncapi).toBe("3.0.0");
       // Nothing from outside: every script and stylesheet is served here.
       expect(html).not.toMatch(/https?:\/\//);
       const js = await fetch(`${base}/docs/swagger-ui-bundle.js`);

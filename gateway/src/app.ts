@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { eventsOf } from "@loans/contracts/events/index";
 import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
@@ -52,7 +53,11 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
     paymentRoutes({ db: deps.db, boss: deps.boss, wakeBank: deps.wakePaymentBank ?? (() => {}) }),
     agreementEventRoutes({ db: deps.db, metrics: deps.metrics }),
     docs,
-    docsRoutes({ title: "Payment Gateway" }),
+    docsRoutes({ title: "Payment Gateway", events: eventsOf("gateway") }),
   ];
-  return createServiceApp({ ...deps, name: "gateway" }, routers, routeDocs);
+  return createServiceApp(
+    { ...deps, name: "gateway", title: "Payment Gateway", events: eventsOf("gateway") },
+    routers,
+    routeDocs,
+  );
 }

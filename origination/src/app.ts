@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { eventsOf } from "@loans/contracts/events/index";
 import type { Logger, Metrics } from "@loans/shared";
 import { docsRoutes } from "@loans/shared/http/docs";
 import { openApiDocument } from "@loans/shared/http/openapi";
@@ -58,8 +59,8 @@ export function createOriginationApp(deps: OriginationDeps): Koa {
     ctx.body = openApi;
   });
   return createServiceApp(
-    { ...deps, name: "origination" },
-    [routes, withdrawals, loanEvents, docs, docsRoutes({ title: "Origination" })],
+    { ...deps, name: "origination", title: "Origination", events: eventsOf("origination") },
+    [routes, withdrawals, loanEvents, docs, docsRoutes({ title: "Origination", events: eventsOf("origination") })],
     routeDocs,
   );
 }

@@ -153,6 +153,7 @@ describe("GET /openapi.json", () => {
       "/admin/queues",
       "/applications",
       "/applications/{agreementId}",
+      "/events",
       "/internal/agreement-events",
       "/internal/applications",
       "/internal/withdrawals",

@@ -1,3 +1,4 @@
+import { eventsOf } from "@loans/contracts/events/index";
 import type { Logger, Metrics } from "@loans/shared";
 import { approvalRoutes, createApprovals } from "@loans/shared/approvals";
 import { docsRoutes } from "@loans/shared/http/docs";
@@ -80,7 +81,11 @@ export function createPeApp(deps: PeDeps): Koa {
       afterCalendarChange: deps.afterCalendarChange ?? redateNothing,
     }),
     openApiRoutes(),
-    docsRoutes({ title: "Product Engine" }),
+    docsRoutes({ title: "Product Engine", events: eventsOf("pe") }),
   ];
-  return createServiceApp({ ...deps, name: "pe" }, routers, peRouteDocs);
+  return createServiceApp(
+    { ...deps, name: "pe", title: "Product Engine", events: eventsOf("pe") },
+    routers,
+    peRouteDocs,
+  );
 }

@@ -316,6 +316,7 @@ describe("reads", () => {
         "/agreements/{id}/schedule-versions",
         "/agreements/{id}/transactions",
         "/clients/{id}",
+        "/events",
         "/internal/decisions",
         "/internal/payout-results",
         "/internal/payments",

@@ -77,6 +77,8 @@ export const commonEnv = z.object({
   OUTBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
   OUTBOX_PROBE_EVERY_MS: z.coerce.number().int().min(1).optional(),
+  /** How long GET /events keeps an event (shared/src/events/retention.ts); an older cursor is answered 410. */
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How long a client may take to send one whole request before its connection is cut. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** After SIGTERM, how long the server keeps serving (`/ready` 503, `Connection: close`) before it stops accepting. */

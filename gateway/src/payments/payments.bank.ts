@@ -1,4 +1,6 @@
 import { type PaymentSucceeded, paymentSucceeded } from "@loans/contracts";
+import { paymentFailedEvent, paymentSucceededEvent } from "@loans/contracts/events/index";
+import { emitEvent } from "@loans/shared/events/emit";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
@@ -31,6 +33,24 @@ async function settlePayment(trx: Transaction<GatewayDB>, id: string, o: BankOut
     .executeTakeFirst();
 }
 
+/** `payment.succeeded` or `payment.failed` for listeners (EVENTS §2), in the settling transaction; no payer account. */
+async function emitOutcome(trx: Transaction<GatewayDB>, row: PaymentRow, o: BankOutcome) {
+  const common = { paymentId: row.id, agreementId: row.agreement_id, amount: row.amount, purpose: row.purpose };
+  const at = o.settledAt.toISOString();
+  if (row.status === "SUCCEEDED")
+    await emitEvent(trx, paymentSucceededEvent, { subject: row.agreement_id, data: { ...common, succeededAt: at } });
+  else
+    await emitEvent(trx, paymentFailedEvent, {
+      subject: row.agreement_id,
+      data: {
+        ...common,
+        failedAt: at,
+        failureCode: row.failure_code ?? null,
+        failureMessage: row.failure_message ?? null,
+      },
+    });
+}
+
 /**
  * Payments as the bank worker drives them: collected IN from the payer's account. Only a SUCCEEDED one is
  * announced to PE; a FAILED one moved no money and PE never hears of it (LIFECYCLE §1.3).
@@ -46,6 +66,7 @@ export const paymentMovements: MovementKind<PaymentRow> = {
     if (outcome.outcome === "SETTLED") await lockAgreementOutbox(trx, p.agreement_id);
     const row = await settlePayment(trx, p.id, outcome);
     if (!row) return false;
+    await emitOutcome(trx, row, outcome);
     if (row.status !== "SUCCEEDED") return true;
     const payload: PaymentSucceeded = {
       paymentId: row.id,

@@ -1,4 +1,6 @@
 import { type PayoutSettled, payoutSettled } from "@loans/contracts";
+import { payoutSettledEvent } from "@loans/contracts/events/index";
+import { emitEvent } from "@loans/shared/events/emit";
 import { enqueue } from "@loans/shared/outbox/enqueue";
 import { sql, type Transaction } from "kysely";
 import { lockAgreementOutbox } from "../agreement-lock.ts";
@@ -53,6 +55,11 @@ export const payoutMovements: MovementKind<PayoutRow> = {
       failureMessage: row.failure_message,
     };
     await enqueue(trx, payoutSettled, { aggregateId: row.agreement_id, payload });
+    // The public event: the same facts, without the destination account.
+    await emitEvent(trx, payoutSettledEvent, {
+      subject: row.agreement_id,
+      data: { ...payload, failureCode: row.failure_code ?? null, failureMessage: row.failure_message ?? null },
+    });
     return true;
   },
   crashPoint: "after-bank-settled",

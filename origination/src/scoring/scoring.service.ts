@@ -1,4 +1,6 @@
 import { applicationDecided } from "@loans/contracts";
+import { applicationDecidedEvent } from "@loans/contracts/events/index";
+import { emitEvent } from "@loans/shared/events/emit";
 import { enqueue } from "@loans/shared/outbox";
 import type { Kysely, Transaction } from "kysely";
 import type { OriginationConfig } from "../config.ts";
@@ -145,6 +147,14 @@ async function decide(deps: ScoringDeps, trx: Transaction<OriginationDB>, apps: 
       aggregateId: agreementId,
       requestId,
       payload: { agreementId, result: decision.result, reasons: decision.reasons, decidedAt: decidedAt.toISOString() },
+    })),
+  );
+  await emitEvent(
+    trx,
+    applicationDecidedEvent,
+    made.map(({ agreementId, decision }) => ({
+      subject: agreementId,
+      data: { agreementId, result: decision.result, reasons: decision.reasons, decidedAt: decidedAt.toISOString() },
     })),
   );
   return made;

@@ -21,6 +21,7 @@ import { servicingView } from "../servicing-store/view.ts";
 import { findAgreement, insertAgreements, type NewAgreement } from "./agreements.repository.ts";
 import type { AgreementResponse, CreateAgreementInput } from "./agreements.schemas.ts";
 import { toAgreementResponse } from "./agreements.views.ts";
+import { emitAgreementsCreated } from "./created-event.ts";
 
 export interface LoanTerms {
   originationFee: string;
@@ -167,6 +168,7 @@ export async function openAgreements(
     agreementCreated,
     drafts.map((d, i) => ({ aggregateId: d.agreement.id, payload: d.payload, requestId: applications[i]!.requestId })),
   );
+  await emitAgreementsCreated(trx, drafts, today);
   return agreements.map((a, i) => ({
     ...toAgreementResponse(a, [{ status: "NEW", at: now }], stored[i]!),
     businessDate: today,

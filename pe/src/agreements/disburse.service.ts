@@ -6,7 +6,8 @@ import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { requestPayout } from "../lifecycle/payouts.ts";
-import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
+import { lockedNow } from "../lifecycle/status.repository.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { transition } from "../lifecycle/transitions.ts";
 
 /** The agreement's row as the disbursement needs it, locked until the transaction ends. */
@@ -58,7 +59,7 @@ export async function disburseAgreement(
     })
     .where("id", "=", id)
     .execute();
-  await recordStatus(trx, id, t.to, at);
+  await recordMoves(trx, [{ agreementId: id, from: row.status, to: t.to, event: "DISBURSE", at }]);
   const payload: PayoutRequested = {
     payoutId,
     kind: "DISBURSEMENT",

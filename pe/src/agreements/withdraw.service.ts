@@ -2,7 +2,8 @@ import { AppError } from "@loans/shared";
 import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
-import { lockAgreementStatus, lockedNow, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
+import { lockAgreementStatus, lockedNow, setStatus } from "../lifecycle/status.repository.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { transition } from "../lifecycle/transitions.ts";
 import { sendWithdrawn } from "../lifecycle/withdrawn.ts";
 
@@ -25,7 +26,7 @@ export async function withdrawAgreement(trx: Transaction<PeDB>, id: string): Pro
   }
   const at = await lockedNow(trx);
   await setStatus(trx, id, t.to, null);
-  await recordStatus(trx, id, t.to, at);
+  await recordMoves(trx, [{ agreementId: id, from: row.status, to: t.to, event: "WITHDRAW", at }]);
   await sendWithdrawn(trx, { agreementId: id, withdrawnAt: at.toISOString() });
   return { moved: true };
 }

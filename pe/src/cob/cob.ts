@@ -6,6 +6,7 @@ import { addDays } from "../servicing/days.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
 import { redateLoans } from "../servicing-store/redate.ts";
 import { refreshLoan } from "../servicing-store/refresh.ts";
+import { emitDateClosed } from "./closed-event.ts";
 
 /**
  * The daily job (LIFECYCLE §2.4) for business date `day`: every ACTIVE agreement behind it is brought
@@ -48,7 +49,9 @@ export const cobDayRunner =
     }
     // A re-dating a calendar PUT left unfinished (a crash, a restart) is finished here (EXCEPTIONS §3.9).
     await redateLoans(db, day);
-    return { ...summary, penaltyPosted: summary.penaltyPosted.toFixed(2) } satisfies CobDaySummary;
+    const closed = { ...summary, penaltyPosted: summary.penaltyPosted.toFixed(2) } satisfies CobDaySummary;
+    await emitDateClosed(db, closed);
+    return closed;
   };
 
 /** One agreement-day under the agreement's row lock; null when another run (or a touch) did it first. */

@@ -6,7 +6,8 @@ import type { Transaction } from "kysely";
 import type { AgreementStatus, PeDB } from "../db.ts";
 import { UUID } from "../http/inputs.ts";
 import { type AdvanceItem, advanceMany } from "../lifecycle/advance-many.ts";
-import { type DecisionRecord, lockAgreementStatus, recordStatus, setStatus } from "../lifecycle/status.repository.ts";
+import { type DecisionRecord, lockAgreementStatus, lockedNow, setStatus } from "../lifecycle/status.repository.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { type AgreementEvent, transition } from "../lifecycle/transitions.ts";
 
 /** Origination's answer to `agreement.created`, as the contract reads it. */
@@ -30,8 +31,9 @@ export async function advance(
   if (t.kind === "conflict") {
     throw new AppError("CONFLICT", `agreement ${agreementId} is ${row.status}; ${event} contradicts it`);
   }
+  const at = await lockedNow(trx);
   await setStatus(trx, agreementId, t.to, decision);
-  await recordStatus(trx, agreementId, t.to);
+  await recordMoves(trx, [{ agreementId, from: row.status, to: t.to, event, at, decisionReasons: decision?.reasons }]);
   return t.to;
 }
 

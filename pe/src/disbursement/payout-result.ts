@@ -7,8 +7,9 @@ import type { AgreementStatus, PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import { UUID } from "../http/inputs.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
-import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
+import { lockedNow } from "../lifecycle/status.repository.ts";
 import { sendStatusChanged } from "../lifecycle/status-changed.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { transition } from "../lifecycle/transitions.ts";
 import { reanchorSchedule } from "../schedules/schedules.repository.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
@@ -56,16 +57,20 @@ export async function applyPayoutResult(
   }
   if (row.disbursement_id !== r.payoutId)
     throw peError("UNKNOWN_PAYOUT", `agreement ${agreementId} did not order payout ${r.payoutId}`);
-  const t = transition(row.status, r.status === "PAID" ? "PAYOUT_PAID" : "PAYOUT_FAILED");
+  const event = r.status === "PAID" ? "PAYOUT_PAID" : "PAYOUT_FAILED";
+  const t = transition(row.status, event);
   if (t.kind === "same") return row.status;
   if (t.kind === "conflict")
     throw peError("CONTRADICTION", `agreement ${agreementId} is ${row.status}; payout ${r.status} contradicts it`);
   const at = await lockedNow(trx);
   const settledAt = new Date(r.settledAt);
   const on = await clock.at(trx, settledAt);
+  const failure =
+    r.status === "FAILED" ? `the bank refused the disbursement: ${r.failureCode ?? "could_not_process"}` : undefined;
+  // The move first: its event then precedes the first schedule version's, which activate writes.
+  await recordMoves(trx, [{ agreementId, from: row.status, to: t.to, event, at, message: failure }]);
   if (t.to === "ACTIVE") await activate(trx, agreementId, { at, settledAt, on, termMonths: row.term_months });
   else await recordPayoutFailure(trx, agreementId, { at, settledAt, r });
-  await recordStatus(trx, agreementId, t.to, at);
   await sendStatusChanged(trx, {
     agreementId,
     status: t.to as AgreementStatusChanged["status"],

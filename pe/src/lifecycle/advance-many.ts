@@ -4,10 +4,11 @@ import type { AgreementStatus, PeDB } from "../db.ts";
 import {
   type DecisionRecord,
   lockAgreementStatuses,
-  recordStatuses,
+  lockedNow,
   type StatusChange,
   setStatuses,
 } from "./status.repository.ts";
+import { recordMoves, type StatusMove } from "./status-moves.ts";
 import { type AgreementEvent, transition } from "./transitions.ts";
 
 export interface AdvanceItem {
@@ -28,7 +29,7 @@ export type Advanced = { status: AgreementStatus } | { refused: AppError };
 export async function advanceMany(trx: Transaction<PeDB>, items: readonly AdvanceItem[]): Promise<Advanced[]> {
   const statuses = await lockAgreementStatuses(trx, [...new Set(items.map((i) => i.agreementId))]);
   const changes = new Map<string, StatusChange>();
-  const entered: StatusChange[] = [];
+  const entered: Array<Omit<StatusMove, "at">> = [];
   const answers = items.map((item): Advanced => {
     const { agreementId: id, event } = item;
     const current = statuses.get(id);
@@ -41,10 +42,15 @@ export async function advanceMany(trx: Transaction<PeDB>, items: readonly Advanc
     const change = { id, status: t.to, decision: item.decision ?? changes.get(id)?.decision ?? null };
     statuses.set(id, t.to);
     changes.set(id, change);
-    entered.push(change);
+    entered.push({ agreementId: id, from: current, to: t.to, event, decisionReasons: item.decision?.reasons });
     return { status: t.to };
   });
+  if (entered.length === 0) return answers;
+  const at = await lockedNow(trx);
   await setStatuses(trx, [...changes.values()]);
-  await recordStatuses(trx, entered);
+  await recordMoves(
+    trx,
+    entered.map((m) => ({ ...m, at })),
+  );
   return answers;
 }

@@ -39,7 +39,10 @@ export async function setStatus(
     .execute();
 }
 
-/** One row per status entered; entering it again is a no-op (the key is agreement × status). */
+/**
+ * One row per status entered; entering it again is a no-op (the key is agreement × status). Only
+ * status-moves.ts calls it, beside the move's event: a move is recorded through `recordMoves`.
+ */
 export async function recordStatus(
   trx: Transaction<PeDB>,
   id: string,
@@ -132,14 +135,15 @@ export async function setStatuses(trx: Transaction<PeDB>, changes: readonly Stat
     where a.id = c.id and a.id = any(${ids}::uuid[])`.execute(trx);
 }
 
-/** recordStatus for many in one statement, in the order given (each row's time is its own clock reading). */
+/** recordStatus for many in one statement, in the order given (status-moves.ts only, as recordStatus). */
 export async function recordStatuses(
   trx: Transaction<PeDB>,
-  entered: ReadonlyArray<{ id: string; status: AgreementStatus }>,
+  entered: ReadonlyArray<{ id: string; status: AgreementStatus; at: Date }>,
 ): Promise<void> {
   if (entered.length === 0) return;
   await sql`
-    insert into agreement_status_history (agreement_id, status)
-    select * from unnest(${entered.map((e) => e.id)}::uuid[], ${entered.map((e) => e.status)}::text[])
+    insert into agreement_status_history (agreement_id, status, at)
+    select * from unnest(${entered.map((e) => e.id)}::uuid[], ${entered.map((e) => e.status)}::text[],
+      ${entered.map((e) => e.at)}::timestamptz[])
     on conflict (agreement_id, status) do nothing`.execute(trx);
 }

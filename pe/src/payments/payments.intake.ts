@@ -1,5 +1,6 @@
 import { paymentSucceeded } from "@loans/contracts";
-import { Dec } from "@loans/shared/money";
+import { paymentAppliedEvent } from "@loans/contracts/events/index";
+import { Dec, toMoney } from "@loans/shared/money";
 import type { TopicHandler } from "@loans/shared/outbox/receiver";
 import type { ReceivedOf } from "@loans/shared/outbox/topic";
 import type { ItemOutcome } from "@loans/shared/outbox/types";
@@ -7,6 +8,7 @@ import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import { peError } from "../errors.ts";
 import type { BusinessClock } from "../lifecycle/business-date.ts";
+import { emitPeEvent } from "../lifecycle/events.ts";
 import type { Allocation } from "../servicing/index.ts";
 import { findLoan } from "../servicing-store/loan.repository.ts";
 import { loanState, orderRefund, postLedger, refreshLoan } from "../servicing-store/refresh.ts";
@@ -82,6 +84,16 @@ export function paymentSucceededHandler(clock: BusinessClock): TopicHandler<PeDB
         .set({ answer: JSON.stringify(answer) })
         .where("id", "=", paymentId)
         .execute();
+      const { amount, purpose } = p;
+      const data = {
+        paymentId,
+        agreementId,
+        amount: toMoney(amount),
+        purpose,
+        valueDate,
+        allocation: answer.allocation,
+      };
+      await emitPeEvent(trx, paymentAppliedEvent, [{ subject: agreementId, data }], today);
       return { outcome: "ok", result: answer };
     },
   };

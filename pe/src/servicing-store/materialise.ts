@@ -1,5 +1,7 @@
+import { agreementScheduleChangedEvent } from "@loans/contracts/events/index";
 import { sql, type Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
+import { emitPeEvent } from "../lifecycle/events.ts";
 import type { LoanState } from "../servicing/index.ts";
 
 /**
@@ -61,29 +63,55 @@ async function insertNewVersions(
   storedVersion: number | null,
 ): Promise<void> {
   // Only versions not stored yet: all of them the first time (null), then those a prepayment added.
-  const versionRows = state.versions
-    .filter((v) => storedVersion === null || v.version > storedVersion)
-    .flatMap((v) =>
-      v.rows.map((r) => ({
-        agreement_id: agreementId,
-        version: v.version,
-        effective_on: v.effectiveOn,
-        reason: v.reason,
-        period: r.period,
-        period_end: r.periodEnd,
-        due_date: r.dueDate,
-        payment: r.payment,
-        principal: r.principal,
-        interest: r.interest,
-        balance: r.balance,
+  const fresh = state.versions.filter((v) => storedVersion === null || v.version > storedVersion);
+  const versionRows = fresh.flatMap((v) =>
+    v.rows.map((r) => ({
+      agreement_id: agreementId,
+      version: v.version,
+      effective_on: v.effectiveOn,
+      reason: v.reason,
+      period: r.period,
+      period_end: r.periodEnd,
+      due_date: r.dueDate,
+      payment: r.payment,
+      principal: r.principal,
+      interest: r.interest,
+      balance: r.balance,
+    })),
+  );
+  if (versionRows.length === 0) return;
+  const inserted = await trx
+    .insertInto("schedule_versions")
+    .values(versionRows)
+    .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
+    .returning("version")
+    .execute();
+  // One agreement.schedule-changed per version this transaction stored (a version stored before is no news).
+  const stored = new Set(inserted.map((r) => r.version));
+  await emitPeEvent(
+    trx,
+    agreementScheduleChangedEvent,
+    fresh
+      .filter((v) => stored.has(v.version))
+      .map((v) => ({
+        subject: agreementId,
+        data: {
+          agreementId,
+          version: v.version,
+          effectiveOn: v.effectiveOn,
+          reason: v.reason,
+          rows: v.rows.map((r) => ({
+            period: r.period,
+            periodEnd: r.periodEnd,
+            dueDate: r.dueDate,
+            payment: r.payment,
+            principal: r.principal,
+            interest: r.interest,
+            balance: r.balance,
+          })),
+        },
       })),
-    );
-  if (versionRows.length > 0)
-    await trx
-      .insertInto("schedule_versions")
-      .values(versionRows)
-      .onConflict((oc) => oc.columns(["agreement_id", "version", "period"]).doNothing())
-      .execute();
+  );
 }
 
 /** The allocations, penalty accruals and unapplied funds, replaced whole. */

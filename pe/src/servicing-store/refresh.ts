@@ -2,8 +2,9 @@ import { sql, type Transaction } from "kysely";
 import { utcDate } from "../calendar.ts";
 import type { PeDB } from "../db.ts";
 import { requestPayout } from "../lifecycle/payouts.ts";
-import { lockedNow, recordStatus } from "../lifecycle/status.repository.ts";
+import { lockedNow } from "../lifecycle/status.repository.ts";
 import { sendStatusChanged } from "../lifecycle/status-changed.ts";
+import { recordMoves } from "../lifecycle/status-moves.ts";
 import { transition } from "../lifecycle/transitions.ts";
 import { servicedPsk, writePsk } from "../psk/psk.repository.ts";
 import { computeLoanState, type LoanState } from "../servicing/index.ts";
@@ -92,7 +93,7 @@ async function closeLoan(trx: Transaction<PeDB>, loan: Loan, state: LoanState, p
     .set({ status: t.to, closed_on: state.closedOn, updated_at: at })
     .where("id", "=", loan.id)
     .execute();
-  await recordStatus(trx, loan.id, t.to, at);
+  await recordMoves(trx, [{ agreementId: loan.id, from: loan.status, to: t.to, event: "PAID_OFF", at }]);
   await sendStatusChanged(trx, { agreementId: loan.id, status: "CLOSED", on: state.closedOn!, at: at.toISOString() });
   const byId = new Map(payments.map((p) => [p.id, p]));
   for (const p of state.payments) {

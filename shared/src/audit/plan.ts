@@ -22,7 +22,7 @@ export interface RequestFacts {
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-const OPEN = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
+const OPEN = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/asyncapi.json", "/docs"]);
 
 const unaudited = (path: string) =>
   OPEN.has(path) || path.startsWith("/docs/") || path === "/internal" || path.startsWith("/internal/");

@@ -3,9 +3,9 @@ import type { Context, Next } from "koa";
 import { AppError } from "./errors.ts";
 import { isInternalPath } from "./service-auth.ts";
 
-const OPEN_PATHS = new Set(["/health", "/ready", "/metrics", "/openapi.json"]);
+const OPEN_PATHS = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/asyncapi.json"]);
 
-/** The kit's own open paths (health, readiness, metrics, the docs) and the signed /internal/ ones. */
+/** The kit's own open paths (health, readiness, metrics, the documents and docs) and the signed /internal/ ones. */
 export const isOpenPath = (path: string) =>
   OPEN_PATHS.has(path) || path === "/docs" || path.startsWith("/docs/") || isInternalPath(path);
 

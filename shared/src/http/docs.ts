@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import Router from "@koa/router";
+import { z } from "zod";
+import { type AnyEventType, dataschemaOf } from "../events/catalog.ts";
 
 // Served from the swagger-ui-dist package on disk: the page fetches nothing from outside.
 const assetsDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
@@ -13,7 +15,28 @@ const ASSETS: Record<string, string> = {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(title: string, specUrl: string): string {
+const json = (v: unknown) => escapeHtml(JSON.stringify(v, null, 2));
+
+/** The service's business events, rendered here from the catalog: the AsyncAPI document in words. */
+function eventsSection(events: readonly AnyEventType[]): string {
+  const items = events.map((e) => {
+    // Without its $schema URL: the page names nothing outside the service.
+    const { $schema: _, ...schema } = z.toJSONSchema(e.data, { unrepresentable: "any" });
+    const later = e.emitted ? "" : " <em>(defined, not emitted yet)</em>";
+    return `<li id="event-${escapeHtml(e.type)}"><h3><code>${escapeHtml(e.type)}</code>${later}</h3>
+    <p>${escapeHtml(e.summary)}. Subject: ${escapeHtml(e.subject)}. <code>${escapeHtml(dataschemaOf(e))}</code></p>
+    <details><summary>data schema</summary><pre>${json(schema)}</pre></details>
+    <details><summary>example data</summary><pre>${json(e.example.data)}</pre></details></li>`;
+  });
+  return `<section id="events" style="font-family: sans-serif; max-width: 1460px; margin: 0 auto; padding: 0 20px 40px">
+  <h2>Events</h2>
+  <p>Read from <code>GET /events</code> (a cursor held by the consumer, every event once, in <code>sequence</code>
+  order); described by the AsyncAPI 3.0 document <a href="/asyncapi.json">/asyncapi.json</a>.</p>
+  <ul>${items.join("\n")}</ul>
+</section>`;
+}
+
+function page(title: string, specUrl: string, events: readonly AnyEventType[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -23,7 +46,11 @@ function page(title: string, specUrl: string): string {
   <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
 </head>
 <body>
+  <p style="font-family: sans-serif; max-width: 1460px; margin: 12px auto; padding: 0 20px">
+    <a href="${escapeHtml(specUrl)}">OpenAPI document</a> · <a href="/asyncapi.json">AsyncAPI document</a> ·
+    <a href="#events">Events</a></p>
   <div id="swagger-ui"></div>
+  ${eventsSection(events)}
   <script src="/docs/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: "#swagger-ui", deepLinking: true });
@@ -32,9 +59,12 @@ function page(title: string, specUrl: string): string {
 </html>`;
 }
 
-/** `GET /docs`: the service's OpenAPI document rendered by Swagger UI. */
-export function docsRoutes(opts: { title: string; specUrl?: string }): Router {
-  const html = page(opts.title, opts.specUrl ?? "/openapi.json");
+/**
+ * `GET /docs`: the service's OpenAPI document rendered by Swagger UI, a link to its AsyncAPI document and
+ * its business events (`events`, the contracts' catalog for the service) listed with their schemas.
+ */
+export function docsRoutes(opts: { title: string; specUrl?: string; events?: readonly AnyEventType[] }): Router {
+  const html = page(opts.title, opts.specUrl ?? "/openapi.json", opts.events ?? []);
   const router = new Router();
   router.get("/docs", (ctx) => {
     ctx.type = "text/html; charset=utf-8";

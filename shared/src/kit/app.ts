@@ -4,6 +4,8 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { auditDocs, auditRoutes } from "../audit/routes.ts";
 import type { CommonConfig } from "../config.ts";
+import type { AnyEventType } from "../events/catalog.ts";
+import { eventRouteDocs, eventRoutes } from "../events/routes.ts";
 import { createBaseApp } from "../http/app.ts";
 import type { RouteDoc } from "../http/openapi.ts";
 import type { Logger } from "../log.ts";
@@ -15,7 +17,13 @@ import { adminRouteDocs, adminRoutes } from "./admin.routes.ts";
 import { meDocs, meRoutes } from "./me.routes.ts";
 
 /** The kit's own documented endpoints, which every service's OpenAPI document lists beside its own. */
-export const kitRouteDocs: readonly RouteDoc[] = [...adminRouteDocs, ...operatorRouteDocs, ...auditDocs, ...meDocs];
+export const kitRouteDocs: readonly RouteDoc[] = [
+  ...adminRouteDocs,
+  ...operatorRouteDocs,
+  ...auditDocs,
+  ...meDocs,
+  ...eventRouteDocs,
+];
 
 export interface ServiceAppDeps {
   name: string;
@@ -26,6 +34,10 @@ export interface ServiceAppDeps {
   boss?: PgBoss;
   /** The operator registry; without it only ADMIN_TOKEN and the API keys are recognised. */
   registry?: OperatorRegistry;
+  /** The service's business event types (the contracts' catalog): GET /events filters by them, /asyncapi.json lists them. */
+  events?: readonly AnyEventType[];
+  /** The service's title in the documents: "Product Engine". */
+  title?: string;
 }
 
 /**
@@ -43,7 +55,13 @@ export function createServiceApp(
   const admin = adminRoutes({ service: deps.name, pool: deps.pool, boss: deps.boss });
   const operators = operatorRoutes({ registry: deps.registry });
   const me = meRoutes({ adminToken: deps.config.ADMIN_TOKEN });
-  const all = [admin, operators, auditRoutes({ pool: deps.pool }), me, ...routers];
+  const events = eventRoutes({
+    service: deps.name,
+    title: deps.title ?? deps.name,
+    pool: deps.pool,
+    events: deps.events ?? [],
+  });
+  const all = [admin, operators, auditRoutes({ pool: deps.pool }), me, events, ...routers];
   const declared = [...kitRouteDocs, ...docs];
   const missing = undeclaredRoutes(all, declared);
   if (missing.length > 0) throw new Error(`${deps.name}: routes without a declared access: ${missing.join(", ")}`);

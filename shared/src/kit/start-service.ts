@@ -8,6 +8,7 @@ import type { PgBoss } from "pg-boss";
 import { startBoss } from "../boss.ts";
 import { type CommonConfig, operatorsDatabaseUrl } from "../config.ts";
 import { createDatabase, ping } from "../db.ts";
+import { eventsPurger } from "../events/retention.ts";
 import { idempotencyPurger } from "../http/idempotency.ts";
 import type { RouteDoc } from "../http/openapi.ts";
 import { listen } from "../http/server.ts";
@@ -157,9 +158,11 @@ export async function startService<
     started.push("relay", () => relay.stop());
     await relay.start();
     const workers = spec.workers?.(deps) ?? ({} as W);
-    // Every service database has the idempotency table; its old keys are purged beside the service's workers.
+    // Every service database has the idempotency and events tables; their old rows are purged beside the
+    // service's workers.
     const all: Array<[string, Worker]> = [
       ["idempotency purge", idempotencyPurger(handle.db, log)],
+      ["events purge", eventsPurger(handle.db, config.EVENTS_RETENTION_DAYS, log)],
       ...Object.entries(workers),
     ];
     for (const [what, worker] of all) {
