@@ -56,7 +56,7 @@ export function workingCalendar(years: readonly CalendarYear[], version: number)
 }
 
 /** The first working day on or after `date`, crossing year ends. Total: a week always holds a weekday. */
-export function nextWorkingDay(cal: WorkingCalendar, date: string): string {
+export function nextWorkingDay(cal: Pick<WorkingCalendar, "isWorking">, date: string): string {
   if (!parseIsoDate(date)) throw new RangeError(`not a date: ${date}`);
   let day = date;
   // Bounded so that a calendar built by hand with every day off cannot hang a caller.

@@ -1,7 +1,7 @@
 import type { Transaction } from "kysely";
 import type { PeDB } from "../db.ts";
 import type { LoanState } from "../servicing/types.ts";
-import { versionFlows } from "./flows.ts";
+import { scheduleFlows, versionFlows } from "./flows.ts";
 import { computePsk, type Psk } from "./psk.ts";
 
 /** The PSK as an agreement answer shows it (EXCEPTIONS §5). */
@@ -41,7 +41,7 @@ export interface ServicedLoan {
 export function servicedPsk(loan: ServicedLoan, state: LoanState, first: boolean): PskView | null {
   const current = first ? state.versions[0]! : state.versions.at(-1)!;
   if (!first && (state.closed || (loan.pskFinal && loan.pskScheduleVersion === current.version))) return null;
-  const flows = first ? current.rows.map((r) => ({ date: r.dueDate, amount: r.payment })) : versionFlows(state);
+  const flows = first ? scheduleFlows(current.rows) : versionFlows(state);
   const psk = computePsk({ start: loan.disbursedOn, disbursementAmount: loan.disbursementAmount, flows });
   return { ...psk, final: true, scheduleVersion: current.version };
 }

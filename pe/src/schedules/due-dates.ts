@@ -1,4 +1,4 @@
-import { nextDay } from "../calendar.ts";
+import { nextWorkingDay, type WorkingCalendar } from "../calendar/working-days.ts";
 
 /**
  * Due dates moved off non-working days (EXCEPTIONS D18, §2.4): each period keeps its nominal periodEnd
@@ -8,10 +8,8 @@ import { nextDay } from "../calendar.ts";
 
 export type DueDateShift = "NONE" | "NEXT_WORKING_DAY";
 
-/** What this needs of a production calendar (structurally the calendar module's WorkingCalendar). */
-export interface WorkingDays {
-  isWorking(date: string): boolean;
-}
+/** What this needs of a production calendar: which days are working. */
+export type WorkingDays = Pick<WorkingCalendar, "isWorking">;
 
 export interface DatedRow {
   period: number;
@@ -19,18 +17,8 @@ export interface DatedRow {
   dueDate: string;
 }
 
-// §3.8 refuses a run of more than 14 non-working days; a longer walk means a calendar that is not one.
-const MAX_WALK = 366;
-
-/** The first working day on or after `date`. */
-export function firstWorkingDayFrom(cal: WorkingDays, date: string): string {
-  let d = date;
-  for (let i = 0; i < MAX_WALK; i++, d = nextDay(d)) if (cal.isWorking(d)) return d;
-  throw new RangeError(`no working day within ${MAX_WALK} days of ${date}`);
-}
-
 export function dueDateOf(shift: DueDateShift, cal: WorkingDays, periodEnd: string): string {
-  return shift === "NONE" ? periodEnd : firstWorkingDayFrom(cal, periodEnd);
+  return shift === "NONE" ? periodEnd : nextWorkingDay(cal, periodEnd);
 }
 
 /** The rows with each dueDate computed from its periodEnd by the calendar (at creation and at disbursement). */
