@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import type { Context, Middleware } from "koa";
+import type { Context } from "koa";
 import { z } from "zod";
 import { requireRole } from "../audit/guard.ts";
 import { cursorCodec, pageLimit } from "../http/cursor.ts";
@@ -27,15 +27,13 @@ function approvalId(ctx: Context): string {
 
 /**
  * The four-eyes endpoints: list and read approvals (viewer), approve or reject one (the role its action
- * declares, checked by the decision). `guard` is the app's admin guard where the route-level role guard
- * is not wired.
+ * declares, checked by the decision).
  */
-export function approvalRoutes<DB>(deps: { approvals: Approvals<DB>; guard?: Middleware }): Router {
+export function approvalRoutes<DB>(deps: { approvals: Approvals<DB> }): Router {
   const { approvals } = deps;
   const router = new Router();
-  const guard: Middleware = deps.guard ?? ((_ctx, next) => next());
 
-  router.get("/admin/approvals", guard, async (ctx) => {
+  router.get("/admin/approvals", async (ctx) => {
     requireRole(ctx, "viewer");
     const q = parseInput(approvalsQuery, ctx.query, "query");
     const after = q.after === undefined ? undefined : approvalCursor.decode(q.after);
@@ -48,7 +46,7 @@ export function approvalRoutes<DB>(deps: { approvals: Approvals<DB>; guard?: Mid
     };
   });
 
-  router.get("/admin/approvals/:id", guard, async (ctx) => {
+  router.get("/admin/approvals/:id", async (ctx) => {
     requireRole(ctx, "viewer");
     const row = await findApproval(approvals.db, approvalId(ctx));
     if (!row) throw notFound("approval");
@@ -56,7 +54,7 @@ export function approvalRoutes<DB>(deps: { approvals: Approvals<DB>; guard?: Mid
   });
 
   for (const decision of ["approve", "reject"] as const) {
-    router.post(`/admin/approvals/:id/${decision}`, guard, async (ctx) => {
+    router.post(`/admin/approvals/:id/${decision}`, async (ctx) => {
       const id = approvalId(ctx);
       parseInput(decisionBody, ctx.request.body, "body");
       ctx.body = { approval: await approvals.decide(ctx, id, decision) };

@@ -1,3 +1,5 @@
+import { isOpenPath } from "../http/api-keys.ts";
+
 /**
  * What the audit trail does with one answered request: the pure core of the middleware (trail.ts).
  *
@@ -22,10 +24,8 @@ export interface RequestFacts {
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-const OPEN = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/asyncapi.json", "/docs"]);
-
-const unaudited = (path: string) =>
-  OPEN.has(path) || path.startsWith("/docs/") || path === "/internal" || path.startsWith("/internal/");
+// The kit's open paths and the signed /internal/ ones, as the access guard tells them apart.
+const unaudited = (path: string) => isOpenPath(path) || path === "/internal";
 
 export const isRefusal = (status: number) => status === 401 || status === 403;
 

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from "koa";
 import type pg from "pg";
 import { currentRequestId } from "../context.ts";
+import { bearer } from "../http/api-keys.ts";
 import type { Logger } from "../log.ts";
 import { auditPlan, clean, maskToken, outcomeOf } from "./plan.ts";
 import { operatorOf } from "./types.ts";
@@ -46,7 +47,7 @@ function fallbackRow(ctx: Context): AuditRow {
   const { label } = auditState(ctx);
   const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
   const error = (ctx.body as { error?: { code?: unknown } } | undefined)?.error;
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"))?.[1];
+  const token = bearer(ctx);
   return {
     operator: operator ?? { id: null, name: "unknown", role: null },
     tokenHint: operator ? operator.tokenId : token === undefined ? null : maskToken(token),
