@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { type PeriodicJob, periodic } from "../periodic.ts";
 
 /**
  * Removes the events older than the retention, as a prefix of the feed (in (xid, position) order), and
@@ -45,21 +46,6 @@ export function eventsPurger<DB>(
   retentionDays: number,
   log: { warn(msg: string, fields?: Record<string, unknown>): void },
   everyMs = 3_600_000,
-): { start(): Promise<void>; stop(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const purge = () => {
-    running = purgeEvents(db, retentionDays).catch((err) => log.warn("events purge failed", { err }));
-  };
-  return {
-    async start() {
-      purge();
-      timer = setInterval(purge, everyMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+): PeriodicJob {
+  return periodic("events purge", () => purgeEvents(db, retentionDays), log, everyMs);
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Context } from "koa";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
+import { type PeriodicJob, periodic } from "../periodic.ts";
 import { AppError } from "./errors.ts";
 
 /**
@@ -222,21 +223,6 @@ export function idempotencyPurger<DB>(
   db: Kysely<DB>,
   log: { warn(msg: string, fields?: Record<string, unknown>): void },
   everyMs = 3_600_000,
-) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const purge = () => {
-    running = purgeIdempotencyKeys(db).catch((err) => log.warn("idempotency key purge failed", { err }));
-  };
-  return {
-    async start() {
-      purge();
-      timer = setInterval(purge, everyMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+): PeriodicJob {
+  return periodic("idempotency key purge", () => purgeIdempotencyKeys(db), log, everyMs);
 }
