@@ -1,4 +1,6 @@
-import type { Role } from "./types.ts";
+import { allows, type Role } from "@loans/shared/operators/roles";
+
+export { ROLES } from "@loans/shared/operators/roles";
 
 /**
  * What each of the console's actions needs, in one place: the services' own declarations (the role each
@@ -20,13 +22,8 @@ export const ACTION_ROLES = {
 
 export type Action = keyof typeof ACTION_ROLES;
 
-export const ROLES: readonly Role[] = ["viewer", "officer", "operator", "risk", "admin"];
-
-/** As the services' guard decides: admin may do everything, every role reads, otherwise the very role. */
-export function allows(role: Role, required: Role): boolean {
-  return role === "admin" || required === "viewer" || role === required;
-}
-
+// `allows` is the services' own rule (shared/src/operators/roles.ts): admin may do everything, every role
+// reads, otherwise the very role.
 export const can = (role: Role | null, action: Action): boolean => role !== null && allows(role, ACTION_ROLES[action]);
 
 /** The console's action for deciding an approval, by the services' name of the action it holds. */
